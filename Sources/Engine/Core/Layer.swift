@@ -1,0 +1,62 @@
+/// A trainable array of a layer (a kernel, a bias, gamma, beta) and its gradient.
+public final class Parameter: @unchecked Sendable {
+    /// Keras's variable name within the layer: "kernel", "bias", "gamma", "beta",
+    /// "moving_mean", "moving_variance".
+    public let name: String
+    public let shape: [Int]
+    public let value: Tensor
+    public let grad: Tensor
+    /// False for statistics updated by the forward pass (BatchNormalization's moving ones):
+    /// saved with the model, never touched by an optimizer.
+    public let trainable: Bool
+    /// L1 and L2 factors added to the loss as l1·Σ|w| + l2·Σw² (Keras's regularizers).
+    public var l1: Float = 0
+    public var l2: Float = 0
+
+    public init(name: String, shape: [Int], trainable: Bool = true) {
+        self.name = name
+        self.shape = shape
+        self.trainable = trainable
+        value = Tensor(shape: shape)
+        grad = Tensor(shape: shape)
+    }
+
+    public var count: Int { value.count }
+}
+
+/// The error for a model that cannot be built: a layer that cannot take its input's shape.
+public struct ShapeError: Error, CustomStringConvertible, Sendable {
+    /// The index of the layer in the model, when known.
+    public var layerIndex: Int?
+    public var message: String
+    public init(layerIndex: Int? = nil, _ message: String) {
+        self.layerIndex = layerIndex
+        self.message = message
+    }
+    public var description: String { message }
+}
+
+/// One layer of a sequential model: a forward pass that keeps what its backward pass needs.
+///
+/// Shapes given to `build` and returned by `outputShape` are per sample (no batch axis);
+/// tensors given to `forward` and `backward` carry the batch as their first axis.
+/// `forward` returns the layer's own output buffer and `backward` its own input-gradient
+/// buffer: both stay valid until the layer's next call, and are reused across batches.
+public protocol Layer: AnyObject {
+    /// The Keras class name: "Dense", "Conv2D", ...
+    var kind: String { get }
+    /// The layer's name in the model, e.g. "dense_1" (Keras's naming).
+    var name: String { get set }
+    /// Fixes the input shape, checks it, and creates and initializes the parameters.
+    func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError)
+    var outputShape: [Int] { get }
+    var parameters: [Parameter] { get }
+    /// Training mode applies dropout and batch statistics; inference mode does not.
+    func forward(_ x: Tensor, training: Bool) -> Tensor
+    /// Adds this batch's gradient into each parameter's `grad` (the training loop zeroes them
+    /// before each step), and returns the gradient of the loss with respect to the input of the
+    /// last `forward` (`dInput`). `dy` is the gradient with respect to the output.
+    func backward(_ dy: Tensor) -> Tensor
+    /// The layer's arguments as Keras names them (for the summary and the model file).
+    var config: [String: String] { get }
+}
