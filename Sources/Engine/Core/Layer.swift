@@ -60,3 +60,15 @@ public protocol Layer: AnyObject {
     /// The layer's arguments as Keras names them (for the summary and the model file).
     var config: [String: String] { get }
 }
+
+/// A layer that ends in an activation function (Dense, Conv2D, Activation).
+///
+/// When `backwardSkipsActivation` is true, `backward` takes `dy` as the gradient with respect
+/// to the values *before* the activation. The model sets it on its last layer when the loss
+/// and the activation fuse into a simple gradient: softmax with categorical or sparse
+/// categorical cross-entropy, sigmoid with binary cross-entropy, where dLoss/dz = p − y.
+public protocol ActivatedLayer: Layer {
+    /// The activation's Keras name, e.g. "softmax", "relu", "linear".
+    var activationName: String { get }
+    var backwardSkipsActivation: Bool { get set }
+}
