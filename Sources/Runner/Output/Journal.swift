@@ -1,0 +1,146 @@
+import Foundation
+
+/// What one finished (trial, fold) unit produced. A unit counts only once its record is in a
+/// journal on disk; everything the run writes (leaderboard, trials.csv, history) is made from
+/// these records, so a resumed or merged run writes exactly what an uninterrupted one would.
+struct UnitRecord: Codable, Equatable {
+    var trial: Int
+    var fold: Int
+    /// Each search parameter's value as the plan prints it.
+    var params: [String: String]
+    /// ok, diverged or failed.
+    var status: String
+    /// Why a unit failed or diverged.
+    var reason: String?
+    /// The scoring metric on the held-out fold (nil when failed).
+    var score: Double?
+    /// Every metric on the held-out fold, Keras names: loss, accuracy, ...
+    var metrics: [String: Double]
+    var epochs: Int
+    var seconds: Double
+    /// Per-epoch history: column names in order, then one row per epoch.
+    var historyColumns: [String]
+    var history: [[Double]]
+}
+
+/// The first line of every journal: what run it belongs to.
+struct JournalHeader: Codable, Equatable {
+    var journal: Int = 1
+    /// A hash of everything that decides the numbers (the file, overrides, seed, folds).
+    var fingerprint: String
+    var file: String
+    var seed: UInt64
+    var shard: String
+    var version: String
+}
+
+/// An append-only, fsynced record of finished units (JSON lines), one file per shard under
+/// `OUT/journal/`, so that shards never write the same file.
+final class Journal {
+    struct Mismatch: Error, CustomStringConvertible {
+        let path: String
+        let found: JournalHeader
+        let expected: JournalHeader
+        var description: String {
+            var what: [String] = []
+            if found.file != expected.file { what.append("file \(found.file), not \(expected.file)") }
+            if found.seed != expected.seed { what.append("seed \(found.seed), not \(expected.seed)") }
+            if what.isEmpty { what.append("a different experiment (the file, its overrides or --cv changed)") }
+            return "\(path) was written for \(what.joined(separator: "; ")): refusing to mix results; use --fresh to start over or --out for another folder"
+        }
+    }
+
+    struct Corrupt: Error, CustomStringConvertible {
+        let path: String
+        let line: Int
+        var description: String { "\(path):\(line): not a runner journal line; move the file away or use --fresh" }
+    }
+
+    static func folder(_ out: String) -> String { out + "/journal" }
+    static func path(_ out: String, shard: Shard) -> String { folder(out) + "/shard-\(shard.index)-of-\(shard.count).jsonl" }
+
+    private let fd: Int32
+    let path: String
+    private let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }()
+
+    /// Opens (or creates, writing the header) the journal of `shard` for appending.
+    init(out: String, shard: Shard, header: JournalHeader) throws {
+        try AtomicFile.makeDirectory(Self.folder(out))
+        path = Self.path(out, shard: shard)
+        let exists = FileManager.default.fileExists(atPath: path)
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw AtomicFile.WriteError(path: path, reason: AtomicFile.errnoText()) }
+        if !exists || (try? Data(contentsOf: URL(fileURLWithPath: path)).isEmpty) == true {
+            try appendLine(try encoder.encode(header))
+            AtomicFile.syncDirectory(Self.folder(out))
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Appends one record and fsyncs it: when this returns, the unit is safe.
+    func append(_ record: UnitRecord) throws {
+        try appendLine(try encoder.encode(record))
+    }
+
+    private func appendLine(_ json: Data) throws {
+        var bytes = [UInt8](json)
+        bytes.append(UInt8(ascii: "\n"))
+        let ok = bytes.withUnsafeBytes { AtomicFile.writeAll(fd, $0) } && fsync(fd) == 0
+        guard ok else { throw AtomicFile.WriteError(path: path, reason: AtomicFile.errnoText()) }
+    }
+
+    /// Reads every journal in `out`, checking each header against `expected` (nil: accept the
+    /// first header seen and require the rest to agree). A unit recorded twice (a requeued
+    /// shard) counts once, the first record kept. A torn last line (a crash mid-write) is
+    /// ignored: its unit simply runs again.
+    static func readAll(out: String, expected: JournalHeader?) throws -> (header: JournalHeader?, records: [UnitRecord]) {
+        let dir = folder(out)
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".jsonl") }.sorted()
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var reference = expected
+        var seen = Set<[Int]>()
+        var records: [UnitRecord] = []
+        for name in names {
+            let path = dir + "/" + name
+            guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { continue }
+            let complete = data.last == UInt8(ascii: "\n")
+            var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            if lines.last?.isEmpty == true { lines.removeLast() }
+            if !complete { lines.removeLast() }
+            guard let first = lines.first else { continue }
+            guard let header = try? decoder.decode(JournalHeader.self, from: Data(first)) else { throw Corrupt(path: path, line: 1) }
+            if let ref = reference {
+                if header.fingerprint != ref.fingerprint || header.seed != ref.seed {
+                    throw Mismatch(path: path, found: header, expected: ref)
+                }
+            } else {
+                reference = header
+            }
+            for (i, line) in lines.enumerated().dropFirst() {
+                guard let r = try? decoder.decode(UnitRecord.self, from: Data(line)) else { throw Corrupt(path: path, line: i + 1) }
+                if seen.insert([r.trial, r.fold]).inserted { records.append(r) }
+            }
+        }
+        records.sort { ($0.trial, $0.fold) < ($1.trial, $1.fold) }
+        return (reference, records)
+    }
+}
+
+/// FNV-1a, 64 bits: a stable fingerprint of the inputs that decide a run's numbers.
+enum Fingerprint {
+    static func of(_ parts: [String]) -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for part in parts {
+            for b in part.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            h = (h ^ 0xFF) &* 0x0000_0100_0000_01B3
+        }
+        return String(h, radix: 16)
+    }
+}

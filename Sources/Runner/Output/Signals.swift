@@ -1,0 +1,33 @@
+import Foundation
+import Synchronization
+
+/// Ctrl-C, SIGTERM and SIGUSR1 (Slurm's warning before a time limit) all ask the run to stop
+/// after the current epoch; finished units are already in the journal, so a rerun resumes.
+/// A second Ctrl-C stops at once.
+enum StopRequest {
+    private static let flag = Atomic<Int32>(0)
+
+    /// The signal that asked to stop, or 0.
+    static var signal: Int32 { flag.load(ordering: .relaxed) }
+    static var requested: Bool { signal != 0 }
+
+    static func install() {
+        for sig in [SIGINT, SIGTERM, SIGUSR1] {
+            Foundation.signal(sig) { s in
+                if StopRequest.flag.load(ordering: .relaxed) != 0 && s == SIGINT {
+                    _exit(130)
+                }
+                StopRequest.flag.store(s, ordering: .relaxed)
+            }
+        }
+    }
+
+    static var name: String {
+        switch signal {
+        case SIGINT: "interrupt (Ctrl-C)"
+        case SIGTERM: "SIGTERM"
+        case SIGUSR1: "SIGUSR1 (time limit near)"
+        default: "signal \(signal)"
+        }
+    }
+}
