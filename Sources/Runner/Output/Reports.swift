@@ -1,0 +1,127 @@
+import Foundation
+
+/// The CSV files of a run, made only from journal records, so a resumed, parallel or merged
+/// run writes the same bytes as an uninterrupted one (the `seconds` columns aside).
+struct Reports {
+    /// Search parameter names, sorted (the leaderboard's column order).
+    var parameters: [String]
+    var folds: Int
+    /// The scoring metric, e.g. "accuracy" or "loss".
+    var scoring: String
+    /// True when a higher score is better (accuracy, r2); false for loss-like scores.
+    var higherIsBetter: Bool
+
+    /// One trial's row of the leaderboard, folds gathered.
+    struct Trial {
+        var trial: Int
+        var params: [String: String]
+        var scores: [Double?]
+        var epochs: [Int]
+        var seconds: Double
+        var status: String
+        var reason: String?
+
+        var complete: Bool { !scores.isEmpty }
+        var mean: Double? {
+            let s = scores.compactMap { $0 }
+            guard status == "ok", s.count == scores.count, !s.isEmpty else { return nil }
+            return s.reduce(0, +) / Double(s.count)
+        }
+        /// Population standard deviation (ddof 0), as scikit-learn's `std_test_score`.
+        var std: Double? {
+            guard let m = mean else { return nil }
+            let s = scores.compactMap { $0 }
+            return (s.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(s.count)).squareRoot()
+        }
+    }
+
+    /// Gathers records into trials that have all their folds; ranked best first (failed and
+    /// diverged trials last, ties broken by trial index).
+    func rank(_ records: [UnitRecord]) -> [Trial] {
+        var byTrial: [Int: [UnitRecord]] = [:]
+        for r in records { byTrial[r.trial, default: []].append(r) }
+        var trials: [Trial] = []
+        for (t, rs) in byTrial where rs.count == folds {
+            let sorted = rs.sorted { $0.fold < $1.fold }
+            let status = sorted.contains { $0.status == "failed" } ? "failed"
+                : sorted.contains { $0.status == "diverged" } ? "diverged" : "ok"
+            trials.append(Trial(
+                trial: t, params: sorted[0].params, scores: sorted.map(\.score), epochs: sorted.map(\.epochs),
+                seconds: sorted.map(\.seconds).reduce(0, +), status: status,
+                reason: sorted.compactMap(\.reason).first))
+        }
+        return trials.sorted { a, b in
+            switch (a.mean, b.mean) {
+            case let (x?, y?) where x != y: return higherIsBetter ? x > y : x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return a.trial < b.trial
+            }
+        }
+    }
+
+    var scoreName: String { "test_" + scoring }
+
+    func leaderboard(_ ranked: [Trial]) -> CSVTable {
+        var header = ["rank", "trial"] + parameters
+        header += ["mean_" + scoreName, "std_" + scoreName]
+        header += (0..<folds).map { "split\($0)_" + scoreName }
+        header += ["epochs", "seconds", "status", "reason"]
+        var table = CSVTable(header: header)
+        var rank = 0
+        var previous: Double?
+        for (i, t) in ranked.enumerated() {
+            // Equal scores share the better rank (scikit-learn's rank_test_score, method "min").
+            if t.mean == nil || t.mean != previous { rank = i + 1 }
+            previous = t.mean
+            var row = [String(rank), String(t.trial)] + parameters.map { t.params[$0] ?? "" }
+            row.append(t.mean.map(NumberText.exact) ?? "")
+            row.append(t.std.map(NumberText.exact) ?? "")
+            row += t.scores.map { $0.map(NumberText.exact) ?? "" }
+            row.append(t.epochs.map(String.init).joined(separator: " "))
+            row.append(NumberText.short(t.seconds, digits: 2))
+            row.append(t.status)
+            row.append(t.reason ?? "")
+            table.append(row)
+        }
+        return table
+    }
+
+    /// One row per trial and fold with every metric measured on the held-out fold.
+    func trialsTable(_ records: [UnitRecord]) -> CSVTable {
+        let metricNames = Set(records.flatMap { $0.metrics.keys }).sorted()
+        var table = CSVTable(header: ["trial", "fold"] + parameters + metricNames.map { "test_" + $0 }
+            + ["epochs", "seconds", "status", "reason"])
+        for r in records.sorted(by: { ($0.trial, $0.fold) < ($1.trial, $1.fold) }) {
+            var row = [String(r.trial), String(r.fold)] + parameters.map { r.params[$0] ?? "" }
+            row += metricNames.map { r.metrics[$0].map(NumberText.exact) ?? "" }
+            row += [String(r.epochs), NumberText.short(r.seconds, digits: 2), r.status, r.reason ?? ""]
+            table.append(row)
+        }
+        return table
+    }
+
+    static func historyName(trial: Int, fold: Int) -> String {
+        String(format: "trial-%03d-fold-%d.csv", trial, fold)
+    }
+
+    static func historyTable(_ r: UnitRecord) -> CSVTable {
+        var table = CSVTable(header: ["epoch"] + r.historyColumns)
+        for (e, row) in r.history.enumerated() {
+            table.append([String(e + 1)] + row.map(NumberText.exact))
+        }
+        return table
+    }
+
+    /// Writes leaderboard.csv, trials.csv and history/ atomically into `out`.
+    func write(_ records: [UnitRecord], to out: String) throws -> [Trial] {
+        let ranked = rank(records)
+        try AtomicFile.write(leaderboard(ranked).text, to: out + "/leaderboard.csv")
+        try AtomicFile.write(trialsTable(records).text, to: out + "/trials.csv")
+        try AtomicFile.makeDirectory(out + "/history")
+        for r in records where !r.history.isEmpty {
+            try AtomicFile.write(Self.historyTable(r).text, to: out + "/history/" + Self.historyName(trial: r.trial, fold: r.fold))
+        }
+        return ranked
+    }
+}
