@@ -41,7 +41,7 @@ public enum Distribution: Sendable, Hashable {
 }
 
 /// One search parameter: its name (used as `$name`), distribution and place in the file.
-public struct Parameter: Sendable, Hashable {
+public struct SearchParameter: Sendable, Hashable {
     public var name: String
     public var distribution: Distribution
     public var line: Int
@@ -65,7 +65,7 @@ public struct SearchConfig: Sendable, Hashable {
     public var scoring: String
     public var refit: Bool
     /// The parameters, sorted by name (the order every draw and the grid follow).
-    public var space: [Parameter]
+    public var space: [SearchParameter]
 }
 
 /// The `data` section, defaults filled. Keys a source ignores keep their defaults.
@@ -193,7 +193,7 @@ public struct Experiment: Sendable {
     let file: String
 
     /// The search parameters, sorted by name (empty without a search).
-    public var parameters: [Parameter] { search?.space ?? [] }
+    public var parameters: [SearchParameter] { search?.space ?? [] }
 
     /// The configuration for one trial: every `$name` replaced by `values[name]`, `repeat`
     /// blocks expanded, defaults filled from the argument tables. Throws if a value is

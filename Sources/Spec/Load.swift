@@ -1,7 +1,7 @@
 import Foundation
 
 /// Loading an experiment file: read, parse, apply overrides, validate, type.
-public enum Spec {
+extension Experiment {
     /// The version of the file format.
     public static let formatVersion = 1
 

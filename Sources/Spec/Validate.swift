@@ -10,7 +10,7 @@ func referenceName(_ node: Node) -> String? {
 struct Validator {
     var sink: DiagnosticSink
     /// The search space by name, for `$references` (with the node of each distribution).
-    var space: [String: Parameter] = [:]
+    var space: [String: SearchParameter] = [:]
     var used: Set<String> = []
     /// True while checking model, compile and fit, where references are allowed.
     var refsAllowed = false
@@ -445,13 +445,13 @@ struct Validator {
         let cv = value(found, specs, "cv")?.int ?? 5
         let scoring = found["scoring"].flatMap { arg($0.value, spec("scoring", specs))?.string } ?? ""
         let refit = value(found, specs, "refit")?.bool ?? true
-        var params: [Parameter] = []
+        var params: [SearchParameter] = []
         if let sp = found["space"]?.value {
             if let pairs = sp.pairs {
                 for p in pairs {
                     guard let name = p.key.string else { sink.error(p.key.mark, Messages.keyNotString(describe(p.key))); continue }
                     if let d = distribution(p.value, name: name, strategy: strategy) {
-                        let param = Parameter(name: name, distribution: d, line: p.key.mark.line, column: p.key.mark.column)
+                        let param = SearchParameter(name: name, distribution: d, line: p.key.mark.line, column: p.key.mark.column)
                         params.append(param)
                         space[name] = param
                     }
@@ -463,7 +463,7 @@ struct Validator {
         // Names stay in the space even when their distribution is bad, so references to
         // them are not also reported as undefined.
         if let pairs = found["space"]?.value.pairs {
-            for p in pairs { if let n = p.key.string, space[n] == nil { space[n] = Parameter(name: n, distribution: .choice([]), line: 0, column: 0); used.insert(n) } }
+            for p in pairs { if let n = p.key.string, space[n] == nil { space[n] = SearchParameter(name: n, distribution: .choice([]), line: 0, column: 0); used.insert(n) } }
         }
         return SearchConfig(strategy: strategy, trials: trials, cv: cv, scoring: scoring, refit: refit,
                             space: params.sorted { $0.name < $1.name })
