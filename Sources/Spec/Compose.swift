@@ -14,7 +14,11 @@ struct Composer {
         var sink = DiagnosticSink(file: file)
         if let error {
             let mark = rebase?(error.mark) ?? error.mark
-            sink.error(mark, Messages.syntax(error.problem, context: error.context))
+            // libyaml reports a tab as "a character that cannot start any token"; say why.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let line = error.mark.line - 1 < lines.count ? Array(lines[error.mark.line - 1]) : []
+            let tab = error.mark.column - 1 < line.count && line[error.mark.column - 1] == "\t"
+            sink.error(mark, Messages.syntax(error.problem, context: error.context), hint: tab ? Messages.tabHint : nil)
             return (nil, sink.items)
         }
         var c = Composer(events: events.map { e in
@@ -139,7 +143,9 @@ func describe(_ node: Node) -> String {
         case .null: return "nothing"
         default: return text
         }
-    case .sequence: return "a list"
+    case .sequence(let items):
+        if items.count <= 8, items.allSatisfy({ $0.scalar != nil }) { return Value(node).description }
+        return "a list"
     case .mapping: return "a mapping"
     }
 }

@@ -6,6 +6,7 @@ enum Messages {
     static func syntax(_ problem: String, context: String?) -> String {
         "yaml syntax error: \(problem)" + (context.map { " \($0)" } ?? "")
     }
+    static let tabHint = "yaml does not allow tabs for indentation; use spaces"
     static let multipleDocuments = "a second yaml document; an experiment file holds exactly one document (remove the '---')"
     static func undefinedAlias(_ name: String) -> String { "alias '*\(name)' refers to no anchor '&\(name)' defined before it" }
     static func badMerge(_ got: String) -> String { "merge key '<<' expects a mapping or a list of mappings, got \(got)" }

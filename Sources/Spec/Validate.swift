@@ -126,6 +126,7 @@ struct Validator {
                 continue
             }
             if names.contains(k) { known[k] = p }
+            else if context == "the file", k.hasPrefix("x-") { continue }   // a place for anchors, as in Compose files
             else { sink.error(p.key.mark, Messages.unknownKey(k, in: context), hint: suggestion(k, names)) }
         }
         return known
@@ -329,7 +330,7 @@ struct Validator {
         guard refsAllowed else { sink.error(node.mark, Messages.refOutsideTemplate); return nil }
         guard let p = space[name] else {
             if space.isEmpty { sink.error(node.mark, Messages.undefinedRef(name), hint: Messages.noSpaceForRefs) }
-            else { sink.error(node.mark, Messages.undefinedRef(name), hint: suggestion(name, space.keys.sorted()).map { "did you mean '$\($0.dropFirst(10).dropLast(2))'?" }) }
+            else { sink.error(node.mark, Messages.undefinedRef(name), hint: closest(to: name, in: space.keys.sorted()).map { Messages.didYouMean("$" + $0) }) }
             return nil
         }
         used.insert(name)
@@ -388,8 +389,8 @@ struct Validator {
                     if let i = sub.firstIndex(where: { $0.key.keyText == "name" }) { sub[i].value = r }
                     var scratch = self
                     scratch.sink = DiagnosticSink(file: sink.file)
-                    if scratch.named(Node(.mapping(sub), mark: node.mark), key: key, table: table, kind: kind) == nil,
-                       let first = scratch.sink.items.first {
+                    _ = scratch.named(Node(.mapping(sub), mark: node.mark), key: key, table: table, kind: kind)
+                    if let first = scratch.sink.items.first {
                         sink.error(namePair.value.mark, Messages.refInvalid("name", ref, p.distribution.name, first.message))
                         break
                     }
@@ -531,7 +532,7 @@ struct Validator {
                 values[s.name] = d
             }
         }
-        guard ok, let source = values["source"]?.string,
+        guard let source = values["source"]?.string,
               let entry = Catalog.dataSources.first(where: { $0.name == source }),
               let sourcePair = found["source"] else { return nil }
         for p in node.pairs ?? [] {
