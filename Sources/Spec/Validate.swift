@@ -43,8 +43,9 @@ struct Validator {
 
         // The templates: checked with references, discarded; resolve() builds them per trial.
         refsAllowed = true
-        let metrics = trialSections(root, top: top, values: nil)?.compile.metrics ?? []
+        _ = trialSections(root, top: top, values: nil)
         refsAllowed = false
+        let metrics = (top["compile"]?.value["metrics"]?.items ?? []).compactMap { $0.string.flatMap { Catalog.find($0, in: Catalog.metrics)?.name } }
 
         var searchConfig = search
         if var s = search {
@@ -390,6 +391,7 @@ struct Validator {
                     var scratch = self
                     scratch.sink = DiagnosticSink(file: sink.file)
                     _ = scratch.named(Node(.mapping(sub), mark: node.mark), key: key, table: table, kind: kind)
+                    used.formUnion(scratch.used)
                     if let first = scratch.sink.items.first {
                         sink.error(namePair.value.mark, Messages.refInvalid("name", ref, p.distribution.name, first.message))
                         break
