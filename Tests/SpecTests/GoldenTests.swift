@@ -69,3 +69,20 @@ final class GoldenTests: XCTestCase {
         }
     }
 }
+
+/// docs/format.md ends with the reference generated from the tables; UPDATE_GOLDEN=1 rewrites it.
+final class FormatDocTests: XCTestCase {
+    func testFormatDocMatchesTables() throws {
+        let url = GoldenTests.repoRoot.appendingPathComponent("docs/format.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let marker = "<!-- generated below; UPDATE_GOLDEN=1 swift test rewrites it -->\n"
+        let head = try XCTUnwrap(text.range(of: marker)).upperBound
+        let generated = Reference.markdown()
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try (String(text[..<head]) + generated).write(to: url, atomically: true, encoding: .utf8)
+            XCTFail("UPDATE_GOLDEN=1: rewrote docs/format.md")
+            return
+        }
+        XCTAssertEqual(String(text[head...]), generated)
+    }
+}
