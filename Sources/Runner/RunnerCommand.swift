@@ -11,6 +11,6 @@ struct RunnerCommand: ParsableCommand {
         `runner FILE` is the same as `runner run FILE`.
         """,
         version: version,
-        subcommands: []
+        subcommands: [ValidateCommand.self, PlanCommand.self]
     )
 }

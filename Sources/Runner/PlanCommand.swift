@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Spec
+
+/// `runner plan FILE`: prints the trials a search would run, without running them.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print the table of trials (index and parameter values) a search would run.",
+        discussion: "The first N rows of '--trials 50' are the same as '--trials N': trial i depends only on the seed and i."
+    )
+
+    @Argument(help: "The experiment file (YAML).")
+    var file: String
+
+    @Option(help: "Number of trials to list (default: search.trials; a grid stops at its size).")
+    var trials: Int?
+
+    @Option(help: "Seed instead of the file's seed.")
+    var seed: UInt64?
+
+    @Option(name: .customLong("set"), help: "Override a key before validation, e.g. --set search.trials=3 (repeatable).")
+    var overrides: [String] = []
+
+    func validate() throws {
+        if let trials, trials < 1 { throw ValidationError("--trials expects an integer > 0, got \(trials)") }
+    }
+
+    func run() throws {
+        guard let experiment = loadExperiment(file, overrides: overrides) else { throw ExitCode(ExitStatus.badInput) }
+        print(Self.table(experiment, seed: seed ?? experiment.seed, trials: trials), terminator: "")
+    }
+
+    /// The plan as aligned text: a header `trial` + parameter names (sorted), one row per trial.
+    static func table(_ experiment: Experiment, seed: UInt64, trials: Int?) -> String {
+        let names = experiment.parameters.map(\.name).sorted()
+        let proposals = Search.trials(experiment.search, seed: seed, count: trials)
+        var rows = [["trial"] + names]
+        for t in proposals {
+            rows.append([String(t.index)] + names.map { t.values[$0].map(Search.format) ?? "" })
+        }
+        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { c, cell in
+                c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,208 @@
+// The typed experiment: what a valid file means, as plain Swift values. Nothing here knows
+// about training; the runner turns these into Engine objects.
+
+/// A search parameter's distribution, with scipy.stats meanings.
+public enum Distribution: Sendable, Hashable {
+    /// Uniform over the listed values.
+    case choice([Value])
+    /// Integers in [low, high): high exclusive, as `scipy.stats.randint`.
+    case randint(low: Int, high: Int)
+    /// Real numbers uniform in [low, high].
+    case uniform(low: Double, high: Double)
+    /// exp(uniform(log low, log high)), as `scipy.stats.loguniform` (alias `reciprocal`).
+    case loguniform(low: Double, high: Double)
+
+    /// The distribution's name as written in the file.
+    public var name: String {
+        switch self {
+        case .choice: return "choice"
+        case .randint: return "randint"
+        case .uniform: return "uniform"
+        case .loguniform: return "loguniform"
+        }
+    }
+
+    /// True for uniform and loguniform, which a grid cannot enumerate.
+    public var isContinuous: Bool {
+        switch self {
+        case .uniform, .loguniform: return true
+        default: return false
+        }
+    }
+
+    /// Every value, in order, for a grid: the choices, or low..<high for randint; nil if continuous.
+    public var gridValues: [Value]? {
+        switch self {
+        case .choice(let v): return v
+        case .randint(let lo, let hi): return (lo..<hi).map { .int($0) }
+        default: return nil
+        }
+    }
+}
+
+/// One search parameter: its name (used as `$name`), distribution and place in the file.
+public struct SearchParameter: Sendable, Hashable {
+    public var name: String
+    public var distribution: Distribution
+    public var line: Int
+    public var column: Int
+}
+
+/// `search.strategy`.
+public enum SearchStrategy: String, Sendable, Hashable {
+    case random
+    case grid
+}
+
+/// The `search` section, defaults filled.
+public struct SearchConfig: Sendable, Hashable {
+    public var strategy: SearchStrategy
+    /// Random: the number of trials (n_iter, default 10). Grid: a cap on the grid, nil for all of it.
+    public var trials: Int?
+    /// Cross-validation folds (default 5, as scikit-learn).
+    public var cv: Int
+    /// `loss` or a metric name; the default is `accuracy` if it is a metric, else the first metric, else `loss`.
+    public var scoring: String
+    public var refit: Bool
+    /// The parameters, sorted by name (the order every draw and the grid follow).
+    public var space: [SearchParameter]
+}
+
+/// The `data` section, defaults filled. Keys a source ignores keep their defaults.
+public struct DataConfig: Sendable, Hashable {
+    public var source: String
+    public var path: String?
+    public var features: [String]?
+    public var target: String?
+    public var task: String?
+    public var dropInvalid: Bool
+    public var x: String?
+    public var y: String?
+    public var weights: [Double]?
+    public var bias: Double
+    public var samples: Int
+    public var noise: Double
+    /// The truth table's rows (inputs then output); `xor`, `and`, `or` expand to 2-input tables.
+    public var table: [[Double]]?
+    public var function: String?
+    /// function2d: [low, high] for both coordinates.
+    public var range: [Double]
+    public var classes: Int
+    public var limit: Int?
+    public var preprocess: String
+    public var testFraction: Double
+    public var test: Bool
+}
+
+/// One layer, resolved: Keras class name, every argument (defaults filled, normalized) and
+/// where it was written.
+///
+/// Normalized argument values: integers `.int`; real numbers `.double` (even if written `1`);
+/// `kernel_size`, `strides`, `pool_size` `.list([h, w])` (MaxPooling/AveragePooling strides
+/// default to pool_size); activations `.string`; initializers `.map(["name": .string, args...])`;
+/// regularizers `.null` or `.map(["l1": .double, "l2": .double])`; `target_shape` `.list` of `.int`.
+public struct LayerConfig: Sendable, Hashable {
+    public var kind: String
+    public var args: [String: Value]
+    public var line: Int
+    public var column: Int
+}
+
+/// The `model` section for one trial: `repeat` blocks expanded, references substituted.
+public struct ModelConfig: Sendable, Hashable {
+    public var inputShape: [Int]?
+    public var layers: [LayerConfig]
+}
+
+/// A learning rate: constant, or a Keras schedule stepped once per batch.
+public enum LearningRate: Sendable, Hashable {
+    case constant(Double)
+    case exponentialDecay(initial: Double, decaySteps: Int, decayRate: Double, staircase: Bool)
+    case cosineDecay(initial: Double, decaySteps: Int, alpha: Double)
+}
+
+/// The optimizer: canonical name, learning rate, and every other argument (doubles, bools,
+/// `.null` for unset clipnorm/clipvalue/weight_decay).
+public struct OptimizerConfig: Sendable, Hashable {
+    public var name: String
+    public var learningRate: LearningRate
+    public var args: [String: Value]
+}
+
+/// The loss: canonical name (`mse` becomes `mean_squared_error`) and its arguments.
+public struct LossConfig: Sendable, Hashable {
+    public var name: String
+    public var args: [String: Value]
+}
+
+/// The `compile` section for one trial.
+public struct CompileConfig: Sendable, Hashable {
+    public var loss: LossConfig
+    public var optimizer: OptimizerConfig
+    /// Canonical metric names (accuracy, mse, mae, rmse, r2).
+    public var metrics: [String]
+}
+
+/// One callback: Keras class name and every argument, defaults filled.
+public struct CallbackConfig: Sendable, Hashable {
+    public var kind: String
+    public var args: [String: Value]
+    public var line: Int
+    public var column: Int
+}
+
+/// The `fit` section for one trial.
+public struct FitConfig: Sendable, Hashable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var validationSplit: Double
+    public var shuffle: Bool
+    public var callbacks: [CallbackConfig]
+}
+
+/// Everything one trial trains: the parameter values and the model, compile and fit they give.
+public struct TrialConfig: Sendable, Hashable {
+    public var parameters: [String: Value]
+    public var model: ModelConfig
+    public var compile: CompileConfig
+    public var fit: FitConfig
+}
+
+/// A resolution that failed: the trial's values do not make a valid configuration.
+public struct ResolutionError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+    public var description: String { DiagnosticRenderer.render(diagnostics) }
+}
+
+/// A validated experiment file. `model`, `compile` and `fit` may still hold `$references`;
+/// `resolve(_:)` gives the configuration for one trial's parameter values.
+public struct Experiment: Sendable {
+    public var name: String
+    public var seed: UInt64
+    public var threads: Int?
+    /// The results folder (default `runs/<name>`).
+    public var output: String
+    public var data: DataConfig
+    /// Nil when the file has no `search` section: one configuration, trained once.
+    public var search: SearchConfig?
+    /// The file as run (overrides applied, anchors and merges expanded) as canonical YAML.
+    public var canonicalText: String
+
+    /// The document after overrides, for resolution.
+    let root: Node
+    let file: String
+
+    /// The search parameters, sorted by name (empty without a search).
+    public var parameters: [SearchParameter] { search?.space ?? [] }
+
+    /// The configuration for one trial: every `$name` replaced by `values[name]`, `repeat`
+    /// blocks expanded, defaults filled from the argument tables. Throws if a value is
+    /// missing or does not fit (values drawn from the file's own space always fit).
+    public func resolve(_ values: [String: Value] = [:]) throws(ResolutionError) -> TrialConfig {
+        var v = Validator(file: file)
+        guard let t = v.trial(root, values: values) else {
+            throw ResolutionError(diagnostics: DiagnosticRenderer.sorted(v.sink.items))
+        }
+        return t
+    }
+}

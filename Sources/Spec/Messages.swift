@@ -1,0 +1,122 @@
+// Every message the Spec module prints, in one place: lowercase, naming the key, what was
+// expected and what was received.
+
+enum Messages {
+    // YAML layer
+    static func syntax(_ problem: String, context: String?) -> String {
+        "yaml syntax error: \(problem)" + (context.map { " \($0)" } ?? "")
+    }
+    static let tabHint = "yaml does not allow tabs for indentation; use spaces"
+    static let multipleDocuments = "a second yaml document; an experiment file holds exactly one document (remove the '---')"
+    static func undefinedAlias(_ name: String) -> String { "alias '*\(name)' refers to no anchor '&\(name)' defined before it" }
+    static func badMerge(_ got: String) -> String { "merge key '<<' expects a mapping or a list of mappings, got \(got)" }
+    static func duplicateKey(_ key: String, first: Mark) -> String {
+        "duplicate key '\(key)' (first defined at line \(first.line))"
+    }
+
+    // structure
+    static let emptyFile = "the file is empty; expected a mapping with sections data, model and compile"
+    static func rootNotMapping(_ got: String) -> String { "the file must be a mapping of sections (data, model, compile, ...), got \(got)" }
+    static func unknownKey(_ key: String, in context: String) -> String { "unknown key '\(key)' in \(context)" }
+    static func missingKey(_ key: String, in context: String) -> String { "missing required key '\(key)' in \(context)" }
+    static func notMapping(_ key: String, _ got: String) -> String { "'\(key)' expects a mapping, got \(got)" }
+    static func notList(_ key: String, _ got: String) -> String { "'\(key)' expects a list, got \(got)" }
+    static func badValue(_ key: String, expected: String, got: String) -> String { "'\(key)' expects \(expected), got \(got)" }
+    static func unknownName(_ kind: String, _ name: String) -> String { "unknown \(kind) '\(name)'" }
+    static func keyNotString(_ got: String) -> String { "keys must be names, got \(got)" }
+    static func didYouMean(_ name: String) -> String { "did you mean '\(name)'?" }
+    static func validNames(_ names: [String]) -> String { "expected one of " + names.joined(separator: ", ") }
+
+    // layers
+    static func layerForm(_ got: String) -> String {
+        "a layer expects a single-key mapping like '- Dense: {units: 10}' or a 'repeat' block, got \(got)"
+    }
+    static func layerTooManyKeys(_ keys: [String]) -> String {
+        "a layer is a mapping with exactly one key (the layer name), got keys " + keys.map { "'\($0)'" }.joined(separator: ", ")
+    }
+    static func layerArgs(_ layer: String, _ got: String) -> String { "\(layer) expects a mapping of arguments, got \(got)" }
+    static func missingArg(_ arg: String, of owner: String) -> String { "\(owner) is missing required argument '\(arg)'" }
+    static let repeatNeedsLayers = "a 'repeat' block needs a 'layers' list"
+    static let emptyLayers = "'layers' expects at least one layer, got an empty list"
+    static func callbackForm(_ got: String) -> String {
+        "a callback expects a single-key mapping like '- EarlyStopping: {patience: 2}', got \(got)"
+    }
+    static func namedNeedsName(_ kind: String) -> String { "\(kind) mapping is missing required key 'name'" }
+    static let emptyRegularizer = "'kernel_regularizer' mapping expects l1 and/or l2 factors"
+
+    // data
+    static func keyNotUsedBySource(_ key: String, _ source: String) -> String { "key '\(key)' has no effect for source '\(source)'" }
+    static func sourceNeedsKey(_ source: String, _ key: String) -> String { "source '\(source)' needs key '\(key)'" }
+    static let tableRows = "'table' rows must all have the same length, at least 2 (inputs then the output)"
+    static let refOutsideTemplate = "parameter references ($name) are only allowed under model, compile and fit"
+
+    // search
+    static func distributionForm(_ name: String, _ got: String) -> String {
+        "parameter '\(name)' expects a single-key mapping like {choice: [...]}, {randint: [low, high]}, {uniform: [low, high]} or {loguniform: [low, high]}, got \(got)"
+    }
+    static func distributionBounds(_ dist: String, _ got: String) -> String { "'\(dist)' expects [low, high], got \(got)" }
+    static func distributionIntegers(_ got: String) -> String { "'randint' expects integer bounds [low, high), got \(got)" }
+    static func lowNotBelowHigh(_ dist: String, _ low: String, _ high: String) -> String {
+        "'\(dist)' expects low < high, got low \(low) and high \(high)"
+    }
+    static func logBoundNotPositive(_ dist: String, _ got: String) -> String { "'\(dist)' expects bounds > 0, got \(got)" }
+    static let emptyChoice = "'choice' expects a non-empty list of values, got an empty list"
+    static func choiceNotList(_ got: String) -> String { "'choice' expects a non-empty list of values, got \(got)" }
+    static func gridContinuous(_ name: String, _ dist: String) -> String {
+        "grid search cannot enumerate parameter '\(name)': '\(dist)' is continuous; use choice or randint, or strategy random"
+    }
+    static func undefinedRef(_ name: String) -> String { "undefined parameter '$\(name)': not in search.space" }
+    static func unusedParameter(_ name: String) -> String { "search parameter '\(name)' is never used (no '$\(name)' under model, compile or fit)" }
+    static func refMismatch(_ key: String, _ param: String, _ dist: String, expected: String, got: String) -> String {
+        "'\(key)' expects \(expected), but parameter '\(param)' (\(dist)) can give \(got)"
+    }
+    static func refInvalid(_ key: String, _ param: String, _ dist: String, _ inner: String) -> String {
+        "'\(key)' cannot take every value of parameter '\(param)' (\(dist)): \(inner)"
+    }
+    static let noSpaceForRefs = "parameter references need a 'search.space' section"
+
+    // overrides
+    static func overrideForm(_ text: String) -> String { "--set expects key.path=value, got '\(text)'" }
+    static func overridePath(_ segment: String, _ got: String) -> String { "--set cannot enter '\(segment)': its parent is \(got)" }
+    static func overrideIndex(_ segment: String, _ count: Int) -> String { "--set index \(segment) is out of range for a list of \(count)" }
+
+    // resolution
+    static func unknownParameterValue(_ name: String) -> String { "no value given for parameter '\(name)'" }
+}
+
+/// The closest name to `name` among `candidates` by optimal-string-alignment distance
+/// (insertions, deletions, substitutions, adjacent swaps; case-insensitive), if close enough:
+/// at most 1 edit for names up to 4 characters, 2 up to 8, 3 beyond.
+func closest(to name: String, in candidates: [String]) -> String? {
+    let a = Array(name.lowercased())
+    let cutoff = a.count <= 4 ? 1 : a.count <= 8 ? 2 : 3
+    var best: (String, Int)?
+    for c in candidates {
+        let d = editDistance(a, Array(c.lowercased()))
+        if d <= cutoff, d < (best?.1 ?? Int.max) { best = (c, d) }
+    }
+    return best?.0
+}
+
+func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in 1...a.count {
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+            }
+        }
+    }
+    return d[a.count][b.count]
+}
+
+/// "did you mean 'x'?" for the closest candidate, or nil.
+func suggestion(_ name: String, _ candidates: [String]) -> String? {
+    closest(to: name, in: candidates).map(Messages.didYouMean)
+}
