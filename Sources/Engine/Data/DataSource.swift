@@ -59,18 +59,10 @@ public struct LoadedData: Sendable {
 public func loadData(_ source: DataSource, seed: UInt64 = 0) throws(DataError) -> LoadedData {
     switch source {
     case .fashionMNIST(let folder):
-        let hint = folder == nil
-            ? "install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or give the folder holding the IDX files"
-            : nil
-        let (train, test) = try IDX.loadFolder(folder ?? IDX.fashionMNISTFolder, dataset: "fashion_mnist",
-                                               classNames: IDX.fashionMNISTClassNames, folderHint: hint)
+        let (train, test) = try IDX.loadFashionMNIST(folder: folder)
         return LoadedData(train: train, test: test)
     case .mnist(let folder):
-        let hint = folder == nil
-            ? "no Debian package provides MNIST here: put train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz in \(IDX.mnistFolder) or give their folder"
-            : nil
-        let (train, test) = try IDX.loadFolder(folder ?? IDX.mnistFolder, dataset: "mnist",
-                                               classNames: IDX.mnistClassNames, folderHint: hint)
+        let (train, test) = try IDX.loadMNIST(folder: folder)
         return LoadedData(train: train, test: test)
     case let .idx(images, labels, testImages, testLabels, classNames):
         var train = try IDX.load(images: images, labels: labels, classNames: classNames)

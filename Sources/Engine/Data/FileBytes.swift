@@ -39,16 +39,15 @@ enum FileBytes {
     static func read(_ path: String, hint: String? = nil) throws(DataError) -> [UInt8] {
         let f = try open(path, hint: hint)
         defer { fclose(f) }
-        var bytes = [UInt8]()
-        let chunk = 1 << 20
-        var n = 0
-        repeat {
-            let start = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: chunk))
-            n = bytes.withUnsafeMutableBufferPointer { fread($0.baseAddress! + start, 1, chunk, f) }
-            bytes.removeLast(chunk - n)
-        } while n == chunk
-        if ferror(f) != 0 { throw .unreadable(path: path, reason: errnoMessage()) }
+        guard fseek(f, 0, SEEK_END) == 0 else { throw .unreadable(path: path, reason: errnoMessage()) }
+        let size = ftell(f)
+        guard size >= 0, fseek(f, 0, SEEK_SET) == 0 else { throw .unreadable(path: path, reason: errnoMessage()) }
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            initialized = size == 0 ? 0 : fread(buffer.baseAddress!, 1, size, f)
+        }
+        guard bytes.count == size, ferror(f) == 0 else {
+            throw .unreadable(path: path, reason: ferror(f) != 0 ? errnoMessage() : "read \(bytes.count) of \(size) bytes")
+        }
         return bytes
     }
 

@@ -129,6 +129,23 @@ public enum IDX {
         return (train, test)
     }
 
+    /// Fashion-MNIST from `folder`, or from `defaultFolder` when nil — then a missing folder's
+    /// error names the Debian package that installs it.
+    static func loadFashionMNIST(folder: String?, defaultFolder: String = fashionMNISTFolder) throws(DataError) -> (train: Dataset, test: Dataset) {
+        let hint = folder == nil
+            ? "install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist), or give the folder holding the IDX files"
+            : nil
+        return try loadFolder(folder ?? defaultFolder, dataset: "fashion_mnist", classNames: fashionMNISTClassNames, folderHint: hint)
+    }
+
+    /// MNIST from `folder`, or from `defaultFolder` when nil.
+    static func loadMNIST(folder: String?, defaultFolder: String = mnistFolder) throws(DataError) -> (train: Dataset, test: Dataset) {
+        let hint = folder == nil
+            ? "no Debian package provides MNIST: put train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz in \(defaultFolder), or give their folder"
+            : nil
+        return try loadFolder(folder ?? defaultFolder, dataset: "mnist", classNames: mnistClassNames, folderHint: hint)
+    }
+
     /// Bytes from `offset` on, as floats 0…255 (a tight loop the compiler vectorizes).
     static func floats(_ bytes: [UInt8], from offset: Int) -> [Float] {
         let n = bytes.count - offset
