@@ -16,14 +16,15 @@ public enum Preprocessing: String, Sendable, Equatable, CaseIterable {
 ///
 /// Statistics come only from the data given to `init(fitting:on:)`: in cross-validation fit
 /// on the training folds and apply to the training and test folds, so nothing of the test
-/// fold leaks into training. Every method is the per-feature affine map
-/// x′ = (x − shift) · factor.
+/// fold leaks into training. Every method is the per-feature map x′ = (x − shift) / divisor,
+/// a division as scikit-learn's scalers and Keras's `x / 255` do (so `scale` gives the
+/// same floats as the notebooks).
 public struct Preprocessor: Sendable, Equatable {
     public let method: Preprocessing
     /// Per feature (one entry per feature of a sample), or empty for `none`.
     public let shift: [Float]
-    /// Per feature, or empty for `none`.
-    public let factor: [Float]
+    /// Per feature (255, the standard deviation, the range, or 1), or empty for `none`.
+    public let divisor: [Float]
 
     /// Fits `method` on `data` (the training part only).
     public init(fitting method: Preprocessing, on data: Dataset) {
@@ -31,10 +32,10 @@ public struct Preprocessor: Sendable, Equatable {
         let f = data.featuresPerSample, n = data.count
         switch method {
         case .none:
-            shift = []; factor = []
+            shift = []; divisor = []
         case .scale:
             shift = [Float](repeating: 0, count: f)
-            factor = [Float](repeating: 1 / 255, count: f)
+            divisor = [Float](repeating: 255, count: f)
         case .standardize:
             // Two passes in Double: the mean, then the mean squared deviation.
             var mean = [Double](repeating: 0, count: f), sq = [Double](repeating: 0, count: f)
@@ -44,9 +45,9 @@ public struct Preprocessor: Sendable, Equatable {
                 for i in 0..<n { for j in 0..<f { let d = Double(x[i * f + j]) - mean[j]; sq[j] += d * d } }
             }
             shift = mean.map { Float($0) }
-            factor = sq.map { s in
-                let std = (s / Double(max(n, 1))).squareRoot()
-                return std > 0 ? Float(1 / std) : 1
+            divisor = sq.map { s in
+                let std = Float((s / Double(max(n, 1))).squareRoot())
+                return std > 0 ? std : 1
             }
         case .minmax:
             var lo = [Float](repeating: .infinity, count: f), hi = [Float](repeating: -.infinity, count: f)
@@ -55,7 +56,7 @@ public struct Preprocessor: Sendable, Equatable {
             }
             if n == 0 { lo = [Float](repeating: 0, count: f); hi = lo }
             shift = lo
-            factor = zip(lo, hi).map { $1 > $0 ? 1 / ($1 - $0) : 1 }
+            divisor = zip(lo, hi).map { $1 > $0 ? $1 - $0 : 1 }
         }
     }
 
@@ -65,11 +66,11 @@ public struct Preprocessor: Sendable, Equatable {
         let f = shift.count
         precondition(f > 0 && x.count % f == 0, "Preprocessor: features are not a whole number of samples of \(f)")
         shift.withUnsafeBufferPointer { s in
-            factor.withUnsafeBufferPointer { k in
+            divisor.withUnsafeBufferPointer { k in
                 x.withUnsafeMutableBufferPointer { x in
                     for i in 0..<(x.count / f) {
                         let base = i * f
-                        for j in 0..<f { x[base + j] = (x[base + j] - s[j]) * k[j] }
+                        for j in 0..<f { x[base + j] = (x[base + j] - s[j]) / k[j] }
                     }
                 }
             }
