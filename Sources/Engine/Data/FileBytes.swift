@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small file helpers over the C library, so the data layer needs no Foundation. Every
+/// failure becomes a `DataError` naming the path.
+enum FileBytes {
+    /// Whether `path` names an existing regular file (following links).
+    static func isFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Whether `path` names an existing folder (following links).
+    static func isFolder(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// The C library's message for the current `errno`.
+    static func errnoMessage() -> String {
+        guard let p = strerror(errno) else { return "error \(errno)" }
+        return String(cString: p)
+    }
+
+    /// Opens `path` for reading, or throws `missingFile` / `unreadable`.
+    static func open(_ path: String, hint: String? = nil) throws(DataError) -> UnsafeMutablePointer<FILE> {
+        if isFolder(path) { throw .unreadable(path: path, reason: "is a folder, expected a file") }
+        guard let f = fopen(path, "rb") else {
+            if errno == ENOENT { throw .missingFile(path: path, hint: hint) }
+            throw .unreadable(path: path, reason: errnoMessage())
+        }
+        return f
+    }
+
+    /// The whole content of `path`.
+    static func read(_ path: String, hint: String? = nil) throws(DataError) -> [UInt8] {
+        let f = try open(path, hint: hint)
+        defer { fclose(f) }
+        guard fseek(f, 0, SEEK_END) == 0 else { throw .unreadable(path: path, reason: errnoMessage()) }
+        let size = ftell(f)
+        guard size >= 0, fseek(f, 0, SEEK_SET) == 0 else { throw .unreadable(path: path, reason: errnoMessage()) }
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            initialized = size == 0 ? 0 : fread(buffer.baseAddress!, 1, size, f)
+        }
+        guard bytes.count == size, ferror(f) == 0 else {
+            throw .unreadable(path: path, reason: ferror(f) != 0 ? errnoMessage() : "read \(bytes.count) of \(size) bytes")
+        }
+        return bytes
+    }
+
+    /// The first `count` bytes of `path` (fewer if the file is shorter).
+    static func prefix(_ path: String, _ count: Int) throws(DataError) -> [UInt8] {
+        let f = try open(path)
+        defer { fclose(f) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBufferPointer { fread($0.baseAddress!, 1, count, f) }
+        return Array(bytes[0..<n])
+    }
+}
