@@ -355,11 +355,10 @@ public enum Catalog {
 
     /// Named functions of the `function2d` source, on the square `range`².
     public static let functions2D: [Entry] = [
-        Entry("exp_abs", [], "exp(-5 (x² + y²)) · |x + y| (the notebook's target)"),
-        Entry("gaussian", [], "exp(-5 (x² + y²))"),
-        Entry("saddle", [], "x · y"),
+        Entry("gaussian_abs", [], "exp(-5 (x² + y²)) · |x + y| (the notebook's target)"),
         Entry("sin_cos", [], "sin(2π x) · cos(2π y)"),
-        Entry("ripple", [], "cos(10 sqrt(x² + y²)) · exp(-(x² + y²))"),
+        Entry("saddle", [], "x² − y²"),
+        Entry("ripple", [], "cos(4π sqrt(x² + y²))"),
     ]
 
     static let images = ["path", "limit", "preprocess", "test"]

@@ -6,7 +6,7 @@ import Testing
 struct SyntheticTests {
     static let all: [SyntheticSource] = [
         .linear(weights: [2, -3, 0.5], bias: 1, samples: 50, noise: 0.1),
-        .function2d(.gaussianAbs, range: 0.5, samples: 40, noise: 0.01),
+        .function2d(.gaussianAbs, low: -0.5, high: 0.5, samples: 40, noise: 0.01),
         .blobs(classes: 4, samples: 101, features: 3, spread: 0.5),
         .moons(samples: 61, noise: 0.1),
         .spirals(classes: 3, samples: 90, noise: 0.2),
@@ -63,7 +63,7 @@ struct SyntheticTests {
     @Test("function2d: uniform on the square, target the named function")
     func function2d() throws {
         for f in Function2D.allCases {
-            let d = try Synthetic.generate(.function2d(f, range: 2, samples: 300, noise: 0), seed: 5)
+            let d = try Synthetic.generate(.function2d(f, low: -2, high: 2, samples: 300, noise: 0), seed: 5)
             #expect(d.sampleShape == [2] && d.count == 300)
             #expect(d.x.allSatisfy { $0 >= -2 && $0 <= 2 })
             #expect(d.x.contains { $0 < -1.5 } && d.x.contains { $0 > 1.5 })
@@ -101,7 +101,7 @@ struct SyntheticTests {
     func badParameters() {
         let bad: [SyntheticSource] = [
             .linear(weights: [], samples: 10), .linear(weights: [1], samples: 0), .linear(weights: [1], noise: -1),
-            .function2d(.saddle, range: 0), .blobs(classes: 0), .moons(samples: 1), .spirals(classes: 1),
+            .function2d(.saddle, low: 0, high: 0), .blobs(classes: 0), .moons(samples: 1), .spirals(classes: 1),
             .random(samples: 5, features: 0), .random(samples: 5, classes: 1),
         ]
         for s in bad {

@@ -43,9 +43,9 @@ public enum SyntheticSource: Sendable, Equatable {
     case logic(table: [[Double]])
     /// The XOR table `[[0,0,0],[0,1,1],[1,0,1],[1,1,0]]`, as `logic`.
     case xor
-    /// Samples of a named function, (x, y) uniform on the square [−range, range]², target
-    /// f(x, y) plus Gaussian noise of standard deviation `noise`. Seed 004 uses range ½.
-    case function2d(Function2D, range: Double = 0.5, samples: Int = 1000, noise: Double = 0)
+    /// Samples of a named function, (x, y) uniform on the square [low, high)², target
+    /// f(x, y) plus Gaussian noise of standard deviation `noise`. Seed 004 uses [−½, ½).
+    case function2d(Function2D, low: Double = -0.5, high: Double = 0.5, samples: Int = 1000, noise: Double = 0)
     /// Gaussian clusters, as scikit-learn's `make_blobs`: `classes` centers uniform in
     /// [−10, 10]^features, each sample normal around its class center with standard
     /// deviation `spread`; classes as equal in size as possible (the first ones one larger).
@@ -109,13 +109,13 @@ public enum Synthetic {
                 : .regression(outputs: 1)
             return Dataset(sampleShape: [width - 1], x: x, y: outputs.map(Float.init), task: task)
 
-        case let .function2d(function, range, samples, noise):
-            try require(range > 0 && range.isFinite, "function2d: range must be > 0, got \(range)")
+        case let .function2d(function, low, high, samples, noise):
+            try require(low < high && low.isFinite && high.isFinite, "function2d: range must be [low, high] with low < high, got [\(low), \(high)]")
             try checkSamples(samples, "function2d")
             try checkNoise(noise, "function2d")
             var x = [Float](), y = [Float]()
             for _ in 0..<samples {
-                let a = Float(rng.uniform(-range, range)), b = Float(rng.uniform(-range, range))
+                let a = Float(rng.uniform(low, high)), b = Float(rng.uniform(low, high))
                 var v = function(Double(a), Double(b))
                 if noise > 0 { v += noise * rng.normal() }
                 x += [a, b]
