@@ -28,6 +28,9 @@ public final class ConvolutionPlan {
     private var dstMemory: OpaquePointer?
     private var scratchMemories: [OpaquePointer?] = [nil, nil, nil]
     private var scratch: UnsafeMutableRawPointer?
+    /// The argument lists of the three primitives, built once (only data handles change per batch).
+    private var forwardArgs: [dnnl_exec_arg_t] = [], backwardDataArgs: [dnnl_exec_arg_t] = []
+    private var backwardWeightsArgs: [dnnl_exec_arg_t] = []
 
     /// Creates the three primitives for `geometry` (whose `channels` is the input depth) with
     /// `filters` output channels.
@@ -94,6 +97,16 @@ public final class ConvolutionPlan {
         Self.check(dnnl_memory_create(&weightsMemory, &weights, engine, nil), "memory_create")
         Self.check(dnnl_memory_create(&biasMemory, &biasDesc, engine, nil), "memory_create")
         Self.check(dnnl_memory_create(&dstMemory, &dst, engine, nil), "memory_create")
+
+        // Backward data writes dInput through the src memory object and reads dy through dst:
+        // the descriptors are the same, so each memory object serves both roles.
+        forwardArgs = [arg(Self.argSrc, srcMemory), arg(Self.argWeights, weightsMemory), arg(Self.argDst, dstMemory),
+                       arg(Self.argScratchpad, scratchMemories[0])] + (bias ? [arg(Self.argBias, biasMemory)] : [])
+        backwardDataArgs = [arg(Self.argDiffDst, dstMemory), arg(Self.argWeights, weightsMemory),
+                            arg(Self.argDiffSrc, srcMemory), arg(Self.argScratchpad, scratchMemories[1])]
+        backwardWeightsArgs = [arg(Self.argSrc, srcMemory), arg(Self.argDiffDst, dstMemory),
+                               arg(Self.argDiffWeights, weightsMemory), arg(Self.argScratchpad, scratchMemories[2])]
+            + (bias ? [arg(Self.argDiffBias, biasMemory)] : [])
     }
 
     deinit {
@@ -108,18 +121,14 @@ public final class ConvolutionPlan {
                         y: UnsafeMutablePointer<Float>) {
         precondition(hasBias == (bias != nil), "ConvolutionPlan: bias given \(bias != nil), planned \(hasBias)")
         set(srcMemory, x); set(weightsMemory, weights); set(dstMemory, y)
-        var args = [arg(Self.argSrc, srcMemory), arg(Self.argWeights, weightsMemory), arg(Self.argDst, dstMemory),
-                    arg(Self.argScratchpad, scratchMemories[0])]
-        if let bias { set(biasMemory, bias); args.append(arg(Self.argBias, biasMemory)) }
-        execute(forwardPrimitive, &args)
+        if let bias { set(biasMemory, bias) }
+        execute(forwardPrimitive, &forwardArgs)
     }
 
     /// dx = the gradient with respect to the input (overwritten), from dy and w.
     public func backwardData(dy: UnsafePointer<Float>, weights: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
         set(dstMemory, dy); set(weightsMemory, weights); set(srcMemory, dx)
-        var args = [arg(Self.argDiffDst, dstMemory), arg(Self.argWeights, weightsMemory),
-                    arg(Self.argDiffSrc, srcMemory), arg(Self.argScratchpad, scratchMemories[1])]
-        execute(backwardDataPrimitive, &args)
+        execute(backwardDataPrimitive, &backwardDataArgs)
     }
 
     /// dw (and db when planned with a bias) = the gradients of the weights, overwritten.
@@ -127,10 +136,8 @@ public final class ConvolutionPlan {
                                 db: UnsafeMutablePointer<Float>?) {
         precondition(hasBias == (db != nil), "ConvolutionPlan: bias gradient given \(db != nil), planned \(hasBias)")
         set(srcMemory, x); set(dstMemory, dy); set(weightsMemory, dw)
-        var args = [arg(Self.argSrc, srcMemory), arg(Self.argDiffDst, dstMemory), arg(Self.argDiffWeights, weightsMemory),
-                    arg(Self.argScratchpad, scratchMemories[2])]
-        if let db { set(biasMemory, db); args.append(arg(Self.argDiffBias, biasMemory)) }
-        execute(backwardWeightsPrimitive, &args)
+        if let db { set(biasMemory, db) }
+        execute(backwardWeightsPrimitive, &backwardWeightsArgs)
     }
 
     // DNNL_ARG_* values from dnnl_types.h (macros of macros, which Swift does not import).

@@ -28,6 +28,10 @@ public final class BatchNormalization: Layer {
     private let inverseStd = Tensor(shape: [0])
     private var lastTraining = false
     private var sums: [Double] = [], sums2: [Double] = []
+    /// gamma's values, or ones when `scale` is false; beta's, or zeros when `center` is false.
+    /// Per-channel Float copies of the batch mean (forward) and of mean(dy), mean(dy·x̂) (backward).
+    private let channelA = Tensor(shape: [0]), channelB = Tensor(shape: [0])
+    private var gammaOrOne = Tensor(shape: [0]), betaOrZero = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
     private let dInput = Tensor(shape: [0])
 
@@ -59,7 +63,11 @@ public final class BatchNormalization: Layer {
         movingMean = Parameter(name: "moving_mean", shape: [c], trainable: false)
         movingVariance = Parameter(name: "moving_variance", shape: [c], trainable: false)
         movingVariance.value.fill(1)
+        gammaOrOne = gamma?.value ?? Tensor(shape: [c], values: Array(repeating: 1, count: c))
+        betaOrZero = beta?.value ?? Tensor(shape: [c])
         inverseStd.resize([c])
+        channelA.resize([c])
+        channelB.resize([c])
         sums = Array(repeating: 0, count: c)
         sums2 = Array(repeating: 0, count: c)
     }
@@ -91,13 +99,15 @@ public final class BatchNormalization: Layer {
                 istd[k] = 1 / (mv[k] + epsilon).squareRoot()
             }
         }
-        let g = gamma?.value.data, b = beta?.value.data
+        let g = gammaOrOne.data, b = betaOrZero.data
+        let mean = channelA.data
+        for k in 0..<c { mean[k] = Float(sums[k]) }
         for r in 0..<m {
             let xr = x.data + r * c, nr = normalized.data + r * c, yr = output.data + r * c
             for k in 0..<c {
-                let v = (xr[k] - Float(sums[k])) * istd[k]
+                let v = (xr[k] - mean[k]) * istd[k]
                 nr[k] = v
-                yr[k] = (g?[k] ?? 1) * v + (b?[k] ?? 0)
+                yr[k] = g[k] * v + b[k]
             }
         }
         return output
@@ -117,21 +127,19 @@ public final class BatchNormalization: Layer {
         }
         if let beta { for k in 0..<c { beta.grad[k] += Float(sums[k]) } }
         if let gamma { for k in 0..<c { gamma.grad[k] += Float(sums2[k]) } }
-        let g = gamma?.value.data, istd = inverseStd.data
+        let g = gammaOrOne.data, istd = inverseStd.data
         if lastTraining {
-            let inv = 1 / Double(m)
+            // Σ dx̂ = gamma·Σ dy and Σ dx̂·x̂ = gamma·Σ dy·x̂, so the means below are of dy.
+            let meanDy = channelA.data, meanDyX = channelB.data
+            for k in 0..<c { meanDy[k] = Float(sums[k] / Double(m)); meanDyX[k] = Float(sums2[k] / Double(m)) }
             for r in 0..<m {
                 let d = dy.data + r * c, nr = normalized.data + r * c, dx = dInput.data + r * c
-                for k in 0..<c {
-                    let gk = g?[k] ?? 1
-                    // Σ dx̂ = gamma·Σ dy and Σ dx̂·x̂ = gamma·Σ dy·x̂.
-                    dx[k] = gk * istd[k] * (d[k] - Float(sums[k] * inv) - nr[k] * Float(sums2[k] * inv))
-                }
+                for k in 0..<c { dx[k] = g[k] * istd[k] * (d[k] - meanDy[k] - nr[k] * meanDyX[k]) }
             }
         } else {
             for r in 0..<m {
                 let d = dy.data + r * c, dx = dInput.data + r * c
-                for k in 0..<c { dx[k] = (g?[k] ?? 1) * istd[k] * d[k] }
+                for k in 0..<c { dx[k] = g[k] * istd[k] * d[k] }
             }
         }
         return dInput

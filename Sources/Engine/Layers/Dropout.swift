@@ -49,10 +49,11 @@ public final class Dropout: Layer {
         }
         if !(freezesMask && mask.count == x.count) {
             mask.resize(x.shape)
-            let keep = 1 / (1 - rate), r = Double(rate)
-            for i in 0..<x.count { mask[i] = maskGenerator.nextDouble() >= r ? keep : 0 }
+            let keep = 1 / (1 - rate), r = Double(rate), m = mask.data
+            for i in 0..<x.count { m[i] = maskGenerator.nextDouble() >= r ? keep : 0 }
         }
-        for i in 0..<x.count { output[i] = x[i] * mask[i] }
+        let m = mask.data, xp = x.data, y = output.data
+        for i in 0..<x.count { y[i] = xp[i] * m[i] }
         return output
     }
 
@@ -60,7 +61,8 @@ public final class Dropout: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         dInput.resize(dy.shape)
         if lastTraining {
-            for i in 0..<dy.count { dInput[i] = dy[i] * mask[i] }
+            let m = mask.data, d = dy.data, dx = dInput.data
+            for i in 0..<dy.count { dx[i] = d[i] * m[i] }
         } else {
             dInput.data.update(from: dy.data, count: dy.count)
         }
