@@ -184,6 +184,9 @@ public final class Optimizer {
 }
 
 extension Optimizer {
+    /// Keras's `compile()` default when no optimizer is given: "rmsprop" (learning rate 0.001).
+    public static func kerasDefault() -> Optimizer { Optimizer(rule: RMSprop()) }
+
     /// An optimizer by Keras name with Keras's defaults ("sgd", "adam", "adamw", "nadam",
     /// "rmsprop", "adagrad"), or nil for an unknown name.
     public static func named(_ name: String, learningRate: LearningRate? = nil,
