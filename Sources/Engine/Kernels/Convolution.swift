@@ -1,0 +1,242 @@
+import CDNNL
+
+/// 2-D convolution over NHWC tensors with Keras's kernel layout (kh, kw, in, out), through
+/// oneDNN, with a plain-loop reference for every pass.
+///
+/// A `ConvolutionPlan` holds the oneDNN primitives of one layer at one batch size (forward,
+/// backward-data, backward-weights), created once and reused for every batch. oneDNN's
+/// logical dimensions are (N, C, H, W) for data and (O, I, KH, KW) for weights; the memory
+/// format tags `nhwc` and `hwio` make them the same bytes as our tensors, so no reorders run.
+///
+/// Threads: one oneDNN CPU engine serves the whole process (`DNNLEngine.shared`, created on
+/// first use by Swift's thread-safe lazy global initialization). Each plan owns its stream and
+/// its scratchpad (oneDNN's "user" scratchpad mode), so plans of different models can run on
+/// different threads at once; one plan must not be used by two threads at the same time (a
+/// layer belongs to one model, which belongs to one trial). oneDNN's kernels use the OpenMP
+/// thread count of the calling thread (`Threads.set`).
+public final class ConvolutionPlan {
+    public let geometry: WindowGeometry
+    public let filters: Int
+    public let hasBias: Bool
+
+    private var forwardPrimitive: OpaquePointer?
+    private var backwardDataPrimitive: OpaquePointer?
+    private var backwardWeightsPrimitive: OpaquePointer?
+    private var stream: OpaquePointer?
+    /// Memory objects wrap our buffers: their data handles are set before each execution.
+    private var srcMemory: OpaquePointer?, weightsMemory: OpaquePointer?, biasMemory: OpaquePointer?
+    private var dstMemory: OpaquePointer?
+    private var scratchMemories: [OpaquePointer?] = [nil, nil, nil]
+    private var scratch: UnsafeMutableRawPointer?
+    /// The argument lists of the three primitives, built once (only data handles change per batch).
+    private var forwardArgs: [dnnl_exec_arg_t] = [], backwardDataArgs: [dnnl_exec_arg_t] = []
+    private var backwardWeightsArgs: [dnnl_exec_arg_t] = []
+
+    /// Creates the three primitives for `geometry` (whose `channels` is the input depth) with
+    /// `filters` output channels.
+    public init(geometry g: WindowGeometry, filters: Int, bias: Bool) {
+        geometry = g
+        self.filters = filters
+        hasBias = bias
+        let engine = DNNLEngine.shared.handle
+        var src = Self.desc([g.batch, g.channels, g.height, g.width], dnnl_nhwc)
+        var dst = Self.desc([g.batch, filters, g.outHeight, g.outWidth], dnnl_nhwc)
+        var weights = Self.desc([filters, g.channels, g.kernelH, g.kernelW], dnnl_hwio)
+        var biasDesc = Self.desc([filters], dnnl_a)
+        let strides: [Int64] = [Int64(g.strideH), Int64(g.strideW)]
+        let padL: [Int64] = [Int64(g.padTop), Int64(g.padLeft)]
+        let padR: [Int64] = [Int64(g.padBottom), Int64(g.padRight)]
+
+        var attr: OpaquePointer?
+        Self.check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")
+        defer { dnnl_primitive_attr_destroy(attr) }
+        // User scratchpad: each plan owns its temporary memory, so primitives are not tied to the
+        // thread that created them and plans on different threads never share a buffer.
+        Self.check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "set_scratchpad_mode")
+
+        var fd = dnnl_convolution_desc_t()
+        Self.check(withUnsafePointer(to: &biasDesc) { b in
+            dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &src, &weights,
+                                               bias ? b : nil, &dst, strides, padL, padR)
+        }, "convolution_forward_desc_init")
+        var fpd: OpaquePointer?
+        Self.check(dnnl_primitive_desc_create(&fpd, &fd, attr, engine, nil), "forward primitive_desc_create")
+        defer { dnnl_primitive_desc_destroy(fpd) }
+
+        var bd = dnnl_convolution_desc_t()
+        Self.check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &src, &weights, &dst,
+                                                            strides, padL, padR), "backward_data_desc_init")
+        var bdpd: OpaquePointer?
+        Self.check(dnnl_primitive_desc_create(&bdpd, &bd, attr, engine, fpd), "backward data primitive_desc_create")
+        defer { dnnl_primitive_desc_destroy(bdpd) }
+
+        var wd = dnnl_convolution_desc_t()
+        Self.check(withUnsafePointer(to: &biasDesc) { b in
+            dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &src, &weights,
+                                                        bias ? b : nil, &dst, strides, padL, padR)
+        }, "backward_weights_desc_init")
+        var bwpd: OpaquePointer?
+        Self.check(dnnl_primitive_desc_create(&bwpd, &wd, attr, engine, fpd), "backward weights primitive_desc_create")
+        defer { dnnl_primitive_desc_destroy(bwpd) }
+
+        Self.check(dnnl_primitive_create(&forwardPrimitive, fpd), "forward primitive_create")
+        Self.check(dnnl_primitive_create(&backwardDataPrimitive, bdpd), "backward data primitive_create")
+        Self.check(dnnl_primitive_create(&backwardWeightsPrimitive, bwpd), "backward weights primitive_create")
+        Self.check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream_create")
+
+        // One scratch buffer, as large as the largest of the three scratchpads.
+        let pds = [fpd, bdpd, bwpd]
+        var size = 0
+        for pd in pds { size = max(size, dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0))) }
+        scratch = .allocate(byteCount: max(size, 64), alignment: 64)
+        for (i, pd) in pds.enumerated() {
+            Self.check(dnnl_memory_create(&scratchMemories[i], dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0),
+                                          engine, scratch), "scratchpad memory_create")
+        }
+        Self.check(dnnl_memory_create(&srcMemory, &src, engine, nil), "memory_create")
+        Self.check(dnnl_memory_create(&weightsMemory, &weights, engine, nil), "memory_create")
+        Self.check(dnnl_memory_create(&biasMemory, &biasDesc, engine, nil), "memory_create")
+        Self.check(dnnl_memory_create(&dstMemory, &dst, engine, nil), "memory_create")
+
+        // Backward data writes dInput through the src memory object and reads dy through dst:
+        // the descriptors are the same, so each memory object serves both roles.
+        forwardArgs = [arg(Self.argSrc, srcMemory), arg(Self.argWeights, weightsMemory), arg(Self.argDst, dstMemory),
+                       arg(Self.argScratchpad, scratchMemories[0])] + (bias ? [arg(Self.argBias, biasMemory)] : [])
+        backwardDataArgs = [arg(Self.argDiffDst, dstMemory), arg(Self.argWeights, weightsMemory),
+                            arg(Self.argDiffSrc, srcMemory), arg(Self.argScratchpad, scratchMemories[1])]
+        backwardWeightsArgs = [arg(Self.argSrc, srcMemory), arg(Self.argDiffDst, dstMemory),
+                               arg(Self.argDiffWeights, weightsMemory), arg(Self.argScratchpad, scratchMemories[2])]
+            + (bias ? [arg(Self.argDiffBias, biasMemory)] : [])
+    }
+
+    deinit {
+        for p in [forwardPrimitive, backwardDataPrimitive, backwardWeightsPrimitive] { dnnl_primitive_destroy(p) }
+        for m in [srcMemory, weightsMemory, biasMemory, dstMemory] + scratchMemories { dnnl_memory_destroy(m) }
+        dnnl_stream_destroy(stream)
+        scratch?.deallocate()
+    }
+
+    /// y = conv(x, w) + b. x (N, H, W, C), w (kh, kw, C, filters), b (filters), y (N, OH, OW, filters).
+    public func forward(x: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        y: UnsafeMutablePointer<Float>) {
+        precondition(hasBias == (bias != nil), "ConvolutionPlan: bias given \(bias != nil), planned \(hasBias)")
+        set(srcMemory, x); set(weightsMemory, weights); set(dstMemory, y)
+        if let bias { set(biasMemory, bias) }
+        execute(forwardPrimitive, &forwardArgs)
+    }
+
+    /// dx = the gradient with respect to the input (overwritten), from dy and w.
+    public func backwardData(dy: UnsafePointer<Float>, weights: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+        set(dstMemory, dy); set(weightsMemory, weights); set(srcMemory, dx)
+        execute(backwardDataPrimitive, &backwardDataArgs)
+    }
+
+    /// dw (and db when planned with a bias) = the gradients of the weights, overwritten.
+    public func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
+                                db: UnsafeMutablePointer<Float>?) {
+        precondition(hasBias == (db != nil), "ConvolutionPlan: bias gradient given \(db != nil), planned \(hasBias)")
+        set(srcMemory, x); set(dstMemory, dy); set(weightsMemory, dw)
+        if let db { set(biasMemory, db) }
+        execute(backwardWeightsPrimitive, &backwardWeightsArgs)
+    }
+
+    // DNNL_ARG_* values from dnnl_types.h (macros of macros, which Swift does not import).
+    static let argSrc: Int32 = 1, argDst: Int32 = 17, argWeights: Int32 = 33, argBias: Int32 = 41
+    static let argScratchpad: Int32 = 80, argDiffSrc: Int32 = 129, argDiffDst: Int32 = 145
+    static let argDiffWeights: Int32 = 161, argDiffBias: Int32 = 169
+
+    private func arg(_ index: Int32, _ memory: OpaquePointer?) -> dnnl_exec_arg_t { dnnl_exec_arg_t(arg: index, memory: memory) }
+
+    private func set(_ memory: OpaquePointer?, _ pointer: UnsafePointer<Float>) {
+        Self.check(dnnl_memory_set_data_handle(memory, UnsafeMutableRawPointer(mutating: pointer)), "memory_set_data_handle")
+    }
+
+    private func execute(_ primitive: OpaquePointer?, _ args: inout [dnnl_exec_arg_t]) {
+        Self.check(dnnl_primitive_execute(primitive, stream, Int32(args.count), &args), "primitive_execute")
+        Self.check(dnnl_stream_wait(stream), "stream_wait")
+    }
+
+    static func desc(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
+        var d = dnnl_memory_desc_t()
+        check(dnnl_memory_desc_init_by_tag(&d, Int32(dims.count), dims.map(Int64.init), dnnl_f32, tag), "memory_desc_init_by_tag")
+        return d
+    }
+
+    /// A failing oneDNN call is a bug or a broken installation, never a user error: trap with its name.
+    static func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
+        precondition(status == dnnl_success, "oneDNN \(what()) failed with status \(status.rawValue)")
+    }
+}
+
+/// The process's one oneDNN CPU engine, created on first use (Swift initializes a static `let`
+/// exactly once, thread-safely) and never destroyed.
+final class DNNLEngine: @unchecked Sendable {
+    let handle: OpaquePointer?
+    static let shared = DNNLEngine()
+    private init() {
+        var e: OpaquePointer?
+        ConvolutionPlan.check(dnnl_engine_create(&e, dnnl_cpu, 0), "engine_create")
+        handle = e
+    }
+}
+
+/// Plain-loop references for the three convolution passes (same layouts as `ConvolutionPlan`),
+/// accumulated in Double: slow, obviously right, and the yardstick for the oneDNN path.
+public enum ConvolutionReference {
+    /// y[n, oh, ow, o] = b[o] + Σ_{i, j, c} x[n, oh·sh − top + i, ow·sw − left + j, c] · w[i, j, c, o].
+    public static func forward(_ g: WindowGeometry, filters: Int, x: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
+                               bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+        let c = g.channels
+        for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth { for o in 0..<filters {
+            var s = bias.map { Double($0[o]) } ?? 0
+            for i in 0..<g.kernelH { for j in 0..<g.kernelW {
+                let ih = oh * g.strideH - g.padTop + i, iw = ow * g.strideW - g.padLeft + j
+                guard ih >= 0, ih < g.height, iw >= 0, iw < g.width else { continue }
+                for ci in 0..<c {
+                    s += Double(x[((n * g.height + ih) * g.width + iw) * c + ci]) * Double(w[((i * g.kernelW + j) * c + ci) * filters + o])
+                }
+            } }
+            y[((n * g.outHeight + oh) * g.outWidth + ow) * filters + o] = Float(s)
+        } } } }
+    }
+
+    /// dx[n, ih, iw, c] = Σ over the outputs whose window covers (ih, iw) of dy · w (overwrites dx).
+    public static func backwardData(_ g: WindowGeometry, filters: Int, dy: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
+                                    dx: UnsafeMutablePointer<Float>) {
+        let c = g.channels
+        var acc = [Double](repeating: 0, count: g.inputCount)
+        for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
+            for i in 0..<g.kernelH { for j in 0..<g.kernelW {
+                let ih = oh * g.strideH - g.padTop + i, iw = ow * g.strideW - g.padLeft + j
+                guard ih >= 0, ih < g.height, iw >= 0, iw < g.width else { continue }
+                for ci in 0..<c { for o in 0..<filters {
+                    acc[((n * g.height + ih) * g.width + iw) * c + ci] +=
+                        Double(dy[((n * g.outHeight + oh) * g.outWidth + ow) * filters + o]) * Double(w[((i * g.kernelW + j) * c + ci) * filters + o])
+                } }
+            } }
+        } } }
+        for k in 0..<acc.count { dx[k] = Float(acc[k]) }
+    }
+
+    /// dw[i, j, c, o] = Σ_{n, oh, ow} x[n, ih, iw, c] · dy[n, oh, ow, o]; db[o] = Σ dy[…, o] (both overwritten).
+    public static func backwardWeights(_ g: WindowGeometry, filters: Int, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                                       dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?) {
+        let c = g.channels
+        for i in 0..<g.kernelH { for j in 0..<g.kernelW { for ci in 0..<c { for o in 0..<filters {
+            var s = 0.0
+            for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
+                let ih = oh * g.strideH - g.padTop + i, iw = ow * g.strideW - g.padLeft + j
+                guard ih >= 0, ih < g.height, iw >= 0, iw < g.width else { continue }
+                s += Double(x[((n * g.height + ih) * g.width + iw) * c + ci]) * Double(dy[((n * g.outHeight + oh) * g.outWidth + ow) * filters + o])
+            } } }
+            dw[((i * g.kernelW + j) * c + ci) * filters + o] = Float(s)
+        } } } }
+        if let db {
+            for o in 0..<filters {
+                var s = 0.0
+                for p in 0..<(g.batch * g.outHeight * g.outWidth) { s += Double(dy[p * filters + o]) }
+                db[o] = Float(s)
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+/// Max and average pooling over NHWC tensors: hand-written loops whose innermost loop runs over
+/// the contiguous channels. Windows follow `WindowGeometry` (TensorFlow's padding rule); padded
+/// cells never take part: max pooling ignores them, and `same` average pooling divides by the
+/// number of real cells in each window (TensorFlow's `avg_pool`, which Keras uses).
+public enum Pooling {
+    /// The clipped input rows/columns covered by output (oh, ow).
+    @inline(__always)
+    static func window(_ g: WindowGeometry, _ oh: Int, _ ow: Int) -> (h0: Int, h1: Int, w0: Int, w1: Int) {
+        let h = oh * g.strideH - g.padTop, w = ow * g.strideW - g.padLeft
+        return (max(h, 0), min(h + g.kernelH, g.height), max(w, 0), min(w + g.kernelW, g.width))
+    }
+
+    /// y = the window maximum per channel; `argmax` gets the flat input index of each maximum
+    /// (the first one in row-major window order on ties) for the backward pass.
+    public static func maxForward(_ g: WindowGeometry, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                                  argmax: UnsafeMutablePointer<Int32>) {
+        precondition(g.inputCount < Int(Int32.max), "Pooling: input too large for 32-bit indices")
+        let c = g.channels
+        for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
+            let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c
+            let win = window(g, oh, ow)
+            for k in 0..<c { y[o + k] = -.infinity; argmax[o + k] = -1 }
+            for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
+                let i = ((n * g.height + ih) * g.width + iw) * c
+                for k in 0..<c where x[i + k] > y[o + k] {
+                    y[o + k] = x[i + k]
+                    argmax[o + k] = Int32(i + k)
+                }
+            } }
+        } } }
+    }
+
+    /// dx = 0, then each dy goes to the input cell that was its window's maximum.
+    public static func maxBackward(_ g: WindowGeometry, dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>,
+                                   outputCount: Int, dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: g.inputCount)
+        for k in 0..<outputCount where argmax[k] >= 0 { dx[Int(argmax[k])] += dy[k] }
+    }
+
+    /// y = the mean of each window's real cells, per channel.
+    public static func averageForward(_ g: WindowGeometry, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        let c = g.channels
+        for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
+            let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c
+            let win = window(g, oh, ow)
+            for k in 0..<c { y[o + k] = 0 }
+            for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
+                let i = ((n * g.height + ih) * g.width + iw) * c
+                for k in 0..<c { y[o + k] += x[i + k] }
+            } }
+            let inv = 1 / Float((win.h1 - win.h0) * (win.w1 - win.w0))
+            for k in 0..<c { y[o + k] *= inv }
+        } } }
+    }
+
+    /// dx = 0, then each dy is shared equally among its window's real cells.
+    public static func averageBackward(_ g: WindowGeometry, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+        let c = g.channels
+        dx.update(repeating: 0, count: g.inputCount)
+        for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
+            let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c
+            let win = window(g, oh, ow)
+            let inv = 1 / Float((win.h1 - win.h0) * (win.w1 - win.w0))
+            for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
+                let i = ((n * g.height + ih) * g.width + iw) * c
+                for k in 0..<c { dx[i + k] += dy[o + k] * inv }
+            } }
+        } } }
+    }
+}

@@ -1,0 +1,120 @@
+/// Keras `Dense(units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+/// bias_initializer="zeros", kernel_regularizer=None)`.
+///
+/// Shapes: input (N, …, F), output (N, …, units); like Keras, the layer acts on the last axis,
+/// so a (N, F) input is the usual case and any leading axes are treated as more rows.
+/// Parameters: `kernel` (F, units) as Keras stores it, `bias` (units).
+/// The kernel regularizer is l1·Σ|w| + l2·Σw² (Keras `L1L2`), carried on the kernel parameter.
+public final class Dense: ActivatedLayer {
+    public let kind = "Dense"
+    public var name: String
+    public let units: Int
+    public let activation: Activation
+    public let useBias: Bool
+    public let kernelInitializer: Initializer
+    public let biasInitializer: Initializer
+    public let kernelL1: Float
+    public let kernelL2: Float
+    public var backwardSkipsActivation = false
+
+    public private(set) var kernel: Parameter!
+    public private(set) var bias: Parameter?
+    public private(set) var outputShape: [Int] = []
+    private var inputFeatures = 0
+
+    // What backward needs, kept by forward.
+    private var input: Tensor?                // the caller's input, valid until our next call
+    private let preactivation = Tensor(shape: [0])   // z = x·W + b, when the activation needs it
+    private let output = Tensor(shape: [0])
+    private let dPreactivation = Tensor(shape: [0])
+    private let dInput = Tensor(shape: [0])
+
+    public init(units: Int, activation: Activation = .linear, useBias: Bool = true,
+                kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+                kernelL1: Float = 0, kernelL2: Float = 0, name: String = "dense") {
+        precondition(units > 0, "Dense: units must be positive, got \(units)")
+        self.units = units
+        self.activation = activation
+        self.useBias = useBias
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
+        self.kernelL1 = kernelL1
+        self.kernelL2 = kernelL2
+        self.name = name
+    }
+
+    public var activationName: String { activation.name }
+
+    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
+        guard let f = inputShape.last, f > 0 else {
+            throw ShapeError("Dense needs an input with at least one axis of positive size, got \(inputShape)")
+        }
+        inputFeatures = f
+        outputShape = inputShape.dropLast() + [units]
+        let k = Parameter(name: "kernel", shape: [f, units])
+        k.l1 = kernelL1
+        k.l2 = kernelL2
+        kernelInitializer.fill(k.value, rng: &rng)
+        kernel = k
+        if useBias {
+            let b = Parameter(name: "bias", shape: [units])
+            biasInitializer.fill(b.value, rng: &rng)
+            bias = b
+        }
+    }
+
+    public var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
+
+    public var config: [String: String] {
+        ["units": "\(units)", "activation": activation.description, "use_bias": useBias ? "True" : "False",
+         "kernel_initializer": kernelInitializer.description, "bias_initializer": biasInitializer.description,
+         "kernel_regularizer": regularizerDescription(l1: kernelL1, l2: kernelL2)]
+    }
+
+    /// y = f(x·W + b): one sgemm into z (or straight into y), then one fused bias + activation pass.
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(x.shape.last == inputFeatures, "\(name): input \(x.shape), expected last axis \(inputFeatures)")
+        input = x
+        let rows = x.count / inputFeatures
+        let shape = Array(x.shape.dropLast()) + [units]
+        output.resize(shape)
+        let keepZ = activation.needsPreactivation
+        if keepZ { preactivation.resize(shape) }
+        let z = keepZ ? preactivation : output
+        Gemm.sgemm(m: rows, n: units, k: inputFeatures, a: x.data, b: kernel.value.data, c: z.data)
+        activation.forward(z.data, rows: rows, cols: units, bias: bias?.value.data, output: output.data)
+        return output
+    }
+
+    /// dZ = dy ⊙ f′ (or dy itself when the loss already gave dL/dz); dW += xᵀ·dZ;
+    /// db += Σ_rows dZ; dInput = dZ·Wᵀ.
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let x = input else { preconditionFailure("\(name): backward before forward") }
+        let rows = x.count / inputFeatures
+        precondition(dy.count == rows * units, "\(name): dy \(dy.shape) does not match output \(output.shape)")
+        var dz = dy
+        if !backwardSkipsActivation && activation != .linear {
+            dPreactivation.resize(output.shape)
+            activation.backward(dy.data, preactivation: activation.needsPreactivation ? preactivation.data : nil,
+                                output: output.data, rows: rows, cols: units, into: dPreactivation.data)
+            dz = dPreactivation
+        }
+        Gemm.sgemm(transA: true, m: inputFeatures, n: units, k: rows, a: x.data, b: dz.data,
+                   beta: 1, c: kernel.grad.data)
+        if let bias { Gemm.addColumnSums(rows: rows, cols: units, of: dz.data, into: bias.grad.data) }
+        dInput.resize(x.shape)
+        Gemm.sgemm(transB: true, m: rows, n: inputFeatures, k: units, a: dz.data, b: kernel.value.data,
+                   c: dInput.data)
+        return dInput
+    }
+}
+
+/// Keras's text for a kernel regularizer: "None", "L1(l1=…)", "L2(l2=…)" or "L1L2(l1=…, l2=…)".
+func regularizerDescription(l1: Float, l2: Float) -> String {
+    switch (l1 != 0, l2 != 0) {
+    case (false, false): "None"
+    case (true, false): "L1(l1=\(l1))"
+    case (false, true): "L2(l2=\(l2))"
+    case (true, true): "L1L2(l1=\(l1), l2=\(l2))"
+    }
+}

@@ -1,0 +1,84 @@
+/// Keras `MaxPooling2D(pool_size=(2, 2), strides=None, padding="valid")`; strides default to
+/// the pool size.
+///
+/// Shapes (NHWC): input (N, H, W, C), output (N, OH, OW, C) with OH from `Padding`'s rule
+/// (valid: ⌊(H − ph)/sh⌋ + 1; same: ⌈H/sh⌉). No parameters. Padded cells never win.
+public final class MaxPooling2D: Layer {
+    public let kind = "MaxPooling2D"
+    public var name: String
+    public let poolSize: (Int, Int)
+    public let strides: (Int, Int)
+    public let padding: Padding
+    public private(set) var outputShape: [Int] = []
+    private var geometry: WindowGeometry!
+
+    private let output = Tensor(shape: [0])
+    /// The flat input index of each output's maximum, kept by forward for backward.
+    private var argmax = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    private var argmaxCapacity = 1
+    private let dInput = Tensor(shape: [0])
+
+    public init(poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
+                name: String = "max_pooling2d") {
+        precondition(poolSize.0 > 0 && poolSize.1 > 0, "MaxPooling2D: pool_size must be positive, got \(poolSize)")
+        self.poolSize = poolSize
+        self.strides = strides ?? poolSize
+        precondition(self.strides.0 > 0 && self.strides.1 > 0, "MaxPooling2D: strides must be positive")
+        self.padding = padding
+        self.name = name
+    }
+
+    /// Keras's square shorthand: `pool_size=2`.
+    public convenience init(poolSize: Int, strides: Int? = nil, padding: Padding = .valid, name: String = "max_pooling2d") {
+        self.init(poolSize: (poolSize, poolSize), strides: strides.map { ($0, $0) }, padding: padding, name: name)
+    }
+
+    deinit { argmax.deallocate() }
+
+    public var parameters: [Parameter] { [] }
+    public var config: [String: String] {
+        ["pool_size": "(\(poolSize.0), \(poolSize.1))", "strides": "(\(strides.0), \(strides.1))", "padding": padding.rawValue]
+    }
+
+    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
+        geometry = try poolingGeometry(kind, inputShape, poolSize, strides, padding)
+        outputShape = [geometry.outHeight, geometry.outWidth, geometry.channels]
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let g = geometry.with(batch: x.batch)
+        precondition(x.count == g.inputCount, "\(name): input \(x.shape) does not match the built shape")
+        output.resize([x.batch] + outputShape)
+        if output.count > argmaxCapacity {
+            argmax.deallocate()
+            argmax = .allocate(capacity: output.count)
+            argmaxCapacity = output.count
+        }
+        Pooling.maxForward(g, x: x.data, y: output.data, argmax: argmax)
+        dInput.resize(x.shape)
+        return output
+    }
+
+    /// dInput is zero except at each window's maximum, which receives that window's dy.
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(dy.count == output.count, "\(name): dy \(dy.shape) does not match output \(output.shape)")
+        Pooling.maxBackward(geometry.with(batch: dy.batch), dy: dy.data, argmax: argmax, outputCount: dy.count,
+                            dx: dInput.data)
+        return dInput
+    }
+}
+
+/// The geometry of a pooling layer, or a `ShapeError` naming the layer when it cannot apply.
+func poolingGeometry(_ kind: String, _ inputShape: [Int], _ pool: (Int, Int), _ strides: (Int, Int),
+                     _ padding: Padding) throws(ShapeError) -> WindowGeometry {
+    guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
+        throw ShapeError("\(kind) needs a per-sample input of shape (height, width, channels), got \(inputShape)"
+            + (inputShape.count == 1 ? " (a flat vector: pooling cannot follow Flatten or Dense)" : ""))
+    }
+    guard let g = WindowGeometry(batch: 1, height: inputShape[0], width: inputShape[1], channels: inputShape[2],
+                                 kernel: pool, strides: strides, padding: padding) else {
+        throw ShapeError("\(kind) pool_size \(pool) is larger than its input \(inputShape[0])x\(inputShape[1]) "
+            + "with padding \"valid\"; use a smaller pool or padding \"same\"")
+    }
+    return g
+}

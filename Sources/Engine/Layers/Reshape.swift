@@ -1,0 +1,53 @@
+/// Keras `Reshape(target_shape)`: the same values per sample under a new shape; at most one
+/// axis may be −1 and is then inferred (as Keras).
+///
+/// Shapes: input (N, …), output (N, target_shape…) with the same count per sample. No parameters.
+public final class Reshape: Layer {
+    public let kind = "Reshape"
+    public var name: String
+    public let targetShape: [Int]
+    public private(set) var outputShape: [Int] = []
+    private var inputShape: [Int] = []
+    private let output = Tensor(shape: [0])
+    private let dInput = Tensor(shape: [0])
+
+    public init(targetShape: [Int], name: String = "reshape") {
+        self.targetShape = targetShape
+        self.name = name
+    }
+
+    public var parameters: [Parameter] { [] }
+    public var config: [String: String] { ["target_shape": "(" + targetShape.map(String.init).joined(separator: ", ") + ")"] }
+
+    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
+        let count = inputShape.reduce(1, *)
+        let unknown = targetShape.filter { $0 == -1 }.count
+        guard !targetShape.isEmpty, unknown <= 1, targetShape.allSatisfy({ $0 > 0 || $0 == -1 }) else {
+            throw ShapeError("Reshape target_shape \(targetShape) must be positive sizes with at most one -1")
+        }
+        let known = targetShape.filter { $0 != -1 }.reduce(1, *)
+        var shape = targetShape
+        if unknown == 1 {
+            guard count % known == 0 else {
+                throw ShapeError("Reshape cannot fit \(count) values per sample (input \(inputShape)) into \(targetShape)")
+            }
+            shape[shape.firstIndex(of: -1)!] = count / known
+        } else if known != count {
+            throw ShapeError("Reshape target_shape \(targetShape) holds \(known) values per sample, but the input \(inputShape) has \(count)")
+        }
+        self.inputShape = inputShape
+        outputShape = shape
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        output.resize([x.batch] + outputShape)
+        output.data.update(from: x.data, count: x.count)
+        return output
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        dInput.resize([dy.batch] + inputShape)
+        dInput.data.update(from: dy.data, count: dy.count)
+        return dInput
+    }
+}

@@ -1,0 +1,265 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A Keras loss: its value is the mean over the batch of a per-sample loss, where the
+/// per-sample loss is itself the mean over the output's last axis (Keras's `reduction=
+/// "sum_over_batch_size"` with the `mean(..., axis=-1)` each Keras loss function applies).
+///
+/// Shapes: `output` is (N, K). `target` is (N, K) for every loss except the sparse form,
+/// whose target is (N, 1) holding class indices as Float.
+public enum Loss: String, Sendable, CaseIterable {
+    case meanSquaredError = "mean_squared_error"
+    case meanAbsoluteError = "mean_absolute_error"
+    /// Keras's `Huber` with its default `delta=1.0`.
+    case huber
+    case binaryCrossentropy = "binary_crossentropy"
+    case categoricalCrossentropy = "categorical_crossentropy"
+    case sparseCategoricalCrossentropy = "sparse_categorical_crossentropy"
+
+    /// Keras's fuzz factor, `keras.backend.epsilon()`: cross-entropies clip probabilities to
+    /// [epsilon, 1 − epsilon].
+    public static let epsilon: Float = 1e-7
+    /// Huber's `delta` (Keras default).
+    public static let huberDelta: Float = 1.0
+
+    /// The loss for a Keras name or alias ("mse", "mae", "huber_loss", ...).
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "mse", "mean_squared_error", "meansquarederror": self = .meanSquaredError
+        case "mae", "mean_absolute_error", "meanabsoluteerror": self = .meanAbsoluteError
+        case "huber", "huber_loss": self = .huber
+        case "binary_crossentropy", "binarycrossentropy", "bce": self = .binaryCrossentropy
+        case "categorical_crossentropy", "categoricalcrossentropy": self = .categoricalCrossentropy
+        case "sparse_categorical_crossentropy", "sparsecategoricalcrossentropy": self = .sparseCategoricalCrossentropy
+        default: return nil
+        }
+    }
+
+    /// The activation of the last layer whose derivative cancels with this loss's, so that
+    /// dLoss/dz = (p − y)/N: softmax for the categorical forms, sigmoid for the binary one.
+    public var fusedActivation: String? {
+        switch self {
+        case .categoricalCrossentropy, .sparseCategoricalCrossentropy: "softmax"
+        case .binaryCrossentropy: "sigmoid"
+        default: nil
+        }
+    }
+
+    /// True for the cross-entropies (targets are classes or probabilities).
+    public var isCrossentropy: Bool { fusedActivation != nil }
+
+    // MARK: - From the model's output (probabilities for the cross-entropies)
+
+    /// The loss of a batch: mean over the batch of the per-sample loss.
+    public func value(output: Tensor, target: Tensor) -> Float {
+        let n = output.batch, k = output.sampleCount
+        precondition(n > 0, "Loss.value: empty batch")
+        checkTarget(target, n: n, k: k)
+        let p = output.data, y = target.data
+        var total = 0.0   // accumulated in Double; each term is a Float as Keras computes it
+        switch self {
+        case .meanSquaredError:
+            // Keras: mean(square(y_pred - y_true), axis=-1)
+            for i in 0..<(n * k) { let e = p[i] - y[i]; total += Double(e * e) }
+            total /= Double(k)
+        case .meanAbsoluteError:
+            // Keras: mean(abs(y_pred - y_true), axis=-1)
+            for i in 0..<(n * k) { total += Double(abs(p[i] - y[i])) }
+            total /= Double(k)
+        case .huber:
+            // Keras: 0.5·e² where |e| ≤ δ, else δ·|e| − 0.5·δ²; mean over the last axis.
+            let d = Self.huberDelta
+            for i in 0..<(n * k) {
+                let e = abs(p[i] - y[i])
+                total += Double(e <= d ? 0.5 * e * e : d * e - 0.5 * d * d)
+            }
+            total /= Double(k)
+        case .binaryCrossentropy:
+            // Keras (from probabilities): p ← clip(p, ε, 1 − ε);
+            // −(y·log p + (1 − y)·log(1 − p)), mean over the last axis.
+            for i in 0..<(n * k) {
+                let q = clip(p[i])
+                total -= Double(y[i] * log(q) + (1 - y[i]) * log(1 - q))
+            }
+            total /= Double(k)
+        case .categoricalCrossentropy:
+            // Keras (from probabilities): p ← p / Σp (per row), then clip to [ε, 1 − ε];
+            // −Σ y·log p over the row.
+            for r in 0..<n {
+                let row = p + r * k, t = y + r * k
+                var s: Float = 0
+                for j in 0..<k { s += row[j] }
+                for j in 0..<k where t[j] != 0 { total -= Double(t[j] * log(clip(row[j] / s))) }
+            }
+        case .sparseCategoricalCrossentropy:
+            // Keras (from probabilities): p ← clip(p, ε, 1 − ε), then p / Σp; −log p[target].
+            for r in 0..<n {
+                let row = p + r * k
+                let c = classIndex(y[r], k)
+                var s: Float = 0
+                for j in 0..<k { s += clip(row[j]) }
+                total -= Double(log(clip(row[c]) / s))
+            }
+        }
+        return Float(total / Double(n))
+    }
+
+    /// The gradient of `value(output:target:)` with respect to `output`, written into
+    /// `dOutput` (resized to the output's shape; no allocation once it has grown).
+    public func gradient(output: Tensor, target: Tensor, into dOutput: Tensor) {
+        let n = output.batch, k = output.sampleCount
+        checkTarget(target, n: n, k: k)
+        dOutput.resize(output.shape)
+        let p = output.data, y = target.data, g = dOutput.data
+        let scale = 1 / Float(n * k)
+        switch self {
+        case .meanSquaredError:
+            for i in 0..<(n * k) { g[i] = 2 * (p[i] - y[i]) * scale }
+        case .meanAbsoluteError:
+            // d|e|/de = sign(e), with sign(0) = 0 as TensorFlow's gradient of abs.
+            for i in 0..<(n * k) { g[i] = sign(p[i] - y[i]) * scale }
+        case .huber:
+            let d = Self.huberDelta
+            for i in 0..<(n * k) {
+                let e = p[i] - y[i]
+                g[i] = (abs(e) <= d ? e : d * sign(e)) * scale
+            }
+        case .binaryCrossentropy:
+            // d/dp of −(y log p + (1−y) log(1−p)) = −y/p + (1−y)/(1−p); zero where the
+            // clip is active (the gradient of clip_by_value outside its range).
+            for i in 0..<(n * k) {
+                let q = p[i]
+                g[i] = isClipped(q) ? 0 : (-y[i] / q + (1 - y[i]) / (1 - q)) * scale
+            }
+        case .categoricalCrossentropy:
+            // L = −Σ y_i log c_i with c = clip(q), q = p / s, s = Σp.
+            // With a_i = ∂L/∂q_i = −y_i/q_i (0 where clipped), ∂q_i/∂p_j = (δ_ij − q_i)/s, so
+            // ∂L/∂p_j = (a_j − Σ_i a_i q_i) / s.
+            let rowScale = 1 / Float(n)
+            for r in 0..<n {
+                let row = p + r * k, t = y + r * k, gr = g + r * k
+                var s: Float = 0
+                for j in 0..<k { s += row[j] }
+                var dot: Float = 0
+                for j in 0..<k {
+                    let q = row[j] / s
+                    let a: Float = (isClipped(q) || t[j] == 0) ? 0 : -t[j] / q
+                    gr[j] = a
+                    dot += a * q
+                }
+                for j in 0..<k { gr[j] = (gr[j] - dot) / s * rowScale }
+            }
+        case .sparseCategoricalCrossentropy:
+            // L = −log c_t + log Σc with c = clip(p): ∂L/∂c_i = −δ_it/c_t + 1/Σc, times the
+            // clip's mask.
+            let rowScale = 1 / Float(n)
+            for r in 0..<n {
+                let row = p + r * k, gr = g + r * k
+                let c = classIndex(y[r], k)
+                var s: Float = 0
+                for j in 0..<k { s += clip(row[j]) }
+                for j in 0..<k {
+                    if isClipped(row[j]) { gr[j] = 0; continue }
+                    var a = 1 / s
+                    if j == c { a -= 1 / row[j] }
+                    gr[j] = a * rowScale
+                }
+            }
+        }
+    }
+
+    // MARK: - Fused with the last layer's softmax or sigmoid
+
+    /// The loss of a batch computed from the values before the last activation (`logits`),
+    /// as Keras does with `from_logits=True`: finite and accurate for logits of any size.
+    ///
+    /// - softmax + categorical: Σ_i y_i·(LSE(z) − z_i), with LSE(z) = m + log Σ exp(z − m),
+    ///   m = max z (the log-sum-exp trick, so exp never overflows);
+    /// - softmax + sparse: LSE(z) − z_target;
+    /// - sigmoid + binary: max(z, 0) − z·y + log(1 + exp(−|z|)) (TensorFlow's
+    ///   `sigmoid_cross_entropy_with_logits`), mean over the last axis.
+    public func fusedValue(logits: Tensor, target: Tensor) -> Float {
+        let n = logits.batch, k = logits.sampleCount
+        precondition(n > 0, "Loss.fusedValue: empty batch")
+        checkTarget(target, n: n, k: k)
+        let z = logits.data, y = target.data
+        var total = 0.0
+        switch self {
+        case .binaryCrossentropy:
+            for i in 0..<(n * k) {
+                let v = z[i]
+                total += Double(max(v, 0) - v * y[i] + log1p(exp(-abs(v))))
+            }
+            total /= Double(k)
+        case .categoricalCrossentropy, .sparseCategoricalCrossentropy:
+            for r in 0..<n {
+                let row = z + r * k
+                var m = row[0]
+                for j in 1..<max(k, 1) { m = max(m, row[j]) }
+                var s: Float = 0
+                for j in 0..<k { s += exp(row[j] - m) }
+                let lse = m + log(s)
+                if self == .sparseCategoricalCrossentropy {
+                    total += Double(lse - row[classIndex(y[r], k)])
+                } else {
+                    let t = y + r * k
+                    for j in 0..<k where t[j] != 0 { total += Double(t[j] * (lse - row[j])) }
+                }
+            }
+        default:
+            preconditionFailure("Loss.fusedValue: \(rawValue) has no fused form")
+        }
+        return Float(total / Double(n))
+    }
+
+    /// The gradient with respect to the logits of `fusedValue`, from the activated output
+    /// `probabilities` (softmax or sigmoid of the logits): (p − y)/N for the categorical forms
+    /// (y one-hot for the sparse one), (p − y)/(N·K) for the binary form, whose per-sample loss
+    /// is a mean over the K outputs.
+    public func fusedGradient(probabilities: Tensor, target: Tensor, into dLogits: Tensor) {
+        let n = probabilities.batch, k = probabilities.sampleCount
+        checkTarget(target, n: n, k: k)
+        dLogits.resize(probabilities.shape)
+        let p = probabilities.data, y = target.data, g = dLogits.data
+        switch self {
+        case .binaryCrossentropy, .categoricalCrossentropy:
+            let scale = self == .binaryCrossentropy ? 1 / Float(n * k) : 1 / Float(n)
+            for i in 0..<(n * k) { g[i] = (p[i] - y[i]) * scale }
+        case .sparseCategoricalCrossentropy:
+            let scale = 1 / Float(n)
+            for r in 0..<n {
+                let c = classIndex(y[r], k)
+                for j in 0..<k { g[r * k + j] = (p[r * k + j] - (j == c ? 1 : 0)) * scale }
+            }
+        default:
+            preconditionFailure("Loss.fusedGradient: \(rawValue) has no fused form")
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func checkTarget(_ target: Tensor, n: Int, k: Int) {
+        let width = self == .sparseCategoricalCrossentropy ? 1 : k
+        precondition(target.count == n * width,
+                     "\(rawValue): target has \(target.count) values, expected \(n)×\(width)")
+    }
+
+    @inline(__always) private func clip(_ p: Float) -> Float {
+        min(max(p, Self.epsilon), 1 - Self.epsilon)
+    }
+
+    @inline(__always) private func isClipped(_ p: Float) -> Bool {
+        p < Self.epsilon || p > 1 - Self.epsilon
+    }
+
+    @inline(__always) private func sign(_ e: Float) -> Float { e > 0 ? 1 : (e < 0 ? -1 : 0) }
+
+    @inline(__always) private func classIndex(_ v: Float, _ k: Int) -> Int {
+        let c = Int(v)
+        precondition(c >= 0 && c < k, "\(rawValue): class \(v) outside 0..<\(k)")
+        return c
+    }
+}

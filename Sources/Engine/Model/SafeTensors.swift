@@ -1,0 +1,240 @@
+import Foundation
+
+/// The safetensors file format (Hugging Face): an 8-byte little-endian header length N, then
+/// N bytes of JSON (UTF-8, padded with spaces to a multiple of 8 so the data is aligned),
+/// then the tensors' bytes back to back.
+///
+/// The header maps each tensor name to `{"dtype": "F32", "shape": [...], "data_offsets":
+/// [begin, end]}` (offsets relative to the end of the header) and may hold `__metadata__`, a
+/// map of strings to strings. Only float32 little-endian tensors are written and read.
+public enum SafeTensors {
+    /// One named tensor.
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var shape: [Int]
+        public var values: [Float]
+
+        public init(name: String, shape: [Int], values: [Float]) {
+            self.name = name
+            self.shape = shape
+            self.values = values
+        }
+    }
+
+    /// The bytes of a file holding `tensors` (in this order) and `metadata`.
+    public static func encode(_ tensors: [Entry], metadata: [String: String] = [:]) throws(ModelFileError) -> [UInt8] {
+        var header: [String: Any] = [:]
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var offset = 0
+        var names = Set<String>()
+        for t in tensors {
+            guard t.name != "__metadata__", names.insert(t.name).inserted else {
+                throw ModelFileError("safetensors: duplicate or reserved tensor name \"\(t.name)\"")
+            }
+            guard t.shape.reduce(1, *) == t.values.count else {
+                throw ModelFileError("safetensors: \(t.name) has \(t.values.count) values for shape \(t.shape)")
+            }
+            let end = offset + 4 * t.values.count
+            header[t.name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, end]] as [String: Any]
+            offset = end
+        }
+        var json: [UInt8]
+        do {
+            json = Array(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes]))
+        } catch {
+            throw ModelFileError("safetensors: cannot encode the header: \(error)")
+        }
+        while json.count % 8 != 0 { json.append(0x20) }
+        var out = [UInt8]()
+        out.reserveCapacity(8 + json.count + offset)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: json)
+        for t in tensors {
+            for v in t.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+        }
+        return out
+    }
+
+    /// The tensors (in data order) and metadata of a file's bytes.
+    public static func decode(_ bytes: [UInt8]) throws(ModelFileError) -> (tensors: [Entry], metadata: [String: String]) {
+        guard bytes.count >= 8 else { throw ModelFileError("safetensors: file too short (\(bytes.count) bytes)") }
+        var n: UInt64 = 0
+        for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard n <= UInt64(bytes.count - 8) else {
+            throw ModelFileError("safetensors: header length \(n) exceeds the file (\(bytes.count) bytes)")
+        }
+        let dataStart = 8 + Int(n)
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart]))
+        } catch {
+            throw ModelFileError("safetensors: the header is not valid JSON")
+        }
+        guard let header = object as? [String: Any] else { throw ModelFileError("safetensors: the header is not a JSON object") }
+        var metadata: [String: String] = [:]
+        var entries: [(begin: Int, entry: Entry)] = []
+        let dataCount = bytes.count - dataStart
+        for (name, value) in header {
+            if name == "__metadata__" {
+                guard let m = value as? [String: String] else {
+                    throw ModelFileError("safetensors: __metadata__ must map strings to strings")
+                }
+                metadata = m
+                continue
+            }
+            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
+                  let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  let offsets = (info["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  offsets.count == 2 else {
+                throw ModelFileError("safetensors: tensor \"\(name)\" lacks dtype, shape or data_offsets")
+            }
+            guard dtype == "F32" else { throw ModelFileError("safetensors: tensor \"\(name)\" is \(dtype); only F32 is supported") }
+            let count = shape.reduce(1, *)
+            guard offsets[0] >= 0, offsets[1] <= dataCount, offsets[1] - offsets[0] == 4 * count else {
+                throw ModelFileError("safetensors: tensor \"\(name)\" has data_offsets \(offsets) that do not fit shape \(shape) and the file")
+            }
+            var values = [Float](repeating: 0, count: count)
+            let base = dataStart + offsets[0]
+            for i in 0..<count {
+                let p = base + 4 * i
+                let bits = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
+                values[i] = Float(bitPattern: bits)
+            }
+            entries.append((offsets[0], Entry(name: name, shape: shape, values: values)))
+        }
+        return (entries.sorted { $0.begin < $1.begin }.map(\.entry), metadata)
+    }
+
+    public static func write(_ tensors: [Entry], metadata: [String: String] = [:], to path: String) throws(ModelFileError) {
+        let bytes = try encode(tensors, metadata: metadata)
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ModelFileError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    public static func read(_ path: String) throws(ModelFileError) -> (tensors: [Entry], metadata: [String: String]) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ModelFileError("cannot read \(path): \(error.localizedDescription)")
+        }
+        return try decode(Array(data))
+    }
+}
+
+/// A model file that cannot be written, read, or matched to a model.
+public struct ModelFileError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// A model's architecture as stored in the file's metadata (key "architecture", JSON): the
+/// input shape and each layer's Keras class name, name and arguments.
+public struct Architecture: Codable, Sendable, Equatable {
+    public struct LayerEntry: Codable, Sendable, Equatable {
+        public var kind: String
+        public var name: String
+        public var config: [String: String]
+    }
+
+    public var inputShape: [Int]
+    public var layers: [LayerEntry]
+
+    enum CodingKeys: String, CodingKey {
+        case inputShape = "input_shape"
+        case layers
+    }
+
+    public init(_ model: Sequential) {
+        inputShape = model.inputShape
+        layers = model.layers.map { LayerEntry(kind: $0.kind, name: $0.name, config: $0.config) }
+    }
+
+    public func json() -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding strings, ints and string maps cannot fail.
+        return String(decoding: (try? e.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    public init(json: String) throws(ModelFileError) {
+        do {
+            self = try JSONDecoder().decode(Architecture.self, from: Data(json.utf8))
+        } catch {
+            throw ModelFileError("the model file's architecture is not valid: \(error)")
+        }
+    }
+}
+
+/// Makes a layer from its Keras class name and its `config` (the strings `Layer.config`
+/// gives), for rebuilding a model from a file.
+public typealias LayerFactory = (_ kind: String, _ config: [String: String]) throws(ModelFileError) -> Layer
+
+extension Sequential {
+    /// The model's tensors named "layer/parameter" (Keras's variable paths, e.g. "dense/kernel"),
+    /// in model order, non-trainable ones included.
+    public func namedTensors() -> [SafeTensors.Entry] {
+        layers.flatMap { layer in
+            layer.parameters.map { SafeTensors.Entry(name: "\(layer.name)/\($0.name)", shape: $0.shape, values: $0.value.array) }
+        }
+    }
+
+    /// Writes the weights and the architecture (metadata "architecture") as safetensors.
+    /// `metadata` adds string entries (e.g. the loss, the seed, the tool's version).
+    public func save(to path: String, metadata: [String: String] = [:]) throws(ModelFileError) {
+        guard isBuilt else { throw ModelFileError("cannot save a model that is not built") }
+        var m = metadata
+        m["format"] = "runner-sequential"
+        m["architecture"] = Architecture(self).json()
+        try SafeTensors.write(namedTensors(), metadata: m, to: path)
+    }
+
+    /// Copies the file's tensors into this built model, matching by name and shape; every
+    /// parameter must be found.
+    public func loadWeights(from path: String) throws(ModelFileError) {
+        try loadWeights(SafeTensors.read(path).tensors)
+    }
+
+    public func loadWeights(_ tensors: [SafeTensors.Entry]) throws(ModelFileError) {
+        guard isBuilt else { throw ModelFileError("cannot load weights into a model that is not built") }
+        var byName: [String: SafeTensors.Entry] = [:]
+        for t in tensors { byName[t.name] = t }
+        for layer in layers {
+            for p in layer.parameters {
+                let name = "\(layer.name)/\(p.name)"
+                guard let t = byName[name] else { throw ModelFileError("the model file has no tensor \"\(name)\"") }
+                guard t.shape == p.shape else {
+                    throw ModelFileError("tensor \"\(name)\" has shape \(t.shape) in the file, \(p.shape) in the model")
+                }
+                p.value.copy(from: t.values)
+            }
+        }
+    }
+
+    /// Rebuilds a model from a file written by `save`: the architecture from its metadata,
+    /// each layer made by `factory`, then the weights.
+    public static func load(from path: String, factory: LayerFactory = standardLayerFactory) throws(ModelFileError) -> Sequential {
+        let (tensors, metadata) = try SafeTensors.read(path)
+        guard let json = metadata["architecture"] else {
+            throw ModelFileError("\(path) has no architecture in its metadata; load its weights into a built model instead")
+        }
+        let arch = try Architecture(json: json)
+        var layers: [Layer] = []
+        for entry in arch.layers { layers.append(try factory(entry.kind, entry.config)) }
+        let model = Sequential(layers)
+        do {
+            try model.build(inputShape: arch.inputShape, seed: 0)
+        } catch {
+            throw ModelFileError("the stored architecture does not build: \(error.message)")
+        }
+        for (layer, entry) in zip(model.layers, arch.layers) where layer.name != entry.name {
+            layer.name = entry.name
+        }
+        try model.loadWeights(tensors)
+        return model
+    }
+}

@@ -1,0 +1,172 @@
+/// Keras's `Sequential`: layers applied in order, each taking the previous one's output.
+///
+/// `build` names the layers as Keras does (the snake-case class name, then `_1`, `_2`, ...
+/// for repeats: dense, dense_1, conv2d, max_pooling2d) and initializes layer i from its own
+/// generator `RandomGenerator(seed:stream:"layer",index:i)`, so a seed gives bit-identical
+/// weights whatever else draws random numbers.
+public final class Sequential {
+    public private(set) var layers: [Layer]
+    /// The shape of one sample (no batch axis), set by `build`.
+    public private(set) var inputShape: [Int] = []
+    public private(set) var isBuilt = false
+    /// Every parameter of every layer, in layer order (Keras's `model.weights` order).
+    public private(set) var parameters: [Parameter] = []
+    public var name = "sequential"
+
+    public init(_ layers: [Layer] = []) { self.layers = layers }
+
+    public func add(_ layer: Layer) {
+        precondition(!isBuilt, "Sequential.add after build")
+        layers.append(layer)
+    }
+
+    /// Builds every layer for `inputShape` (per sample), names them and initializes them.
+    public func build(inputShape: [Int], seed: UInt64) throws(ShapeError) {
+        self.inputShape = inputShape
+        var counts: [String: Int] = [:]
+        var shape = inputShape
+        for (i, layer) in layers.enumerated() {
+            let base = Self.snakeCase(layer.kind)
+            let seen = counts[base, default: 0]
+            layer.name = seen == 0 ? base : "\(base)_\(seen)"
+            counts[base] = seen + 1
+            var rng = RandomGenerator(seed: seed, stream: "layer", index: i)
+            do {
+                try layer.build(inputShape: shape, rng: &rng)
+            } catch {
+                throw ShapeError(layerIndex: i, "\(layer.name) (\(layer.kind)): \(error.message)")
+            }
+            shape = layer.outputShape
+        }
+        parameters = layers.flatMap(\.parameters)
+        isBuilt = true
+    }
+
+    /// The shape of one output sample.
+    public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
+
+    public var trainableParameters: [Parameter] { parameters.filter(\.trainable) }
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+    public var trainableParameterCount: Int { parameters.reduce(0) { $0 + ($1.trainable ? $1.count : 0) } }
+
+    /// The forward pass through every layer; the result is the last layer's own buffer.
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(isBuilt, "Sequential.forward before build")
+        var h = x
+        for layer in layers { h = layer.forward(h, training: training) }
+        return h
+    }
+
+    /// The backward pass from the gradient with respect to the output; adds into every
+    /// parameter's `grad` and returns the gradient with respect to the input.
+    @discardableResult
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        var d = dOutput
+        for layer in layers.reversed() { d = layer.backward(d) }
+        return d
+    }
+
+    public func zeroGradients() {
+        for p in parameters { p.grad.fill(0) }
+    }
+
+    /// A copy of every parameter's values, trainable or not (Keras's `get_weights`).
+    public func weights() -> [[Float]] { parameters.map(\.value.array) }
+
+    /// Restores values taken by `weights()`.
+    public func setWeights(_ values: [[Float]]) {
+        precondition(values.count == parameters.count, "setWeights: \(values.count) arrays for \(parameters.count) parameters")
+        for (p, v) in zip(parameters, values) { p.value.copy(from: v) }
+    }
+
+    /// Copies `weights()` into `storage` without allocating once it has the right shapes.
+    public func copyWeights(into storage: inout [[Float]]) {
+        if storage.count != parameters.count { storage = weights(); return }
+        for (i, p) in parameters.enumerated() {
+            if storage[i].count != p.count { storage[i] = p.value.array; continue }
+            storage[i].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: p.value.data, count: p.count) }
+        }
+    }
+
+    /// Keras's `to_snake_case` of a class name: "MaxPooling2D" → "max_pooling2d".
+    public static func snakeCase(_ name: String) -> String {
+        // Two passes as Keras's regular expressions: "(.)([A-Z][a-z]+)" → "\1_\2", then
+        // "([a-z])([A-Z])" → "\1_\2"; then lowercase.
+        let c = Array(name.filter { $0.isLetter || $0.isNumber || $0 == "_" })
+        var pass1: [Character] = []
+        for (i, ch) in c.enumerated() {
+            if i > 0, ch.isUppercase, i + 1 < c.count, c[i + 1].isLowercase { pass1.append("_") }
+            pass1.append(ch)
+        }
+        var out = ""
+        for (i, ch) in pass1.enumerated() {
+            if i > 0, ch.isUppercase, pass1[i - 1].isLowercase { out.append("_") }
+            out.append(ch)
+        }
+        return out.lowercased()
+    }
+}
+
+extension Sequential {
+    /// A text table like Keras 3's `model.summary()`: layer name and type, output shape with
+    /// `None` for the batch, parameter count; then the totals with thousands separators and
+    /// their size as float32.
+    public func summary() -> String {
+        let head = ["Layer (type)", "Output Shape", "Param #"]
+        var rows: [[String]] = []
+        for layer in layers {
+            let shape = "(" + (["None"] + layer.outputShape.map(String.init)).joined(separator: ", ") + ")"
+            rows.append(["\(layer.name) (\(layer.kind))", shape,
+                         Self.grouped(layer.parameters.reduce(0) { $0 + $1.count })])
+        }
+        let widths = (0..<3).map { c in max(([head] + rows).map { $0[c].count }.max() ?? 0, [31, 22, 13][c]) }
+        func line(_ l: String, _ m: String, _ r: String, _ fill: String) -> String {
+            l + widths.map { String(repeating: fill, count: $0 + 2) }.joined(separator: m) + r
+        }
+        func cells(_ v: [String], _ edge: String) -> String {
+            let padded = v.enumerated().map { i, s in
+                let pad = String(repeating: " ", count: widths[i] - s.count)
+                return i == 2 ? pad + s : s + pad    // Param # right-aligned as Keras
+            }
+            return edge + " " + padded.joined(separator: " \(edge) ") + " " + edge
+        }
+        var out = ["Model: \"\(name)\"", line("┏", "┳", "┓", "━"), cells(head, "┃"), line("┡", "╇", "┩", "━")]
+        for (i, r) in rows.enumerated() {
+            out.append(cells(r, "│"))
+            if i < rows.count - 1 { out.append(line("├", "┼", "┤", "─")) }
+        }
+        out.append(line("└", "┴", "┘", "─"))
+        let total = parameterCount, trainable = trainableParameterCount
+        out.append(" Total params: \(Self.grouped(total)) (\(Self.memorySize(total * 4)))")
+        out.append(" Trainable params: \(Self.grouped(trainable)) (\(Self.memorySize(trainable * 4)))")
+        out.append(" Non-trainable params: \(Self.grouped(total - trainable)) (\(Self.memorySize((total - trainable) * 4)))")
+        return out.joined(separator: "\n")
+    }
+
+    /// 1413834 → "1,413,834".
+    public static func grouped(_ n: Int) -> String {
+        let s = String(n.magnitude)
+        var out = ""
+        for (i, ch) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    /// Keras's `readable_memory_size`: bytes in B, KB, MB, GB (powers of 1024), two decimals.
+    static func memorySize(_ bytes: Int) -> String {
+        var v = Double(bytes)
+        for unit in ["B", "KB", "MB", "GB"] {
+            if v < 1024 || unit == "GB" { return fixed2(v) + " " + unit }
+            v /= 1024
+        }
+        return fixed2(v) + " GB"
+    }
+
+    private static func fixed2(_ v: Double) -> String {
+        let cents = Int((v * 100).rounded())
+        let frac = cents % 100
+        return "\(cents / 100)." + (frac < 10 ? "0" : "") + "\(frac)"
+    }
+}

@@ -1,0 +1,27 @@
+/// Keras `Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7)`.
+///
+/// Keras 3's form (epsilon inside the square root, accumulator starting at 0.1):
+///
+///     a ← a + g²
+///     w ← w − lr·g / √(a + ε)
+public final class Adagrad: UpdateRule {
+    public let initialAccumulatorValue: Float
+    public let epsilon: Float
+
+    public init(initialAccumulatorValue: Float = 0.1, epsilon: Float = 1e-7) {
+        self.initialAccumulatorValue = initialAccumulatorValue
+        self.epsilon = epsilon
+    }
+
+    public var name: String { "adagrad" }
+    public var defaultLearningRate: Float { 0.001 }
+    public var slotInitialValues: [Float] { [initialAccumulatorValue] }
+
+    public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {
+        let w = value.data, g = grad.data, a = slots[0].data
+        for i in 0..<value.count {
+            a[i] += g[i] * g[i]
+            w[i] -= lr * g[i] / (a[i] + epsilon).squareRoot()
+        }
+    }
+}

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Keras `Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False)`,
+/// also the rule of `AdamW` (the optimizer adds the decoupled weight decay).
+///
+/// Keras 3's form, which folds both bias corrections into the step size and adds epsilon to
+/// √v rather than to √v̂ (Kingma & Ba 2015, the "epsilon hat" variant at the end of §2):
+///
+///     α = lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ)
+///     m ← m + (g − m)(1 − β₁)
+///     v ← v + (g² − v)(1 − β₂)
+///     amsgrad: v̂ ← max(v̂, v), and v̂ replaces v below
+///     w ← w − α·m / (√v + ε)
+public final class Adam: UpdateRule {
+    /// Keras `AdamW`'s default `weight_decay`.
+    public static let adamWDefaultWeightDecay: Float = 0.004
+
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public let amsgrad: Bool
+
+    public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7, amsgrad: Bool = false) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+    }
+
+    public var name: String { "adam" }
+    public var defaultLearningRate: Float { 0.001 }
+    /// m, v, and v̂ with amsgrad.
+    public var slotInitialValues: [Float] { amsgrad ? [0, 0, 0] : [0, 0] }
+
+    public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {
+        let t = Float(step)
+        let alpha = lr * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
+        let w = value.data, g = grad.data, m = slots[0].data, v = slots[1].data
+        let b1 = 1 - beta1, b2 = 1 - beta2, eps = epsilon
+        if amsgrad {
+            let vh = slots[2].data
+            for i in 0..<value.count {
+                m[i] += (g[i] - m[i]) * b1
+                v[i] += (g[i] * g[i] - v[i]) * b2
+                vh[i] = max(vh[i], v[i])
+                w[i] -= m[i] * alpha / (vh[i].squareRoot() + eps)
+            }
+        } else {
+            for i in 0..<value.count {
+                m[i] += (g[i] - m[i]) * b1
+                v[i] += (g[i] * g[i] - v[i]) * b2
+                w[i] -= m[i] * alpha / (v[i].squareRoot() + eps)
+            }
+        }
+    }
+}

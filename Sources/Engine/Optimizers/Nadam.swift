@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Keras `Nadam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)`: Adam with
+/// Nesterov momentum (Dozat 2016) on Keras's momentum schedule.
+///
+/// Keras 3's form, with t the 1-based step:
+///
+///     u_t   = β₁·(1 − ½·0.96ᵗ),  u_{t+1} = β₁·(1 − ½·0.96ᵗ⁺¹)
+///     Π_t   = Π_{t−1}·u_t        (a running product kept by the optimizer, Π₀ = 1)
+///     m ← m + (g − m)(1 − β₁);  v ← v + (g² − v)(1 − β₂)
+///     m̂ = u_{t+1}·m / (1 − Π_t·u_{t+1}) + (1 − u_t)·g / (1 − Π_t)
+///     v̂ = v / (1 − β₂ᵗ)
+///     w ← w − lr·m̂ / (√v̂ + ε)       (epsilon outside the root of the *corrected* v)
+public final class Nadam: UpdateRule {
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    /// Π_t, updated once per optimizer step in `beginStep`, shared by all variables.
+    public private(set) var uProduct: Float = 1
+
+    public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    public var name: String { "nadam" }
+    public var defaultLearningRate: Float { 0.001 }
+    public var slotInitialValues: [Float] { [0, 0] }
+
+    public func beginStep(_ step: Int) {
+        if step == 1 { uProduct = 1 }
+        uProduct = uProduct * beta1 * (1 - 0.5 * powf(0.96, Float(step)))
+    }
+
+    public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {
+        let t = Float(step)
+        let ut = beta1 * (1 - 0.5 * powf(0.96, t))
+        let ut1 = beta1 * (1 - 0.5 * powf(0.96, t + 1))
+        let prodT = uProduct, prodT1 = uProduct * ut1
+        let b2t = powf(beta2, t)
+        let w = value.data, g = grad.data, m = slots[0].data, v = slots[1].data
+        let b1 = 1 - beta1, b2 = 1 - beta2, eps = epsilon
+        let cm = ut1 / (1 - prodT1), cg = (1 - ut) / (1 - prodT)
+        for i in 0..<value.count {
+            m[i] += (g[i] - m[i]) * b1
+            v[i] += (g[i] * g[i] - v[i]) * b2
+            let mHat = cm * m[i] + cg * g[i]
+            let vHat = v[i] / (1 - b2t)
+            w[i] -= mHat * lr / (vHat.squareRoot() + eps)
+        }
+    }
+}

@@ -1,0 +1,232 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One optimizer's arithmetic for one variable, as Keras 3's `update_step`: a pure rule over
+/// the variable, its (already clipped) gradient and the variable's state slots.
+///
+/// `step` is Keras's `iterations + 1`: 1 on the first update. `learningRate` is the value of
+/// the schedule at `iterations` (0 on the first update), as Keras evaluates it.
+public protocol UpdateRule: AnyObject {
+    /// The Keras name: "sgd", "adam", ...
+    var name: String { get }
+    /// Keras's default learning rate for this optimizer.
+    var defaultLearningRate: Float { get }
+    /// The starting value of each state slot (one tensor per slot and variable).
+    var slotInitialValues: [Float] { get }
+    /// Called once per optimizer step before any variable is updated (Nadam's running product).
+    func beginStep(_ step: Int)
+    /// Updates `value` in place.
+    func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate: Float, step: Int)
+}
+
+extension UpdateRule {
+    public func beginStep(_ step: Int) {}
+}
+
+/// A learning rate: a constant, or a Keras schedule evaluated at the optimizer's step count.
+public enum LearningRate: Sendable, Equatable {
+    case constant(Float)
+    /// Keras `ExponentialDecay`: initial · rate^(step / decaySteps), the exponent floored when
+    /// `staircase`.
+    case exponentialDecay(initial: Float, decaySteps: Int, decayRate: Float, staircase: Bool)
+    /// Keras `CosineDecay` (no warmup): initial · ((1 − α)·½(1 + cos(π·min(step, d)/d)) + α).
+    case cosineDecay(initial: Float, decaySteps: Int, alpha: Float)
+
+    /// The learning rate for the update that follows `step` completed updates.
+    public func value(atStep step: Int) -> Float {
+        switch self {
+        case .constant(let lr):
+            return lr
+        case let .exponentialDecay(initial, decaySteps, decayRate, staircase):
+            var p = Double(step) / Double(decaySteps)
+            if staircase { p = p.rounded(.down) }
+            return Float(Double(initial) * pow(Double(decayRate), p))
+        case let .cosineDecay(initial, decaySteps, alpha):
+            let done = Double(min(step, decaySteps)) / Double(decaySteps)
+            let cosine = 0.5 * (1 + cos(Double.pi * done))
+            return Float(Double(initial) * ((1 - Double(alpha)) * cosine + Double(alpha)))
+        }
+    }
+
+    public var isSchedule: Bool {
+        if case .constant = self { return false }
+        return true
+    }
+}
+
+/// Gradient clipping as Keras's optimizer arguments; each nil when unset.
+public struct GradientClipping: Sendable, Equatable {
+    /// `clipnorm`: each variable's gradient is scaled to L2 norm at most this, separately.
+    public var clipnorm: Float?
+    /// `clipvalue`: each gradient element is clipped to [−v, v].
+    public var clipvalue: Float?
+    /// `global_clipnorm`: all gradients scaled together so their joint L2 norm is at most this.
+    public var globalClipnorm: Float?
+
+    public init(clipnorm: Float? = nil, clipvalue: Float? = nil, globalClipnorm: Float? = nil) {
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.globalClipnorm = globalClipnorm
+    }
+}
+
+/// A Keras optimizer: an update rule with its per-variable state, a learning rate (or
+/// schedule), gradient clipping and decoupled weight decay.
+///
+/// One call to `apply(to:)` is one Keras `optimizer.apply(grads)`: clip the gradients, decay
+/// the weights by lr·weight_decay (AdamW's rule, available to every optimizer as in Keras 3),
+/// then run the rule on each trainable variable, then count the step.
+public final class Optimizer {
+    public let rule: UpdateRule
+    public var learningRate: LearningRate
+    public var clipping: GradientClipping
+    /// Keras 3's `weight_decay` (AdamW's default 0.004); 0 for none.
+    public var weightDecay: Float
+    /// Keras's `iterations`: completed updates.
+    public private(set) var iterations = 0
+
+    private var slots: [ObjectIdentifier: [Tensor]] = [:]
+    /// Keeps each parameter alive so its ObjectIdentifier cannot be reused by another.
+    private var tracked: [Parameter] = []
+
+    public init(rule: UpdateRule, learningRate: LearningRate? = nil,
+                clipping: GradientClipping = .init(), weightDecay: Float = 0) {
+        self.rule = rule
+        self.learningRate = learningRate ?? .constant(rule.defaultLearningRate)
+        self.clipping = clipping
+        self.weightDecay = weightDecay
+    }
+
+    /// The Keras name of the optimizer.
+    public var name: String { weightDecay > 0 && rule.name == "adam" ? "adamw" : rule.name }
+
+    /// The learning rate the next update will use.
+    public var currentLearningRate: Float { learningRate.value(atStep: iterations) }
+
+    /// One optimizer step over `parameters`, whose `grad` holds the batch's gradient
+    /// (regularization included). Non-trainable parameters are left alone. The gradients
+    /// are clipped in place.
+    public func apply(to parameters: [Parameter]) {
+        let lr = currentLearningRate
+        let step = iterations + 1
+        if let g = clipping.globalClipnorm { clipGlobalNorm(parameters, to: g) }
+        rule.beginStep(step)
+        for p in parameters where p.trainable {
+            if let c = clipping.clipnorm { clipNorm(p.grad, to: c) }
+            if let v = clipping.clipvalue { clipValue(p.grad, to: v) }
+            if weightDecay > 0 {
+                // Keras 3 `_apply_weight_decay`: w ← w − w·wd·lr, before the update step.
+                let f = weightDecay * lr, w = p.value.data
+                for i in 0..<p.count { w[i] -= w[i] * f }
+            }
+            rule.update(value: p.value, grad: p.grad, slots: slotTensors(for: p), learningRate: lr, step: step)
+        }
+        iterations += 1
+    }
+
+    /// Clears the state and the step count (a fresh optimizer with the same settings).
+    public func reset() {
+        slots = [:]
+        tracked = []
+        iterations = 0
+    }
+
+    /// The state slots of `p`, created at first use.
+    public func slotTensors(for p: Parameter) -> [Tensor] {
+        let id = ObjectIdentifier(p)
+        if let s = slots[id] { return s }
+        let s = rule.slotInitialValues.map { v -> Tensor in
+            let t = Tensor(shape: p.shape)
+            t.fill(v)
+            return t
+        }
+        slots[id] = s
+        tracked.append(p)
+        return s
+    }
+
+    // MARK: - Clipping (Keras 3 `clip_by_norm`, `clip_by_global_norm`, `clip`)
+
+    /// g ← g · c / max(‖g‖, c).
+    private func clipNorm(_ g: Tensor, to c: Float) {
+        let d = g.data
+        var sum: Float = 0
+        for i in 0..<g.count { sum += d[i] * d[i] }
+        let norm = sum.squareRoot()
+        guard norm > c else { return }
+        let f = c / norm
+        for i in 0..<g.count { d[i] *= f }
+    }
+
+    private func clipValue(_ g: Tensor, to v: Float) {
+        let d = g.data
+        for i in 0..<g.count { d[i] = min(max(d[i], -v), v) }
+    }
+
+    /// Every trainable gradient scaled by c / max(global norm, c).
+    private func clipGlobalNorm(_ parameters: [Parameter], to c: Float) {
+        var sum: Float = 0
+        for p in parameters where p.trainable {
+            let d = p.grad.data
+            for i in 0..<p.count { sum += d[i] * d[i] }
+        }
+        let norm = sum.squareRoot()
+        guard norm > c else { return }
+        let f = c / norm
+        for p in parameters where p.trainable {
+            let d = p.grad.data
+            for i in 0..<p.count { d[i] *= f }
+        }
+    }
+}
+
+extension Optimizer {
+    /// Keras's `compile()` default when no optimizer is given: "rmsprop" (learning rate 0.001).
+    public static func kerasDefault() -> Optimizer { Optimizer(rule: RMSprop()) }
+
+    /// An optimizer by Keras name with Keras's defaults ("sgd", "adam", "adamw", "nadam",
+    /// "rmsprop", "adagrad"), or nil for an unknown name.
+    public static func named(_ name: String, learningRate: LearningRate? = nil,
+                             clipping: GradientClipping = .init()) -> Optimizer? {
+        switch name.lowercased() {
+        case "sgd": Optimizer(rule: SGD(), learningRate: learningRate, clipping: clipping)
+        case "adam": Optimizer(rule: Adam(), learningRate: learningRate, clipping: clipping)
+        case "adamw": Optimizer(rule: Adam(), learningRate: learningRate, clipping: clipping,
+                                weightDecay: Adam.adamWDefaultWeightDecay)
+        case "nadam": Optimizer(rule: Nadam(), learningRate: learningRate, clipping: clipping)
+        case "rmsprop": Optimizer(rule: RMSprop(), learningRate: learningRate, clipping: clipping)
+        case "adagrad": Optimizer(rule: Adagrad(), learningRate: learningRate, clipping: clipping)
+        default: nil
+        }
+    }
+}
+
+/// Keras's L1/L2 weight regularizers, read from each parameter's `l1` and `l2`.
+public enum Regularization {
+    /// Σ over parameters of l1·Σ|w| + l2·Σw²: Keras adds it to the loss it reports.
+    public static func penalty(_ parameters: [Parameter]) -> Float {
+        var total = 0.0
+        for p in parameters where p.trainable && (p.l1 != 0 || p.l2 != 0) {
+            let w = p.value.data
+            var a = 0.0, s = 0.0
+            for i in 0..<p.count { a += Double(abs(w[i])); s += Double(w[i] * w[i]) }
+            total += Double(p.l1) * a + Double(p.l2) * s
+        }
+        return Float(total)
+    }
+
+    /// Adds the penalty's gradient l1·sign(w) + 2·l2·w into each parameter's `grad`.
+    public static func addGradient(_ parameters: [Parameter]) {
+        for p in parameters where p.trainable && (p.l1 != 0 || p.l2 != 0) {
+            let w = p.value.data, g = p.grad.data
+            let l1 = p.l1, l2 = 2 * p.l2
+            for i in 0..<p.count {
+                let s: Float = w[i] > 0 ? 1 : (w[i] < 0 ? -1 : 0)
+                g[i] += l1 * s + l2 * w[i]
+            }
+        }
+    }
+}

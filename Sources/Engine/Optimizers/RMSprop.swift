@@ -1,0 +1,48 @@
+/// Keras `RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False)`.
+///
+/// Keras 3's form (epsilon *inside* the square root):
+///
+///     v ← ρ·v + (1 − ρ)·g²
+///     centered: ḡ ← ρ·ḡ + (1 − ρ)·g;  d = v − ḡ² + ε,  else d = v + ε
+///     Δ = lr·g / √d
+///     momentum μ > 0: s ← μ·s + Δ;  w ← w − s,  else w ← w − Δ
+public final class RMSprop: UpdateRule {
+    public let rho: Float
+    public let momentum: Float
+    public let epsilon: Float
+    public let centered: Bool
+
+    public init(rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7, centered: Bool = false) {
+        self.rho = rho
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.centered = centered
+    }
+
+    public var name: String { "rmsprop" }
+    public var defaultLearningRate: Float { 0.001 }
+    /// v, then s (with momentum), then ḡ (centered).
+    public var slotInitialValues: [Float] { [0] + (momentum > 0 ? [0] : []) + (centered ? [0] : []) }
+
+    public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {
+        let w = value.data, g = grad.data, v = slots[0].data
+        let s = momentum > 0 ? slots[1].data : nil
+        let avg = centered ? slots[momentum > 0 ? 2 : 1].data : nil
+        let r = rho, r1 = 1 - rho
+        for i in 0..<value.count {
+            v[i] = r * v[i] + r1 * g[i] * g[i]
+            var d = v[i]
+            if let avg {
+                avg[i] = r * avg[i] + r1 * g[i]
+                d -= avg[i] * avg[i]
+            }
+            let delta = lr * g[i] / (d + epsilon).squareRoot()
+            if let s {
+                s[i] = momentum * s[i] + delta
+                w[i] -= s[i]
+            } else {
+                w[i] -= delta
+            }
+        }
+    }
+}

@@ -1,0 +1,432 @@
+/// A layer that keeps the values before its activation from its last `forward`, so the loss
+/// can be computed from logits when the activation fuses with it (Keras uses the logits a
+/// softmax or sigmoid output carries, `_keras_logits`, whenever they exist). A last layer
+/// without it gets the loss from its probabilities, clipped as Keras's `from_logits=False`.
+public protocol LogitsKeeping: ActivatedLayer {
+    /// The pre-activation values of the last `forward`, shaped as its output.
+    var logits: Tensor { get }
+}
+
+/// Why `fit` or `evaluate` cannot run.
+public enum TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
+    case notBuilt
+    case emptyData(String)
+    /// A layer whose activation has no useful gradient (e.g. "binary").
+    case nonDifferentiable(layer: String, activation: String)
+    /// The loss, the data's targets and the model's output do not fit together.
+    case incompatible(String)
+    case unknownMetric(String)
+    case invalidCallback(String)
+
+    public var description: String {
+        switch self {
+        case .notBuilt: "the model is not built"
+        case .emptyData(let what): "\(what) has no samples"
+        case let .nonDifferentiable(layer, activation):
+            "layer \(layer) uses the activation \"\(activation)\", which has no gradient: it can be used for inference but not trained"
+        case .incompatible(let m): m
+        case .unknownMetric(let m): "unknown metric \"\(m)\""
+        case .invalidCallback(let m): m
+        }
+    }
+}
+
+/// Activations whose derivative is zero almost everywhere: gradient descent cannot train them.
+public let nonDifferentiableActivations: Set<String> = ["binary", "binary_step", "step", "heaviside", "sign"]
+
+/// Values by name in a fixed order: one epoch's logs.
+public struct Logs: Sendable, Equatable {
+    public private(set) var names: [String] = []
+    public private(set) var values: [Double] = []
+
+    public init() {}
+
+    public subscript(name: String) -> Double? {
+        get { names.firstIndex(of: name).map { values[$0] } }
+        set {
+            if let i = names.firstIndex(of: name) {
+                if let v = newValue { values[i] = v } else { names.remove(at: i); values.remove(at: i) }
+            } else if let v = newValue {
+                names.append(name)
+                values.append(v)
+            }
+        }
+    }
+}
+
+/// Keras's `History.history`: each logged quantity per epoch, keys in first-logged order
+/// (loss, the metrics, val_loss, the val_ metrics, then what callbacks add).
+public struct History: Sendable, Equatable {
+    public private(set) var keys: [String] = []
+    public private(set) var values: [String: [Double]] = [:]
+    public private(set) var epochs = 0
+
+    public init() {}
+
+    public subscript(key: String) -> [Double]? { values[key] }
+
+    mutating func append(_ logs: Logs) {
+        for (k, v) in zip(logs.names, logs.values) {
+            if values[k] == nil {
+                keys.append(k)
+                values[k] = Array(repeating: .nan, count: epochs)
+            }
+            values[k]!.append(v)
+        }
+        epochs += 1
+        for k in keys where values[k]!.count < epochs { values[k]!.append(.nan) }
+    }
+}
+
+/// How a `fit` ended. Epochs are 1-based (as Keras prints them).
+public enum FitOutcome: Sendable, Equatable {
+    case completed
+    /// A callback (EarlyStopping) stopped training after this epoch.
+    case stoppedEarly(epoch: Int)
+    /// A batch's loss was NaN or infinite during this epoch; training stopped at once and the
+    /// epoch is not in the history.
+    case diverged(epoch: Int)
+    /// `shouldStop` returned true after this epoch.
+    case interrupted(epoch: Int)
+}
+
+/// What `fit` returns.
+public struct FitResult: Sendable {
+    public var history: History
+    public var outcome: FitOutcome
+}
+
+/// Progress after one training batch.
+public struct BatchProgress: Sendable {
+    public var epoch: Int           // 1-based
+    public var batch: Int           // 1-based
+    public var batches: Int
+    /// The running mean of the epoch's loss so far (Keras's progress bar value).
+    public var loss: Double
+}
+
+/// Progress after one epoch.
+public struct EpochProgress: Sendable {
+    public var epoch: Int           // 1-based
+    public var epochs: Int
+    public var logs: Logs
+}
+
+/// The settings of `fit`: Keras's `compile` and `fit` arguments.
+public struct FitConfig {
+    public var loss: Loss
+    public var optimizer: Optimizer
+    /// Keras metric names ("accuracy", "mae", ...): each becomes a history key, and a
+    /// "val_" one with validation data.
+    public var metrics: [String]
+    public var epochs: Int
+    public var batchSize: Int
+    /// Reorders the training samples before each epoch, from `seed`.
+    public var shuffle: Bool
+    public var seed: UInt64
+    public var callbacks: [Callback]
+    public var onBatch: ((BatchProgress) -> Void)?
+    public var onEpoch: ((EpochProgress) -> Void)?
+    /// Checked after every epoch; true ends training (Ctrl-C).
+    public var shouldStop: () -> Bool
+
+    public init(loss: Loss, optimizer: Optimizer, metrics: [String] = [], epochs: Int = 1,
+                batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
+                callbacks: [Callback] = [], onBatch: ((BatchProgress) -> Void)? = nil,
+                onEpoch: ((EpochProgress) -> Void)? = nil, shouldStop: @escaping () -> Bool = { false }) {
+        self.loss = loss
+        self.optimizer = optimizer
+        self.metrics = metrics
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.seed = seed
+        self.callbacks = callbacks
+        self.onBatch = onBatch
+        self.onEpoch = onEpoch
+        self.shouldStop = shouldStop
+    }
+}
+
+/// How a data set's target rows become the target tensor the loss takes.
+enum TargetEncoding: Equatable {
+    /// The rows as they are (width = the data's target width).
+    case copy(width: Int)
+    /// A class index becomes a one-hot row of this width (categorical cross-entropy on
+    /// integer labels).
+    case oneHot(classes: Int)
+
+    var width: Int {
+        switch self {
+        case .copy(let w): w
+        case .oneHot(let k): k
+        }
+    }
+
+    static func choose(loss: Loss, data: Dataset, outputWidth k: Int) throws(TrainingError) -> TargetEncoding {
+        let t = data.targetWidth
+        switch loss {
+        case .sparseCategoricalCrossentropy:
+            guard case .classification(let classes, _) = data.task else {
+                throw .incompatible("sparse_categorical_crossentropy needs class labels, but the target is a regression target")
+            }
+            guard classes <= k else {
+                throw .incompatible("sparse_categorical_crossentropy: the data has \(classes) classes but the model outputs \(k) values")
+            }
+            return .copy(width: 1)
+        case .categoricalCrossentropy:
+            if case .classification(let classes, _) = data.task, t == 1 {
+                guard classes <= k, k > 1 else {
+                    throw .incompatible("categorical_crossentropy: the data has \(classes) classes but the model outputs \(k) values")
+                }
+                return .oneHot(classes: k)
+            }
+            guard t == k else { throw .incompatible("categorical_crossentropy: targets of width \(t) for an output of width \(k)") }
+            return .copy(width: t)
+        default:
+            guard t == k else {
+                throw .incompatible("\(loss.rawValue): targets of width \(t) for an output of width \(k)")
+            }
+            return .copy(width: t)
+        }
+    }
+
+    /// Writes the targets of `rows` of `data` into `into` (resized to (rows.count, width)).
+    func gather(_ data: Dataset, rows: ArraySlice<Int>, into y: Tensor) {
+        let w = width, t = data.targetWidth
+        if y.shape.count != 2 || y.batch != rows.count || y.sampleCount != w { y.resize([rows.count, w]) }
+        let d = y.data
+        data.y.withUnsafeBufferPointer { src in
+            switch self {
+            case .copy:
+                for (r, i) in rows.enumerated() { (d + r * w).update(from: src.baseAddress! + i * t, count: t) }
+            case .oneHot:
+                (d).update(repeating: 0, count: rows.count * w)
+                for (r, i) in rows.enumerated() { d[r * w + Int(src[i])] = 1 }
+            }
+        }
+    }
+}
+
+/// Copies the samples `rows` of `data` into `x` (resized to (rows.count,) + sampleShape).
+func gatherFeatures(_ data: Dataset, rows: ArraySlice<Int>, into x: Tensor, shape: inout [Int]) {
+    let f = data.featuresPerSample
+    // Resize only when the batch size changes: a new shape array per batch would allocate.
+    if x.shape.count != shape.count || x.batch != rows.count {
+        shape[0] = rows.count
+        x.resize(shape)
+    }
+    let d = x.data
+    data.x.withUnsafeBufferPointer { src in
+        for (r, i) in rows.enumerated() { (d + r * f).update(from: src.baseAddress! + i * f, count: f) }
+    }
+}
+
+/// The loss, its gradient and the metrics of one model and data set: shared by `fit` and
+/// `evaluate`, holding the buffers reused across batches.
+final class LossEvaluator {
+    let loss: Loss
+    let encoding: TargetEncoding
+    let metrics: [Metric]
+    /// True when the last layer's activation fuses with the loss (softmax/sigmoid + CE).
+    let fused: Bool
+    let last: Layer?
+    let x = Tensor(shape: [1])
+    let y = Tensor(shape: [1])
+    let dOutput = Tensor(shape: [1])
+    var xShape: [Int]
+
+    init(model: Sequential, loss: Loss, data: Dataset, metricNames: [String]) throws(TrainingError) {
+        guard model.isBuilt else { throw .notBuilt }
+        guard data.featuresPerSample == model.inputShape.reduce(1, *) else {
+            throw .incompatible("the data has \(data.featuresPerSample) features per sample (shape \(data.sampleShape)), the model takes shape \(model.inputShape)")
+        }
+        let k = model.outputShape.reduce(1, *)
+        self.loss = loss
+        encoding = try TargetEncoding.choose(loss: loss, data: data, outputWidth: k)
+        var ms: [Metric] = []
+        for name in metricNames {
+            guard let m = Metric.resolve(name, outputWidth: k, targetWidth: encoding.width) else { throw .unknownMetric(name) }
+            ms.append(m)
+        }
+        metrics = ms
+        last = model.layers.last
+        if let a = last as? ActivatedLayer, let f = loss.fusedActivation, a.activationName == f {
+            fused = true
+        } else {
+            fused = false
+        }
+        xShape = [1] + model.inputShape
+    }
+
+    /// Loads the batch `rows` of `data` into `x` and `y`.
+    func load(_ data: Dataset, rows: ArraySlice<Int>) {
+        gatherFeatures(data, rows: rows, into: x, shape: &xShape)
+        encoding.gather(data, rows: rows, into: y)
+    }
+
+    /// The loss of the batch whose output is `output`: from the logits when fused and the
+    /// last layer keeps them (Keras's `_keras_logits` path), else from the output.
+    func value(_ output: Tensor) -> Float {
+        if fused, let l = last as? LogitsKeeping { return loss.fusedValue(logits: l.logits, target: y) }
+        return loss.value(output: output, target: y)
+    }
+
+    /// dLoss/dOutput, or dLoss/dLogits when fused (the last layer then skips its activation).
+    func gradient(_ output: Tensor) -> Tensor {
+        if fused { loss.fusedGradient(probabilities: output, target: y, into: dOutput) }
+        else { loss.gradient(output: output, target: y, into: dOutput) }
+        return dOutput
+    }
+}
+
+/// Keras's `model.fit`: trains `model` (built) on `train` for `config.epochs` epochs of
+/// mini-batches, evaluating on `validation` after each epoch.
+///
+/// Per batch: gather the (shuffled) rows into batch tensors made once and reused; forward in
+/// training mode; the loss (plus the L1/L2 penalty, as Keras reports it); zero the gradients;
+/// backward; add the penalty's gradient; one optimizer step. The epoch's loss is the mean of
+/// the batch losses weighted by batch size, and the metrics accumulate over the epoch's
+/// batches (computed on each batch's output before its update), as Keras's trackers.
+///
+/// Training is single-threaded Swift around BLAS and oneDNN: the same seed and thread setting
+/// give bit-identical histories and weights.
+public func fit(_ model: Sequential, train: Dataset, validation: Dataset? = nil,
+                config: FitConfig) throws(TrainingError) -> FitResult {
+    guard model.isBuilt else { throw .notBuilt }
+    guard train.count > 0 else { throw .emptyData("the training data") }
+    if let v = validation, v.count == 0 { throw .emptyData("the validation data") }
+    for layer in model.layers {
+        if let a = layer as? ActivatedLayer, nonDifferentiableActivations.contains(a.activationName) {
+            throw .nonDifferentiable(layer: layer.name, activation: a.activationName)
+        }
+    }
+    let eval = try LossEvaluator(model: model, loss: config.loss, data: train, metricNames: config.metrics)
+    let validator = try validation.map { v throws(TrainingError) in
+        try LossEvaluator(model: model, loss: config.loss, data: v, metricNames: config.metrics)
+    }
+    var directions: [String: Bool] = [:]
+    for m in eval.metrics { directions[m.name] = m.kind.higherIsBetter }
+    let context = TrainingContext(model: model, optimizer: config.optimizer, higherIsBetter: directions)
+    for c in config.callbacks { try c.trainBegin(context) }
+
+    let lastActivated = model.layers.last as? ActivatedLayer
+    if eval.fused { lastActivated?.backwardSkipsActivation = true }
+    defer { if eval.fused { lastActivated?.backwardSkipsActivation = false } }
+
+    let parameters = model.parameters
+    let regularized = parameters.contains { $0.trainable && ($0.l1 != 0 || $0.l2 != 0) }
+    let optimizer = config.optimizer
+    let batchSize = max(1, config.batchSize)
+    let n = train.count
+    let batches = (n + batchSize - 1) / batchSize
+    var order = Array(0..<n)
+    var shuffler = RandomGenerator(seed: config.seed, stream: "shuffle")
+    var accumulators = eval.metrics.map(MetricAccumulator.init)
+    var history = History()
+    var outcome = FitOutcome.completed
+
+    epochs: for epoch in 0..<max(config.epochs, 0) {
+        if config.shuffle { shuffler.shuffle(&order) }
+        for i in accumulators.indices { accumulators[i].reset() }
+        var lossSum = 0.0
+        for b in 0..<batches {
+            let rows = order[(b * batchSize)..<min((b + 1) * batchSize, n)]
+            eval.load(train, rows: rows)
+            let output = model.forward(eval.x, training: true)
+            var batchLoss = eval.value(output)
+            if regularized { batchLoss += Regularization.penalty(parameters) }
+            guard batchLoss.isFinite else {
+                outcome = .diverged(epoch: epoch + 1)
+                break epochs
+            }
+            for i in accumulators.indices { accumulators[i].add(output: output, target: eval.y) }
+            lossSum += Double(batchLoss) * Double(rows.count)
+            model.zeroGradients()
+            model.backward(eval.gradient(output))
+            if regularized { Regularization.addGradient(parameters) }
+            optimizer.apply(to: parameters)
+            if let onBatch = config.onBatch {
+                onBatch(BatchProgress(epoch: epoch + 1, batch: b + 1, batches: batches,
+                                      loss: lossSum / Double(min((b + 1) * batchSize, n))))
+            }
+        }
+        var logs = Logs()
+        logs["loss"] = lossSum / Double(n)
+        for a in accumulators { logs[a.metric.name] = a.result }
+        if let validation, let validator {
+            let v = evaluate(model, validator, data: validation, batchSize: batchSize, parameters: parameters)
+            for (k, value) in zip(v.names, v.values) { logs["val_" + k] = value }
+        }
+        for c in config.callbacks { c.epochEnd(epoch, logs: &logs, context: context) }
+        history.append(logs)
+        config.onEpoch?(EpochProgress(epoch: epoch + 1, epochs: config.epochs, logs: logs))
+        if let l = logs["loss"], !l.isFinite {
+            outcome = .diverged(epoch: epoch + 1)
+            break
+        }
+        if context.stopTraining {
+            outcome = .stoppedEarly(epoch: epoch + 1)
+            break
+        }
+        if config.shouldStop() {
+            outcome = .interrupted(epoch: epoch + 1)
+            break
+        }
+    }
+    for c in config.callbacks { c.trainEnd(context) }
+    return FitResult(history: history, outcome: outcome)
+}
+
+/// Keras's `model.evaluate`: the loss (with the L1/L2 penalty, as Keras) and each metric over
+/// all of `data`, in inference mode, by batches of `batchSize`. Keys: "loss", then the
+/// metric names.
+public func evaluate(_ model: Sequential, data: Dataset, loss: Loss, metrics: [String] = [],
+                     batchSize: Int = 32) throws(TrainingError) -> Logs {
+    guard data.count > 0 else { throw .emptyData("the evaluation data") }
+    let eval = try LossEvaluator(model: model, loss: loss, data: data, metricNames: metrics)
+    return evaluate(model, eval, data: data, batchSize: max(1, batchSize), parameters: model.parameters)
+}
+
+func evaluate(_ model: Sequential, _ eval: LossEvaluator, data: Dataset, batchSize: Int,
+              parameters: [Parameter]) -> Logs {
+    var accumulators = eval.metrics.map(MetricAccumulator.init)
+    let n = data.count
+    let all = Array(0..<n)
+    var lossSum = 0.0
+    var start = 0
+    while start < n {
+        let rows = all[start..<min(start + batchSize, n)]
+        eval.load(data, rows: rows)
+        let output = model.forward(eval.x, training: false)
+        lossSum += Double(eval.value(output)) * Double(rows.count)
+        for i in accumulators.indices { accumulators[i].add(output: output, target: eval.y) }
+        start += batchSize
+    }
+    var logs = Logs()
+    logs["loss"] = lossSum / Double(n) + Double(Regularization.penalty(parameters))
+    for a in accumulators { logs[a.metric.name] = a.result }
+    return logs
+}
+
+/// Keras's `model.predict`: the model's outputs for the samples in `x` (row-major, each
+/// sample `model.inputShape`), in inference mode by batches of `batchSize`. The result has
+/// one row of the output's size per sample.
+public func predict(_ model: Sequential, x: [Float], batchSize: Int = 32) -> [Float] {
+    precondition(model.isBuilt, "predict: the model is not built")
+    let f = model.inputShape.reduce(1, *), k = model.outputShape.reduce(1, *)
+    precondition(f > 0 && x.count % f == 0, "predict: \(x.count) values is not a whole number of samples of \(f)")
+    let n = x.count / f, bs = max(1, batchSize)
+    var out = [Float](repeating: 0, count: n * k)
+    let batch = Tensor(shape: [min(bs, max(n, 1))] + model.inputShape)
+    var start = 0
+    while start < n {
+        let m = min(bs, n - start)
+        batch.resize([m] + model.inputShape)
+        x.withUnsafeBufferPointer { batch.data.update(from: $0.baseAddress! + start * f, count: m * f) }
+        let y = model.forward(batch, training: false)
+        out.withUnsafeMutableBufferPointer { ($0.baseAddress! + start * k).update(from: y.data, count: m * k) }
+        start += m
+    }
+    return out
+}

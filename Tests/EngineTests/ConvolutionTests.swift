@@ -1,0 +1,119 @@
+import Testing
+@testable import Engine
+
+@Suite struct ConvolutionTests {
+    /// The oneDNN plan against the plain loops on random shapes: odd sizes, non-square kernels,
+    /// strides 1 and 2, both paddings, with and without bias.
+    @Test(arguments: Padding.allCases)
+    func oneDNNMatchesReference(padding: Padding) {
+        var rng = RandomGenerator(seed: padding == .same ? 21 : 22)
+        var cases = 0
+        while cases < 8 {
+            let n = 1 + rng.nextInt(below: 3), h = 3 + rng.nextInt(below: 7), w = 3 + rng.nextInt(below: 7)
+            let c = 1 + rng.nextInt(below: 4), f = 1 + rng.nextInt(below: 5)
+            let kernel = (1 + rng.nextInt(below: 4), 1 + rng.nextInt(below: 4))
+            let strides = (1 + rng.nextInt(below: 2), 1 + rng.nextInt(below: 2))
+            let withBias = rng.next() & 1 == 0
+            guard let g = WindowGeometry(batch: n, height: h, width: w, channels: c, kernel: kernel, strides: strides,
+                                         padding: padding) else { continue }
+            cases += 1
+            let label = "N\(n) \(h)x\(w)x\(c) -> \(f), k \(kernel) s \(strides) \(padding) bias \(withBias)"
+            let outCount = n * g.outHeight * g.outWidth * f
+            let x = randomTensor([g.inputCount], seed: rng.next())
+            let wt = randomTensor([kernel.0 * kernel.1 * c * f], seed: rng.next())
+            let b = randomTensor([f], seed: rng.next())
+            let dy = randomTensor([outCount], seed: rng.next())
+            let plan = ConvolutionPlan(geometry: g, filters: f, bias: withBias)
+
+            let y1 = Tensor(shape: [outCount]), y2 = Tensor(shape: [outCount])
+            plan.forward(x: x.data, weights: wt.data, bias: withBias ? b.data : nil, y: y1.data)
+            ConvolutionReference.forward(g, filters: f, x: x.data, weights: wt.data, bias: withBias ? b.data : nil, y: y2.data)
+            // Sums of at most 4·4·4 products of N(0, 1) values in Float32: errors near 1e-5.
+            #expect(maxAbsDiff(y1.array, y2.array) < 1e-4, "forward \(label)")
+
+            let dx1 = Tensor(shape: [g.inputCount]), dx2 = Tensor(shape: [g.inputCount])
+            dx1.fill(.nan)
+            plan.backwardData(dy: dy.data, weights: wt.data, dx: dx1.data)
+            ConvolutionReference.backwardData(g, filters: f, dy: dy.data, weights: wt.data, dx: dx2.data)
+            #expect(maxAbsDiff(dx1.array, dx2.array) < 1e-4, "backward data \(label)")
+
+            let dw1 = Tensor(shape: [wt.count]), dw2 = Tensor(shape: [wt.count])
+            let db1 = Tensor(shape: [f]), db2 = Tensor(shape: [f])
+            plan.backwardWeights(x: x.data, dy: dy.data, dw: dw1.data, db: withBias ? db1.data : nil)
+            ConvolutionReference.backwardWeights(g, filters: f, x: x.data, dy: dy.data, dw: dw2.data, db: withBias ? db2.data : nil)
+            // Sums over up to 3·9·9 positions: errors near 1e-5 · √243.
+            #expect(maxAbsDiff(dw1.array, dw2.array) < 5e-4, "backward weights \(label)")
+            #expect(maxAbsDiff(db1.array, db2.array) < 5e-4, "backward bias \(label)")
+        }
+    }
+
+    /// A 3x3 kernel over the 4x4 input 1…16 (row-major), worked out by hand.
+    @Test func knownValues() throws {
+        let x = Tensor(shape: [1, 4, 4, 1], values: (1...16).map(Float.init))
+        func run(_ padding: Padding, stride: Int, kernel: [Float]) throws -> [Float] {
+            let conv = try built(Conv2D(filters: 1, kernelSize: 3, strides: stride, padding: padding), [4, 4, 1])
+            conv.kernel.value.copy(from: kernel)
+            return conv.forward(x, training: false).array
+        }
+        let ones = [Float](repeating: 1, count: 9)
+        // Window sums: rows 0–2 × cols 0–2 = 1+2+3+5+6+7+9+10+11 = 54, then 63, 90, 99.
+        #expect(try run(.valid, stride: 1, kernel: ones) == [54, 63, 90, 99])
+        // Cross-correlation as Keras (no kernel flip): only w[0, 0] set picks the window's top-left cell.
+        var topLeft = [Float](repeating: 0, count: 9); topLeft[0] = 1
+        #expect(try run(.valid, stride: 1, kernel: topLeft) == [1, 2, 5, 6])
+        // Same, stride 1: one cell of zeros around; corner (0,0) = 1+2+5+6 = 14, (0,1) = 1+2+3+5+6+7 = 24.
+        let same = try run(.same, stride: 1, kernel: ones)
+        #expect(same.count == 16 && same[0] == 14 && same[1] == 24 && same[5] == 54 && same[15] == 54)  // (3,3): 11+12+15+16
+        // Same, stride 2: out 2x2, total padding (2−1)·2 + 3 − 4 = 1 goes to the bottom/right (TensorFlow):
+        // rows 0–2 × cols 0–2 = 54; rows 0–2 × cols 2–3 = 3+4+7+8+11+12 = 45;
+        // rows 2–3 × cols 0–2 = 9+10+11+13+14+15 = 72; rows 2–3 × cols 2–3 = 11+12+15+16 = 54.
+        #expect(try run(.same, stride: 2, kernel: ones) == [54, 45, 72, 54])
+    }
+
+    @Test(arguments: [(Padding.same, 1), (.valid, 1), (.same, 2), (.valid, 2)])
+    func gradient(padding: Padding, stride: Int) throws {
+        let conv = try built(Conv2D(filters: 3, kernelSize: (3, 2), strides: (stride, stride), padding: padding,
+                                    activation: .tanh, biasInitializer: .randomNormal(stddev: 0.3)), [5, 6, 2])
+        let report = gradientCheck(conv, input: awayFromZero([2, 5, 6, 2], low: 0.1, high: 1))
+        #expect(report.passed, "\(padding) stride \(stride): \(report)")
+    }
+
+    @Test func gradientWithoutBiasAndWithPreactivationActivation() throws {
+        let conv = try built(Conv2D(filters: 2, kernelSize: 3, padding: .same, activation: .gelu, useBias: false), [4, 3, 3])
+        #expect(conv.parameters.count == 1)
+        #expect(gradientCheck(conv, input: awayFromZero([2, 4, 3, 3], low: 0.1, high: 1)).passed)
+    }
+
+    @Test func batchSizesGetTheirOwnPlans() throws {
+        let conv = try built(Conv2D(filters: 2, kernelSize: 3, padding: .same), [5, 5, 1])
+        let big = randomTensor([3, 5, 5, 1]), small = randomTensor([1, 5, 5, 1], seed: 4)
+        let yBig = conv.forward(big, training: false).array
+        let ySmall = conv.forward(small, training: false).array
+        #expect(yBig.count == 3 * 25 * 2 && ySmall.count == 25 * 2)
+        #expect(conv.forward(big, training: false).array == yBig)
+    }
+
+    @Test func parameterCountsAndShapes() throws {
+        let c = try built(Conv2D(filters: 64, kernelSize: 7, padding: .same), [28, 28, 1])
+        #expect(c.parameters.map(\.count).reduce(0, +) == 3_200)
+        #expect(c.outputShape == [28, 28, 64])
+        #expect(c.kernel.shape == [7, 7, 1, 64])
+        let c2 = try built(Conv2D(filters: 128, kernelSize: 3, padding: .same), [14, 14, 64])
+        #expect(c2.parameters.map(\.count).reduce(0, +) == 73_856)
+        #expect(try built(Conv2D(filters: 1, kernelSize: 3, strides: 2), [7, 8, 1]).outputShape == [3, 3, 1])
+        #expect(try built(Conv2D(filters: 1, kernelSize: 3, strides: 2, padding: .same), [7, 8, 1]).outputShape == [4, 4, 1])
+    }
+
+    @Test func impossibleShapesThrow() {
+        #expect(throws: ShapeError.self) { try built(Conv2D(filters: 4, kernelSize: 3), [784]) }
+        #expect(throws: ShapeError.self) { try built(Conv2D(filters: 4, kernelSize: 5), [4, 4, 1]) }
+        #expect(throws: Never.self) { try built(Conv2D(filters: 4, kernelSize: 5, padding: .same), [4, 4, 1]) }
+        do {
+            _ = try built(Conv2D(filters: 4, kernelSize: 3), [784])
+        } catch let error as ShapeError {
+            #expect(error.message.contains("Flatten"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

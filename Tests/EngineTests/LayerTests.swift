@@ -1,0 +1,127 @@
+import Testing
+@testable import Engine
+
+@Suite struct ShapeLayerTests {
+    @Test func flattenAndReshape() throws {
+        let f = try built(Flatten(), [2, 3, 4])
+        #expect(f.outputShape == [24])
+        let x = randomTensor([2, 2, 3, 4])
+        #expect(f.forward(x, training: false).array == x.array)
+        #expect(f.backward(x).shape == [2, 2, 3, 4])
+        let r = try built(Reshape(targetShape: [4, -1]), [24])
+        #expect(r.outputShape == [4, 6])
+        #expect(try built(Reshape(targetShape: [2, 3, 4]), [24]).outputShape == [2, 3, 4])
+        #expect(throws: ShapeError.self) { try built(Reshape(targetShape: [5, 5]), [24]) }
+        #expect(throws: ShapeError.self) { try built(Reshape(targetShape: [5, -1]), [24]) }
+        #expect(throws: ShapeError.self) { try built(Reshape(targetShape: [-1, -1]), [24]) }
+        #expect(gradientCheck(r, input: randomTensor([2, 24])).passed)
+    }
+}
+
+@Suite struct DropoutTests {
+    @Test func inferenceIsIdentityAndTrainingScales() throws {
+        let d = try built(Dropout(rate: 0.25), [1000])
+        let x = Tensor(shape: [4, 1000]); x.fill(1)
+        #expect(d.forward(x, training: false).array == x.array)
+        let y = d.forward(x, training: true).array
+        #expect(y.allSatisfy { $0 == 0 || $0 == Float(1) / 0.75 })
+        let kept = Double(y.filter { $0 != 0 }.count) / 4000
+        #expect(abs(kept - 0.75) < 0.03)   // binomial sd √(0.75·0.25/4000) ≈ 0.007
+        // A second batch draws a new mask.
+        #expect(d.forward(x, training: true).array != y)
+    }
+
+    @Test func sameSeedSameMask() throws {
+        let a = try built(Dropout(rate: 0.5), [50], seed: 3), b = try built(Dropout(rate: 0.5), [50], seed: 3)
+        let x = randomTensor([2, 50])
+        #expect(a.forward(x, training: true).array == b.forward(x, training: true).array)
+        let c = try built(Dropout(rate: 0.5, seed: 8), [50], seed: 1), e = try built(Dropout(rate: 0.5, seed: 8), [50], seed: 2)
+        #expect(c.forward(x, training: true).array == e.forward(x, training: true).array)
+    }
+
+    @Test func gradientWithFixedMask() throws {
+        let d = try built(Dropout(rate: 0.4), [6])
+        _ = d.forward(randomTensor([3, 6]), training: true)
+        d.freezesMask = true
+        #expect(d.mask.array.contains(0))
+        #expect(gradientCheck(d, input: randomTensor([3, 6])).passed)
+    }
+}
+
+@Suite struct BatchNormalizationTests {
+    @Test func trainingGradient() throws {
+        for shape in [[4, 3], [2, 3, 3, 2]] {
+            let bn = try built(BatchNormalization(), Array(shape.dropFirst()))
+            var rng = RandomGenerator(seed: 4)
+            for k in 0..<bn.gamma!.count { bn.gamma!.value[k] = Float(rng.uniform(0.5, 1.5)); bn.beta!.value[k] = Float(rng.normal()) }
+            let r = gradientCheck(bn, input: randomTensor(shape, seed: 12), training: true)
+            #expect(r.passed, "\(shape): \(r)")
+        }
+    }
+
+    @Test func inferenceGradient() throws {
+        let bn = try built(BatchNormalization(), [3])
+        bn.movingVariance.value.copy(from: [0.5, 2, 1])
+        #expect(gradientCheck(bn, input: randomTensor([2, 3]), training: false).passed)
+    }
+
+    @Test func statisticsFollowKeras() throws {
+        let bn = try built(BatchNormalization(), [1])
+        #expect(bn.parameters.map(\.name) == ["gamma", "beta", "moving_mean", "moving_variance"])
+        #expect(bn.parameters.map(\.trainable) == [true, true, false, false])
+        let x = Tensor(shape: [4, 1], values: [1, 2, 3, 4])
+        let y = bn.forward(x, training: true).array
+        // Batch mean 2.5, biased variance 1.25: y = (x − 2.5)/√(1.25 + 0.001).
+        let s = (Float(1.25) + 0.001).squareRoot()
+        #expect(maxAbsDiff(y, [-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s]) < 1e-6)
+        // moving = 0.99·old + 0.01·batch: mean 0.025, variance 0.99 + 0.0125 = 1.0025.
+        #expect(abs(bn.movingMean.value[0] - 0.025) < 1e-7)
+        #expect(abs(bn.movingVariance.value[0] - 1.0025) < 1e-6)
+        let z = bn.forward(x, training: false).array
+        let t = (Float(1.0025) + 0.001).squareRoot()
+        #expect(maxAbsDiff(z, [(1 - 0.025) / t, (2 - 0.025) / t, (3 - 0.025) / t, (4 - 0.025) / t]) < 1e-5)
+    }
+}
+
+/// Several layers run as one, so that the gradient check covers a whole small model.
+final class Chain: Layer {
+    let layers: [any Layer]
+    init(_ layers: [any Layer]) { self.layers = layers }
+    var kind: String { "Chain" }
+    var name = "chain"
+    func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
+        var shape = inputShape
+        for l in layers { try l.build(inputShape: shape, rng: &rng); shape = l.outputShape }
+    }
+    var outputShape: [Int] { layers.last!.outputShape }
+    var parameters: [Parameter] { layers.flatMap(\.parameters) }
+    func forward(_ x: Tensor, training: Bool) -> Tensor { layers.reduce(x) { $1.forward($0, training: training) } }
+    func backward(_ dy: Tensor) -> Tensor { layers.reversed().reduce(dy) { $1.backward($0) } }
+    var config: [String: String] { [:] }
+}
+
+@Suite struct ChainTests {
+    @Test func smallConvNetGradient() throws {
+        let dropout = Dropout(rate: 0.3)
+        let net = try built(Chain([
+            Conv2D(filters: 3, kernelSize: 3, padding: .same, activation: .tanh),
+            BatchNormalization(),
+            AveragePooling2D(poolSize: 2, padding: .same),
+            Conv2D(filters: 2, kernelSize: 2, strides: 2, activation: .elu()),
+            Flatten(), dropout,
+            Dense(units: 3, activation: .softmax),
+        ]), [6, 5, 2])
+        #expect(net.outputShape == [3])
+        let x = randomTensor([2, 6, 5, 2], scale: 0.5)
+        _ = net.forward(x, training: true)
+        dropout.freezesMask = true
+        let r = gradientCheck(net, input: x)
+        #expect(r.passed, "\(r)")
+    }
+
+    @Test func convAfterFlattenIsAShapeError() {
+        #expect(throws: ShapeError.self) {
+            try built(Chain([Flatten(), Conv2D(filters: 2, kernelSize: 3)]), [28, 28, 1])
+        }
+    }
+}
