@@ -11,6 +11,7 @@ struct RunnerCommand: ParsableCommand {
         `runner FILE` is the same as `runner run FILE`.
         """,
         version: version,
-        subcommands: [ValidateCommand.self, PlanCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, PlanCommand.self, SummaryCommand.self, MergeCommand.self, SlurmCommand.self],
+        defaultSubcommand: RunCommand.self
     )
 }

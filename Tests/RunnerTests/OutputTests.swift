@@ -59,7 +59,7 @@ func temporaryFolder() -> String {
                    historyColumns: ["loss"], history: [[0.9], [0.7], [0.5]])
     }
 
-    let header = JournalHeader(fingerprint: "abc", file: "x.yaml", seed: 7, shard: "0/1", version: "test")
+    let header = JournalHeader(fingerprint: "abc", file: "x.yaml", seed: 7, shard: "0/1", version: "test", experiment: "name: x\n", base: "/tmp", trials: 2)
 
     @Test func recordsSurviveAndATornLineIsIgnored() throws {
         let out = temporaryFolder()

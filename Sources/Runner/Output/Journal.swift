@@ -32,6 +32,12 @@ struct JournalHeader: Codable, Equatable {
     var seed: UInt64
     var shard: String
     var version: String
+    /// The experiment as run (canonical YAML), so `merge` can rebuild the run from the folder.
+    var experiment: String
+    /// The folder relative data paths are read from.
+    var base: String
+    /// The number of trials this process was asked for.
+    var trials: Int
 }
 
 /// An append-only, fsynced record of finished units (JSON lines), one file per shard under

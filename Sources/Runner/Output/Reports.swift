@@ -10,6 +10,8 @@ struct Reports {
     var scoring: String
     /// True when a higher score is better (accuracy, r2); false for loss-like scores.
     var higherIsBetter: Bool
+    /// False for a run without cross-validation: no per-fold columns and no deviation.
+    var crossValidated = true
 
     /// One trial's row of the leaderboard, folds gathered.
     struct Trial {
@@ -65,7 +67,7 @@ struct Reports {
     func leaderboard(_ ranked: [Trial]) -> CSVTable {
         var header = ["rank", "trial"] + parameters
         header += ["mean_" + scoreName, "std_" + scoreName]
-        header += (0..<folds).map { "split\($0)_" + scoreName }
+        header += (0..<(crossValidated ? folds : 0)).map { "split\($0)_" + scoreName }
         header += ["epochs", "seconds", "status", "reason"]
         var table = CSVTable(header: header)
         var rank = 0
@@ -76,8 +78,8 @@ struct Reports {
             previous = t.mean
             var row = [String(rank), String(t.trial)] + parameters.map { t.params[$0] ?? "" }
             row.append(t.mean.map(NumberText.exact) ?? "")
-            row.append(t.std.map(NumberText.exact) ?? "")
-            row += t.scores.map { $0.map(NumberText.exact) ?? "" }
+            row.append(crossValidated ? t.std.map(NumberText.exact) ?? "" : "")
+            if crossValidated { row += t.scores.map { $0.map(NumberText.exact) ?? "" } }
             row.append(t.epochs.map(String.init).joined(separator: " "))
             row.append(NumberText.short(t.seconds, digits: 2))
             row.append(t.status)

@@ -1,0 +1,175 @@
+import Engine
+import Foundation
+import Spec
+
+/// The end of a run (or of a merge): the leaderboards from the journal, the final model —
+/// the best trial retrained on all training data (scikit-learn's `refit`), or the one
+/// configuration of a file without a search — scored on the test split, and the files a
+/// student opens.
+struct Finish {
+    let session: Session
+    let progress: Progress
+    /// Extra lines for resolved.yaml: the command-line settings of this run.
+    let settings: [String]
+
+    enum Outcome {
+        case done
+        case interrupted
+    }
+
+    func run(records: [UnitRecord], refit: Bool) throws -> Outcome {
+        let out = session.out
+        var written: [String] = []
+        try writeResolved()
+        written.append("resolved.yaml")
+        var ranked: [Reports.Trial] = []
+        var reports = Reports(session)
+        reports.crossValidated = session.foldCount > 0
+        let inRange = records.filter { $0.trial < session.trials.count }
+        if session.foldCount > 0 {
+            ranked = try reports.write(inRange, to: out)
+            written += ["leaderboard.csv", "trials.csv", "history/"]
+        }
+
+        // The final model: the best trial (CV), or trial 0 of a file without a search.
+        let finalTrial: Int?
+        if session.foldCount == 0 {
+            finalTrial = 0
+        } else if refit, let best = ranked.first, best.status == "ok" {
+            finalTrial = best.trial
+        } else {
+            finalTrial = nil
+        }
+        var testMetrics: [String: Double] = [:]
+        if let t = finalTrial {
+            guard case .success(let config) = session.configs[t] else {
+                if case .failure(let f) = session.configs[t] { throw Session.Failure(description: session.located(f), status: ExitStatus.badInput) }
+                return .done
+            }
+            let label = session.foldCount == 0 ? "training" : "refit of trial \(t + 1) on all \(session.data.train.count) training samples"
+            progress.log(label + "...")
+            Threads.set(session.experiment.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            let seed = session.experiment.seed
+            let train = try Trainer.shaped(session.data.train, session.inputShape)
+            let test = try session.data.test.map { d throws in try Trainer.shaped(d, session.inputShape) }
+            let parts = try Trainer.parts(train: train, heldOut: test, validationSplit: config.fit.validationSplit,
+                                          preprocess: session.experiment.data.preprocess, seed: derivedSeed(seed, "validation.final", t))
+            let model = try Trainer.model(config, inputShape: session.inputShape, task: train.task, seed: derivedSeed(seed, "model.final", t))
+            let epochs = config.fit.epochs
+            let outcome = try Trainer.train(
+                model, config, parts: parts, seed: derivedSeed(seed, "shuffle.final", t),
+                onEpoch: { [progress] e in
+                    // At most about 20 lines for a long fit.
+                    guard e.epoch == epochs || e.epoch % max(1, epochs / 20) == 0 else { return }
+                    let logs = zip(e.logs.names, e.logs.values).map { "\($0) \(NumberText.short($1))" }.joined(separator: ", ")
+                    progress.log("epoch \(e.epoch)/\(epochs): \(logs)")
+                }, onBatch: nil)
+            if outcome.interrupted { return .interrupted }
+            testMetrics = outcome.metrics
+            let history = outcome.history
+            var historyTable = CSVTable(header: ["epoch"] + history.keys)
+            for e in 0..<history.epochs {
+                historyTable.append([String(e + 1)] + history.keys.map { NumberText.exact(history[$0]?[e] ?? .nan) })
+            }
+            try AtomicFile.makeDirectory(out + "/history")
+            try AtomicFile.write(historyTable.text, to: out + "/history/final.csv")
+            written.append("history/final.csv")
+            if outcome.status == "ok" {
+                try saveModel(model, trial: t)
+                written.append("best.safetensors")
+            } else {
+                progress.log("the final model \(outcome.status): \(outcome.reason ?? "")")
+            }
+            let metricNames = testMetrics.keys.sorted()
+            var table = CSVTable(header: ["trial"] + session.parameterNames + metricNames.map { "test_" + $0 } + ["epochs", "seconds", "status"])
+            table.append([String(t)] + session.parameterNames.map { session.parameterText(t)[$0] ?? "" }
+                + metricNames.map { NumberText.exact(testMetrics[$0]!) }
+                + [String(history.epochs), NumberText.short(outcome.seconds, digits: 2), outcome.status])
+            if test != nil {
+                try AtomicFile.write(table.text, to: out + "/test.csv")
+                written.append("test.csv")
+            }
+            if session.foldCount == 0 {
+                // A file without a search still gets a one-row leaderboard: its score is the
+                // test split's (or, without one, the last epoch's validation or training value).
+                let lastLogs = history.keys.reduce(into: [String: Double]()) { $0[$1] = history[$1]?.last }
+                let name = session.scoring.name
+                let score = test != nil ? testMetrics[name] : (lastLogs["val_" + name] ?? lastLogs[name])
+                let record = UnitRecord(trial: 0, fold: 0, params: session.parameterText(0), status: outcome.status, reason: outcome.reason,
+                                        score: outcome.status == "ok" ? score : nil, metrics: testMetrics, epochs: history.epochs,
+                                        seconds: outcome.seconds, historyColumns: history.keys, history: [])
+                ranked = reports.rank([record])
+                try AtomicFile.write(reports.leaderboard(ranked).text, to: out + "/leaderboard.csv")
+                written.append("leaderboard.csv")
+            }
+            printWeightsIfSmall(model)
+        }
+        printSummary(ranked, test: testMetrics, written: written)
+        return .done
+    }
+
+    private func saveModel(_ model: Sequential, trial: Int) throws {
+        let params = session.parameterText(trial)
+        var metadata = ["runner_version": RunnerCommand.version, "experiment": session.experiment.name,
+                        "seed": String(session.experiment.seed), "trial": String(trial)]
+        for (k, v) in params { metadata["param." + k] = v }
+        // Write beside, then rename: the model file is never half-written.
+        let path = session.out + "/best.safetensors"
+        let tmp = session.out + "/.best.safetensors.tmp-\(getpid())"
+        try model.save(to: tmp, metadata: metadata)
+        let fd = open(tmp, O_RDONLY)
+        if fd >= 0 { fsync(fd); close(fd) }
+        guard rename(tmp, path) == 0 else { throw AtomicFile.WriteError(path: path, reason: AtomicFile.errnoText()) }
+        AtomicFile.syncDirectory(session.out)
+    }
+
+    private func writeResolved() throws {
+        var text = "# The experiment as run by runner \(RunnerCommand.version); `runner \(session.header.file)` with these\n"
+        text += "# settings repeats it. Seed \(session.experiment.seed).\n"
+        for s in settings { text += "# \(s)\n" }
+        text += session.experiment.canonicalText
+        try AtomicFile.write(text, to: session.out + "/resolved.yaml")
+    }
+
+    /// The seed notebooks print a single neuron's weight and bias: so does runner, for any
+    /// model small enough to read (at most 32 parameters).
+    private func printWeightsIfSmall(_ model: Sequential) {
+        guard progress.mode != .quiet, model.parameterCount <= 32 else { return }
+        for layer in model.layers {
+            for p in layer.parameters {
+                let values = p.value.array.map { NumberText.short(Double($0)) }.joined(separator: ", ")
+                print("\(layer.name)/\(p.name) \(p.shape): [\(values)]")
+            }
+        }
+    }
+
+    private func printSummary(_ ranked: [Reports.Trial], test: [String: Double], written: [String]) {
+        guard progress.mode != .quiet else { return }
+        if session.foldCount > 0 && !ranked.isEmpty {
+            let top = Array(ranked.prefix(5))
+            var rows = [["rank", "trial"] + session.parameterNames + [session.scoring.name, "std", "status"]]
+            for (i, t) in top.enumerated() {
+                rows.append([String(i + 1), String(t.trial)] + session.parameterNames.map { Search.format(session.trials[t.trial].values[$0] ?? .null) }
+                    + [t.mean.map { NumberText.short($0) } ?? "", t.std.map { NumberText.short($0) } ?? "", t.status])
+            }
+            print("\nleaderboard (top \(top.count) of \(ranked.count), mean over \(session.foldCount) folds):")
+            print(alignedTable(rows))
+        }
+        if !test.isEmpty {
+            let text = test.keys.sorted().map { "\($0) \(NumberText.short(test[$0]!))" }.joined(separator: ", ")
+            print("test: \(text)")
+        }
+        print("wrote \(written.map { session.out + "/" + $0 }.joined(separator: ", "))")
+    }
+}
+
+/// Rows of cells as columns aligned with two spaces.
+func alignedTable(_ rows: [[String]]) -> String {
+    guard let first = rows.first else { return "" }
+    let widths = (0..<first.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+    return rows.map { row in
+        row.enumerated().map { c, cell in
+            c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }.joined(separator: "\n")
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Spec
+
+/// `runner merge DIR`: joins the shards' journals into the leaderboards, then refits and
+/// tests the best trial once.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge the journals of a sharded run into its leaderboards, then refit and test the best trial.",
+        discussion: "Exit status 1 lists the units still missing and the shard that owes each."
+    )
+
+    @Argument(help: "The output folder the shards wrote to.")
+    var folder: String
+
+    @Flag(help: "Skip the refit and test of the best trial.")
+    var noRefit = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        StopRequest.install()
+        let found: (header: JournalHeader?, records: [UnitRecord])
+        do { found = try Journal.readAll(out: folder, expected: nil) } catch {
+            fail("\(error)", status: ExitStatus.badInput)
+        }
+        guard let header = found.header else {
+            fail("\(folder): no journal found (expected \(Journal.folder(folder))/shard-*.jsonl)", status: ExitStatus.badInput)
+        }
+        let session: Session
+        do {
+            session = try Session(file: header.file, base: header.base, text: header.experiment, overrides: [],
+                                  trialCount: header.trials, out: folder)
+        } catch {
+            fail(error.description, status: error.status)
+        }
+        // Every journal must belong to this experiment (readAll checked them against the first).
+        if session.header.fingerprint != header.fingerprint {
+            fail("\(folder): the journals were written by another version of the experiment; rerun the shards", status: ExitStatus.badInput)
+        }
+        let shardCount = Int(header.shard.split(separator: "/").last ?? "1") ?? 1
+        let have = Set(found.records.map { $0.trial * session.foldCount + $0.fold })
+        let missing = (0..<session.unitCount).filter { !have.contains($0) }
+        if !missing.isEmpty {
+            var lines = ["\(folder): \(missing.count) of \(session.unitCount) units are missing:"]
+            for u in missing.prefix(20) {
+                lines.append("  trial \(u / session.foldCount) fold \(u % session.foldCount): owed by shard \(Shard.owner(ofUnit: u, count: shardCount))/\(shardCount)")
+            }
+            if missing.count > 20 { lines.append("  ...") }
+            let shards = Set(missing.map { Shard.owner(ofUnit: $0, count: shardCount) }).sorted()
+            lines.append("rerun those shards (`runner run FILE --shard I/\(shardCount)`, or resubmit their array indices: \(shards.map(String.init).joined(separator: ","))), then merge again")
+            fail(lines.joined(separator: "\n"), status: ExitStatus.failure)
+        }
+        let progress = Progress(quiet: quiet)
+        let lock: FolderLock
+        do { lock = try FolderLock(folder: folder) } catch { fail("\(error)", status: ExitStatus.failure) }
+        defer { withExtendedLifetime(lock) {} }
+        let refit = !noRefit && (session.experiment.search?.refit ?? true)
+        let finish = Finish(session: session, progress: progress, settings: ["merged from \(shardCount) shards"])
+        if case .interrupted = try finish.run(records: found.records, refit: refit) {
+            fail("stopped by \(StopRequest.name) during the final training; run `runner merge \(folder)` again", status: ExitStatus.failure)
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Spec
+
+/// `runner run FILE` (or `runner FILE`): the whole experiment, resuming by default.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an experiment: search, k-fold cross-validation, refit, test and leaderboards.",
+        discussion: """
+        Finished (trial, fold) units are journaled in OUT/journal/; running the same command again \
+        after a crash or Ctrl-C resumes where it stopped. --fresh starts over.
+        """
+    )
+
+    @Argument(help: "The experiment file (YAML).")
+    var file: String
+
+    @Option(help: "Number of trials (default: search.trials). Trial i is the same whatever the count, so a larger --trials extends a finished search.")
+    var trials: Int?
+
+    @Option(help: "Folds of cross-validation, as --set search.cv=K.")
+    var cv: Int?
+
+    @Option(help: "Seed, as --set seed=S.")
+    var seed: UInt64?
+
+    @Option(help: "Output folder (default: the file's `output`, else runs/NAME).")
+    var out: String?
+
+    @Option(help: "Units trained at once, one thread each (default: the number of cores).")
+    var jobs: Int?
+
+    @Option(name: .customLong("set"), help: "Override a key of the file, e.g. --set fit.epochs=1 (repeatable; validated like the file).")
+    var overrides: [String] = []
+
+    @Flag(help: "Discard the journal and results in the output folder and start over.")
+    var fresh = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    @Option(help: "Run only shard I of N of the units (I/N, or 'auto' inside a Slurm array); `runner merge` joins the shards.")
+    var shard: String?
+
+    @Flag(help: "Skip the refit and test of the best trial.")
+    var noRefit = false
+
+    func validate() throws {
+        if let trials, trials < 1 { throw ValidationError("--trials expects an integer > 0, got \(trials)") }
+        if let cv, cv < 2 { throw ValidationError("--cv expects an integer ≥ 2, got \(cv)") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs expects an integer > 0, got \(jobs)") }
+        if let shard, shard != "auto", Shard(parsing: shard) == nil {
+            throw ValidationError("--shard expects I/N with 0 ≤ I < N (e.g. 0/4) or 'auto', got '\(shard)'")
+        }
+    }
+
+    /// The shard of this process: --shard, or a Slurm array task's when run inside one.
+    func resolvedShard() throws -> Shard {
+        let env = ProcessInfo.processInfo.environment
+        switch shard {
+        case "auto"?:
+            return try Shard.fromSlurm(env)
+        case let text?:
+            return Shard(parsing: text)!
+        case nil:
+            return env["SLURM_ARRAY_TASK_ID"] != nil ? try Shard.fromSlurm(env) : .whole
+        }
+    }
+
+    var allOverrides: [String] {
+        var o: [String] = []
+        if let seed { o.append("seed=\(seed)") }
+        if let cv { o.append("search.cv=\(cv)") }
+        return o + overrides
+    }
+
+    func run() throws {
+        let shard: Shard
+        do { shard = try resolvedShard() } catch {
+            fail("\(error)", status: ExitStatus.badInput)
+        }
+        StopRequest.install()
+        let session: Session
+        do {
+            session = try Session(file: file, overrides: allOverrides, trialCount: trials, out: out)
+        } catch {
+            fail(error.description, status: error.status)
+        }
+        let progress = Progress(quiet: quiet, tag: shard.count > 1 ? "shard \(shard) " : "")
+        try execute(session, shard: shard, progress: progress)
+    }
+
+    func execute(_ session: Session, shard: Shard, progress: Progress) throws {
+        for note in session.notes { progress.log(note) }
+        if session.foldCount == 0, case .failure(let f) = session.configs[0] {
+            fail(session.located(f), status: ExitStatus.badInput)
+        }
+        let out = session.out
+        let lock: FolderLock
+        do {
+            try AtomicFile.makeDirectory(out)
+            lock = try FolderLock(folder: out, name: shard.count == 1 ? ".lock" : ".lock-shard-\(shard.index)-of-\(shard.count)")
+        } catch {
+            fail("\(error)", status: ExitStatus.failure)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        if fresh { Self.clear(out) }
+
+        var header = session.header
+        header.shard = shard.description
+        let jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        var records: [UnitRecord] = []
+        if session.unitCount > 0 {
+            let done: [UnitRecord]
+            let journal: Journal
+            do {
+                done = try Journal.readAll(out: out, expected: header).records
+                journal = try Journal(out: out, shard: shard, header: header)
+            } catch let e as Journal.Mismatch {
+                fail("\(e)", status: ExitStatus.badInput)
+            } catch {
+                fail("\(error)", status: ExitStatus.failure)
+            }
+            let scheduler = Scheduler(session: session, journal: journal, progress: progress, shard: shard, done: done)
+            let pending = scheduler.pendingCount
+            let owned = (0..<session.unitCount).filter { shard.owns(unit: $0) }.count
+            progress.log("\(session.experiment.name): \(session.trials.count) trial\(session.trials.count == 1 ? "" : "s") × \(session.foldCount) folds"
+                + (shard.count > 1 ? ", shard \(shard): \(owned) units" : "")
+                + (pending < owned ? ", \(owned - pending) already done (resuming)" : "")
+                + ", \(min(jobs, max(pending, 1))) at a time")
+            progress.begin(units: owned, done: owned - pending, jobs: jobs)
+            if let failure = scheduler.run(jobs: jobs) {
+                progress.end()
+                fail(failure, status: ExitStatus.failure)
+            }
+            progress.end()
+            records = scheduler.records
+            if StopRequest.requested {
+                if shard.count == 1 { _ = try? Reports(session).write(records, to: out) }
+                fail("stopped by \(StopRequest.name): \(records.count) of \(session.unitCount) units are saved in \(out)/journal; run the same command again to resume",
+                     status: ExitStatus.failure)
+            }
+        }
+        if shard.count > 1 {
+            progress.log("shard \(shard) done; `runner merge \(out)` joins the shards when all are done")
+            return
+        }
+        let refit = !noRefit && (session.experiment.search?.refit ?? true)
+        let finish = Finish(session: session, progress: progress, settings: settings(jobs: jobs))
+        switch try finish.run(records: records, refit: refit) {
+        case .done: break
+        case .interrupted:
+            fail("stopped by \(StopRequest.name) during the final training; the cross-validation results are saved; run the same command again to finish",
+                 status: ExitStatus.failure)
+        }
+    }
+
+    func settings(jobs: Int) -> [String] {
+        var s = ["trials: \(trials.map(String.init) ?? "from the file"), jobs: \(jobs) (one thread per unit), final model threads: all cores"]
+        if !overrides.isEmpty { s.append("overrides: " + overrides.map { "--set \($0)" }.joined(separator: " ")) }
+        return s
+    }
+
+    /// Removes what a run writes in `out` (never anything else).
+    static func clear(_ out: String) {
+        let fm = FileManager.default
+        for name in ["journal", "history", "leaderboard.csv", "trials.csv", "test.csv", "best.safetensors", "resolved.yaml"] {
+            try? fm.removeItem(atPath: out + "/" + name)
+        }
+    }
+}
+
+/// Prints an error and exits with `status`.
+func fail(_ message: String, status: Int32) -> Never {
+    if !message.isEmpty {
+        FileHandle.standardError.write(Data(((message.hasPrefix("error") || message.contains(": error:") ? "" : "error: ") + message + "\n").utf8))
+    }
+    exit(status)
+}

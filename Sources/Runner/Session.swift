@@ -1,0 +1,136 @@
+import Engine
+import Foundation
+import Spec
+
+/// Everything a run needs before it trains: the validated file, its trials, the data, the
+/// folds, and the journal header that identifies the run.
+final class Session: @unchecked Sendable {
+    let experiment: Experiment
+    /// The folder relative data paths are read from: the experiment file's own.
+    let base: String
+    let out: String
+    let trials: [Search.Trial]
+    /// Each trial's resolved configuration, or why it cannot be trained.
+    let configs: [Result<TrialConfig, TrialFailure>]
+    let parameterNames: [String]
+    let scoring: Scoring
+    /// All training data (the final model trains on it) and the test part.
+    let data: LoadedData
+    /// The samples cross-validation uses: the training data, or its `limit` subset.
+    let cvData: Dataset
+    /// The model's input shape (the file's, else the data's).
+    let inputShape: [Int]
+    /// Empty when the file asks for no cross-validation (no `search` section).
+    let folds: [Fold]
+    let header: JournalHeader
+    let notes: [String]
+
+    var foldCount: Int { folds.count }
+    var unitCount: Int { trials.count * folds.count }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        /// 2 for a bad file, 1 for data that cannot be read.
+        var status: Int32
+    }
+
+    /// Loads and checks everything; `text` is the file's canonical text when reloaded from a
+    /// journal (merge), else nil to read `file`.
+    init(file: String, base: String? = nil, text: String? = nil, overrides: [String], trialCount: Int?, out: String?) throws(Failure) {
+        let loaded = text.map { Experiment.load(text: $0, file: file, overrides: overrides) }
+            ?? Experiment.load(path: file, overrides: overrides)
+        printDiagnostics(loaded.1)
+        guard let experiment = loaded.0 else { throw Failure(description: "", status: ExitStatus.badInput) }
+        self.experiment = experiment
+        self.base = base ?? URL(fileURLWithPath: file).deletingLastPathComponent().path
+        self.out = out ?? experiment.output
+
+        trials = Search.trials(experiment.search, seed: experiment.seed, count: trialCount)
+        parameterNames = experiment.parameters.map(\.name).sorted()
+        scoring = Scoring(experiment.search?.scoring ?? Self.defaultScoring(experiment))
+
+        var source: DataSource
+        do { source = try Binding.dataSource(experiment.data) } catch {
+            throw Failure(description: "\(file): error: \(error.message)", status: ExitStatus.badInput)
+        }
+        source = Self.relative(source, to: self.base)
+        let d = experiment.data
+        let loadedTrainShape: [Int], loadedTask: Engine.Task
+        do {
+            var loadedData = try prepareData(source, limit: nil, testFraction: d.test ? d.testFraction : nil, seed: experiment.seed)
+            if !d.test { loadedData.test = nil }
+            data = loadedData
+            loadedTrainShape = loadedData.train.sampleShape
+            loadedTask = loadedData.train.task
+            cvData = try d.limit.map { try loadedData.train.limited(to: $0, seed: experiment.seed) } ?? loadedData.train
+        } catch {
+            throw Failure(description: "error: \(error)", status: ExitStatus.failure)
+        }
+        notes = data.notes
+
+        let resolved = trials.map { t in Result { () throws(ResolutionError) in try experiment.resolve(t.values) } }
+        let fileShape = resolved.lazy.compactMap { try? $0.get().model.inputShape }.first
+        let shape = fileShape ?? loadedTrainShape
+        let task = loadedTask
+        inputShape = shape
+        // Build every trial's model once now, so a shape that cannot work is a failed trial
+        // (or, without a search, an error in the file) before any training starts.
+        configs = resolved.map { r -> Result<TrialConfig, TrialFailure> in
+            switch r {
+            case .failure(let e):
+                return .failure(TrialFailure(message: DiagnosticRenderer.render(e.diagnostics).trimmingCharacters(in: .whitespacesAndNewlines)))
+            case .success(let c):
+                do {
+                    _ = try Trainer.model(c, inputShape: shape, task: task, seed: 0)
+                    return .success(c)
+                } catch let e as TrialFailure {
+                    return .failure(e)
+                } catch {
+                    return .failure(TrialFailure(message: "\(error)"))
+                }
+            }
+        }
+
+        if let search = experiment.search {
+            do {
+                folds = try crossValidationFolds(for: cvData, k: search.cv, shuffle: true, seed: experiment.seed).folds
+            } catch {
+                throw Failure(description: "error: cross-validation: \(error.description)", status: ExitStatus.badInput)
+            }
+        } else {
+            folds = []
+        }
+        header = JournalHeader(fingerprint: Fingerprint.of([experiment.canonicalText, String(experiment.seed)]),
+                               file: file, seed: experiment.seed, shard: "", version: RunnerCommand.version,
+                               experiment: experiment.canonicalText, base: self.base, trials: trials.count)
+    }
+
+    /// Scikit-learn's default scorer is the estimator's own score: accuracy for classifiers;
+    /// runner uses the loss for regressions.
+    static func defaultScoring(_ e: Experiment) -> String {
+        (try? e.resolve(Search.trials(e.search, seed: e.seed, count: 1).first?.values ?? [:]))?.compile.metrics.first ?? "loss"
+    }
+
+    /// A located error for a trial failure of a file without a search.
+    func located(_ f: TrialFailure) -> String {
+        if let line = f.line, let column = f.column { return "\(header.file):\(line):\(column): error: \(f.message)" }
+        return "\(header.file): error: \(f.message)"
+    }
+
+    static func relative(_ source: DataSource, to base: String) -> DataSource {
+        func fix(_ p: String) -> String { p.hasPrefix("/") ? p : base + "/" + p }
+        switch source {
+        case .fashionMNIST(let f?): return .fashionMNIST(folder: fix(f))
+        case .mnist(let f?): return .mnist(folder: fix(f))
+        case let .idx(i, l, ti, tl, names): return .idx(images: fix(i), labels: fix(l), testImages: ti.map(fix), testLabels: tl.map(fix), classNames: names)
+        case .csv(var c): c.path = fix(c.path); return .csv(c)
+        case .npy(var n): n.x = fix(n.x); n.y = fix(n.y); return .npy(n)
+        default: return source
+        }
+    }
+
+    /// Each search parameter's value as the leaderboard prints it (exact, shortest form).
+    func parameterText(_ trial: Int) -> [String: String] {
+        trials[trial].values.mapValues(\.description)
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Spec
+
+/// `runner slurm FILE --array N`: writes (and with --submit submits) the sbatch scripts of a
+/// sharded run: an array of N shards, then a merge job after it.
+struct SlurmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slurm",
+        abstract: "Write sbatch scripts that run an experiment as a Slurm job array of shards plus a merge job.",
+        discussion: "The scripts go to OUT/slurm/; logs to OUT/slurm/%A_%a.log. With --submit they are submitted with sbatch."
+    )
+
+    @Argument(help: "The experiment file (YAML).")
+    var file: String
+
+    @Option(help: "Number of array tasks (shards).")
+    var array: Int
+
+    @Option(help: "Output folder shared by every task (default: the file's `output`).")
+    var out: String?
+
+    @Option(help: "Slurm partition.") var partition: String?
+    @Option(help: "Slurm account.") var account: String?
+    @Option(help: "Time limit per task, e.g. 01:00:00.") var time: String?
+    @Option(help: "CPUs per task; runner trains that many units at once in each task.") var cpusPerTask: Int = 1
+    @Option(help: "Memory per task, e.g. 4G.") var mem: String?
+    @Option(name: .customLong("sbatch"), help: "An extra #SBATCH line, e.g. --sbatch '--qos=short' (repeatable).") var extra: [String] = []
+    @Option(help: "Seconds before the time limit at which a task stops after its epoch and requeues.") var signalSeconds: Int = 120
+
+    @Option(help: "Number of trials.") var trials: Int?
+    @Option(help: "Folds of cross-validation.") var cv: Int?
+    @Option(help: "Seed.") var seed: UInt64?
+    @Option(name: .customLong("set"), help: "Override a key of the file (repeatable).") var overrides: [String] = []
+
+    @Flag(help: "Submit the scripts with sbatch and print the job ids.")
+    var submit = false
+
+    func validate() throws {
+        if array < 1 { throw ValidationError("--array expects an integer > 0, got \(array)") }
+        if cpusPerTask < 1 { throw ValidationError("--cpus-per-task expects an integer > 0, got \(cpusPerTask)") }
+    }
+
+    func run() throws {
+        var all: [String] = []
+        if let seed { all.append("seed=\(seed)") }
+        if let cv { all.append("search.cv=\(cv)") }
+        all += overrides
+        guard let experiment = loadExperiment(file, overrides: all) else { throw ExitCode(ExitStatus.badInput) }
+        let outFolder = Self.absolute(out ?? experiment.output)
+        if outFolder.contains(" ") { fail("the output folder must not contain spaces for #SBATCH lines: \(outFolder)", status: ExitStatus.badInput) }
+        var runArgs: [String] = []
+        if let trials { runArgs += ["--trials", String(trials)] }
+        if let cv { runArgs += ["--cv", String(cv)] }
+        if let seed { runArgs += ["--seed", String(seed)] }
+        for o in overrides { runArgs += ["--set", o] }
+        let script = SlurmScript(runner: Self.executable(), file: Self.absolute(file), out: outFolder, shards: array,
+                                 name: "runner-" + experiment.name, partition: partition, account: account, time: time,
+                                 cpusPerTask: cpusPerTask, memory: mem, extraLines: extra, runArguments: runArgs,
+                                 signalSeconds: signalSeconds)
+        let folder = script.logFolder
+        let arrayPath = folder + "/array.sbatch", mergePath = folder + "/merge.sbatch"
+        do {
+            try AtomicFile.makeDirectory(folder)
+            try AtomicFile.write(script.arrayScript, to: arrayPath)
+            try AtomicFile.write(script.mergeScript, to: mergePath)
+        } catch {
+            fail("\(error)", status: ExitStatus.failure)
+        }
+        guard submit else {
+            print("wrote \(arrayPath) and \(mergePath)")
+            print("submit with: id=$(sbatch --parsable \(arrayPath)) && sbatch --dependency=afterany:$id \(mergePath)")
+            return
+        }
+        let arrayID = Self.sbatch([arrayPath])
+        print("submitted array job \(arrayID) (\(array) tasks)")
+        let mergeID = Self.sbatch(["--dependency=afterany:\(arrayID)", mergePath])
+        print("submitted merge job \(mergeID), after \(arrayID)")
+    }
+
+    /// Runs `sbatch --parsable ARGS` and returns the job id.
+    static func sbatch(_ args: [String]) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["sbatch", "--parsable"] + args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        do { try p.run() } catch { fail("cannot run sbatch: \(error)", status: ExitStatus.failure) }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard p.terminationStatus == 0, let id = text.split(separator: ";").first, !id.isEmpty else {
+            fail("sbatch failed (status \(p.terminationStatus)): \(text)", status: ExitStatus.failure)
+        }
+        return String(id)
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    /// This binary's absolute path, so the batch scripts run the same runner.
+    static func executable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? absolute(CommandLine.arguments[0])
+    }
+}

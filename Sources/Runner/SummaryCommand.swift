@@ -1,0 +1,72 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Spec
+
+/// `runner summary FILE`: a trial's model as Keras's `model.summary()` prints it.
+struct SummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Print a trial's model as Keras's model.summary() does: layers, output shapes, parameter counts."
+    )
+
+    @Argument(help: "The experiment file (YAML).")
+    var file: String
+
+    @Option(help: "The trial whose parameters fill the model (default 0).")
+    var trial: Int = 0
+
+    @Option(name: .customLong("set"), help: "Override a key of the file (repeatable).")
+    var overrides: [String] = []
+
+    func validate() throws {
+        if trial < 0 { throw ValidationError("--trial expects an integer ≥ 0, got \(trial)") }
+    }
+
+    func run() throws {
+        guard let experiment = loadExperiment(file, overrides: overrides) else { throw ExitCode(ExitStatus.badInput) }
+        let proposals = Search.trials(experiment.search, seed: experiment.seed, count: trial + 1)
+        guard trial < proposals.count else {
+            fail("--trial \(trial): the search has only \(proposals.count) trials", status: ExitStatus.badInput)
+        }
+        let config: TrialConfig
+        do { config = try experiment.resolve(proposals[trial].values) } catch {
+            printDiagnostics(error.diagnostics)
+            throw ExitCode(ExitStatus.badInput)
+        }
+        // The input shape is the file's; without one, the data's (which means loading it).
+        var inputShape = config.model.inputShape
+        var task: Engine.Task?
+        if inputShape == nil {
+            let session: Session
+            do { session = try Session(file: file, overrides: overrides, trialCount: trial + 1, out: nil) } catch {
+                fail(error.description, status: error.status)
+            }
+            inputShape = session.inputShape
+            task = session.data.train.task
+        }
+        do {
+            let model: Sequential
+            if let task {
+                model = try Trainer.model(config, inputShape: inputShape!, task: task, seed: experiment.seed)
+            } else {
+                let layers = try Binding.layers(config.model)
+                model = Sequential(layers)
+                do { try model.build(inputShape: inputShape!, seed: experiment.seed) } catch {
+                    let at = error.layerIndex.map { config.model.layers[$0] }
+                    throw TrialFailure(message: error.message, line: at?.line, column: at?.column)
+                }
+            }
+            if !proposals[trial].values.isEmpty {
+                let values = proposals[trial].values.keys.sorted().map { "\($0)=\(Search.format(proposals[trial].values[$0]!))" }
+                print("trial \(trial): " + values.joined(separator: ", "))
+            }
+            print(model.summary(), terminator: "")
+        } catch let f as TrialFailure {
+            let located = f.line.map { "\(file):\($0):\(f.column ?? 1): error: " } ?? "\(file): error: "
+            fail(located + f.message, status: ExitStatus.badInput)
+        } catch {
+            fail("\(file): error: \(error)", status: ExitStatus.badInput)
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Engine
+import Foundation
+import Spec
+
+/// The scoring rule of a run: which metric ranks trials, and in which direction.
+struct Scoring: Sendable {
+    var name: String
+    var higherIsBetter: Bool
+
+    init(_ name: String) {
+        self.name = name
+        higherIsBetter = ["accuracy", "r2"].contains(name)
+    }
+}
+
+/// A trial that cannot be trained: a shape that does not fit, a loss that does not suit the
+/// data. Located at the layer (or the file) it comes from.
+struct TrialFailure: Error, CustomStringConvertible {
+    var message: String
+    var line: Int?
+    var column: Int?
+    var description: String { message }
+}
+
+/// What training one model produced.
+struct TrainingOutcome {
+    var model: Sequential
+    var status: String
+    var reason: String?
+    /// Metrics on the held-out part (empty when diverged).
+    var metrics: [String: Double]
+    var history: History
+    var seconds: Double
+    var interrupted: Bool
+}
+
+/// A derived seed for one purpose and index, so each model, shuffle and split has its own
+/// stream, fixed by the experiment's seed alone.
+func derivedSeed(_ seed: UInt64, _ stream: String, _ index: Int) -> UInt64 {
+    var g = RandomGenerator(seed: seed, stream: stream, index: index)
+    return g.next()
+}
+
+/// Trains one configuration on one training part and scores it on one held-out part: the
+/// work of a cross-validation unit and of the final refit alike.
+enum Trainer {
+    /// The model of a trial, built for samples of `inputShape`, checked against the data's task
+    /// and the loss.
+    static func model(_ trial: TrialConfig, inputShape: [Int], task: Engine.Task, seed: UInt64) throws(TrialFailure) -> Sequential {
+        let layers: [Layer]
+        do { layers = try Binding.layers(trial.model) } catch { throw TrialFailure(message: error.message) }
+        let model = Sequential(layers)
+        do {
+            try model.build(inputShape: inputShape, seed: seed)
+        } catch {
+            let at = error.layerIndex.map { trial.model.layers[$0] }
+            throw TrialFailure(message: error.message, line: at?.line, column: at?.column)
+        }
+        try check(model, trial, task: task)
+        return model
+    }
+
+    /// Errors a shape check alone cannot see: an output layer that does not match the data's
+    /// classes or targets, a cross-entropy on a regression target.
+    static func check(_ model: Sequential, _ trial: TrialConfig, task: Engine.Task) throws(TrialFailure) {
+        let last = trial.model.layers.last
+        let units = model.outputShape.reduce(1, *)
+        func fail(_ m: String) -> TrialFailure { TrialFailure(message: m, line: last?.line, column: last?.column) }
+        guard model.outputShape.count == 1 else {
+            throw fail("the model's output has shape \(model.outputShape); add Flatten or GlobalAveragePooling2D and a Dense output layer")
+        }
+        let loss = trial.compile.loss.name
+        switch task {
+        case .classification(let classes, _):
+            switch loss {
+            case "sparse_categorical_crossentropy", "categorical_crossentropy":
+                if units != classes {
+                    throw fail("the output layer has \(units) unit\(units == 1 ? "" : "s") but the data has \(classes) classes; use units: \(classes)")
+                }
+            case "binary_crossentropy":
+                if units != 1 || classes > 2 {
+                    throw fail("binary_crossentropy needs one sigmoid output and two classes; this model has \(units) outputs for \(classes) classes (use sparse_categorical_crossentropy)")
+                }
+            default:
+                if units != 1 {
+                    throw fail("\(loss) on class labels needs one output unit, the model has \(units)")
+                }
+            }
+        case .regression(let outputs):
+            if ["sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy"].contains(loss) {
+                throw fail("\(loss) needs class labels but the data is a regression target; use mean_squared_error or mean_absolute_error")
+            }
+            if units != outputs {
+                throw fail("the output layer has \(units) units but the data has \(outputs) target value\(outputs == 1 ? "" : "s") per sample")
+            }
+            if trial.compile.metrics.contains("accuracy") {
+                throw TrialFailure(message: "the accuracy metric needs class labels but the data is a regression target; use mae, mse, rmse or r2")
+            }
+        }
+    }
+
+    /// Gives `data` the model's input shape when only the axes differ (e.g. 28×28 images for
+    /// `input_shape: [28, 28, 1]`); the values are already laid out that way.
+    static func shaped(_ data: Dataset, _ inputShape: [Int]) throws(TrialFailure) -> Dataset {
+        guard data.sampleShape != inputShape else { return data }
+        guard data.featuresPerSample == inputShape.reduce(1, *) else {
+            throw TrialFailure(message: "model.input_shape \(inputShape) does not fit the data's samples of shape \(data.sampleShape)")
+        }
+        var d = data
+        d.sampleShape = inputShape
+        return d
+    }
+
+    struct Parts {
+        var train: Dataset
+        var validation: Dataset?
+        var heldOut: Dataset?
+    }
+
+    /// Splits off the inner validation part (for val_ metrics and callbacks) from `train`, fits
+    /// the preprocessing on what remains, and applies it to every part: nothing of the
+    /// validation or held-out parts leaks into the statistics.
+    static func parts(train: Dataset, heldOut: Dataset?, validationSplit: Double, preprocess: String, seed: UInt64) throws -> Parts {
+        var trainPart = train
+        var validation: Dataset?
+        if validationSplit > 0 {
+            let split = try ValidationSplit.shuffled(train, fraction: validationSplit, seed: seed)
+            validation = train.subset(split.validation)
+            trainPart = train.subset(split.train)
+        }
+        let method = Preprocessing(rawValue: preprocess) ?? .none
+        guard method != .none else { return Parts(train: trainPart, validation: validation, heldOut: heldOut) }
+        let p = Preprocessor(fitting: method, on: trainPart)
+        return Parts(train: p.apply(to: trainPart), validation: validation.map { p.apply(to: $0) }, heldOut: heldOut.map { p.apply(to: $0) })
+    }
+
+    /// Trains `model` with the trial's compile and fit settings and scores it on `heldOut`.
+    static func train(_ model: Sequential, _ trial: TrialConfig, parts: Parts, seed: UInt64,
+                      onEpoch: ((EpochProgress) -> Void)?, onBatch: ((BatchProgress) -> Void)?) throws -> TrainingOutcome {
+        let start = ContinuousClock.now
+        let loss = try Binding.loss(trial.compile.loss)
+        let optimizer = try Binding.optimizer(trial.compile.optimizer)
+        var config = Engine.FitConfig(loss: loss, optimizer: optimizer, metrics: trial.compile.metrics,
+                                      epochs: trial.fit.epochs, batchSize: trial.fit.batchSize)
+        config.shuffle = trial.fit.shuffle
+        config.seed = seed
+        config.callbacks = try Binding.callbacks(trial.fit)
+        config.onEpoch = onEpoch
+        config.onBatch = onBatch
+        config.shouldStop = { StopRequest.requested }
+        let result = try fit(model, train: parts.train, validation: parts.validation, config: config)
+        var outcome = TrainingOutcome(model: model, status: "ok", reason: nil, metrics: [:], history: result.history,
+                                      seconds: 0, interrupted: false)
+        switch result.outcome {
+        case .diverged(let epoch):
+            outcome.status = "diverged"
+            outcome.reason = "the loss became NaN or infinite in epoch \(epoch)"
+        case .interrupted:
+            outcome.interrupted = true
+        case .completed, .stoppedEarly:
+            if let heldOut = parts.heldOut {
+                let logs = try evaluate(model, data: heldOut, loss: loss, metrics: trial.compile.metrics,
+                                        batchSize: max(trial.fit.batchSize, 256))
+                for (k, v) in zip(logs.names, logs.values) { outcome.metrics[k] = v }
+                if outcome.metrics.values.contains(where: { !$0.isFinite }) {
+                    outcome.status = "diverged"
+                    outcome.reason = "the held-out loss is NaN or infinite"
+                }
+            }
+        }
+        let d = ContinuousClock.now - start
+        outcome.seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        return outcome
+    }
+}
