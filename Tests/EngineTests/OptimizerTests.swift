@@ -145,4 +145,24 @@ import Testing
         let g = p.grad.array
         #expect(abs(g[0] - 0.11) < 1e-6 && abs(g[1] + 0.14) < 1e-6 && g[2] == 0)
     }
+
+    @Test(arguments: ["sgd", "adam", "adamw", "nadam", "rmsprop", "adagrad"])
+    func vectorChunksMatchOneElementAtATime(_ name: String) {
+        // 13 elements: one full chunk of 8 lanes and a zero-padded tail of 5. Each element must
+        // follow exactly the path it would alone.
+        var rng = RandomGenerator(seed: 4)
+        let g = (0..<(3 * 13)).map { _ in Float(rng.normal()) }
+        let w0 = (0..<13).map { _ in Float(rng.normal()) }
+        let all = Parameter(name: "kernel", shape: [13])
+        all.value.copy(from: w0)
+        let o = Optimizer.named(name)!
+        for s in 0..<3 {
+            all.grad.copy(from: Array(g[(s * 13)..<((s + 1) * 13)]))
+            o.apply(to: [all])
+        }
+        for j in 0..<13 {
+            let one = Optimizer.named(name)!
+            #expect(run(one, gradients: [g[j], g[13 + j], g[26 + j]], start: w0[j]).last == all.value[j], "\(name)[\(j)]")
+        }
+    }
 }

@@ -28,6 +28,12 @@ import Testing
         #expect(Set(lines.dropFirst().prefix(9).map { $0.count }).count == 1, "table rows have one width:\n\(s)")
     }
 
+    @Test func callerChosenNamesAreKept() throws {
+        let model = try builtModel([Dense(units: 2), Dense(units: 2, name: "dense_1"), Dense(units: 2, name: "head"), Dense(units: 1)], input: [3])
+        #expect(model.layers.map(\.name) == ["dense", "dense_1", "head", "dense_2"])
+        #expect(throws: ShapeError.self) { try builtModel([Dense(units: 2, name: "a"), Dense(units: 2, name: "a")], input: [3]) }
+    }
+
     @Test func grouping() {
         #expect(Sequential.grouped(0) == "0")
         #expect(Sequential.grouped(999) == "999")

@@ -1,7 +1,8 @@
 /// Keras's `Sequential`: layers applied in order, each taking the previous one's output.
 ///
 /// `build` names the layers as Keras does (the snake-case class name, then `_1`, `_2`, ...
-/// for repeats: dense, dense_1, conv2d, max_pooling2d) and initializes layer i from its own
+/// for repeats: dense, dense_1, conv2d, max_pooling2d; counted per model, where Keras counts
+/// per session), keeps names the caller chose, and initializes layer i from its own
 /// generator `RandomGenerator(seed:stream:"layer",index:i)`, so a seed gives bit-identical
 /// weights whatever else draws random numbers.
 public final class Sequential {
@@ -24,12 +25,27 @@ public final class Sequential {
     public func build(inputShape: [Int], seed: UInt64) throws(ShapeError) {
         self.inputShape = inputShape
         var counts: [String: Int] = [:]
+        var used = Set<String>()
+        // A name the caller chose (anything but empty or the layer kind's default) is kept.
+        for layer in layers where !layer.name.isEmpty && layer.name != Self.snakeCase(layer.kind) {
+            guard used.insert(layer.name).inserted else {
+                throw ShapeError("two layers are named \"\(layer.name)\"; layer names must be unique")
+            }
+        }
         var shape = inputShape
         for (i, layer) in layers.enumerated() {
             let base = Self.snakeCase(layer.kind)
-            let seen = counts[base, default: 0]
-            layer.name = seen == 0 ? base : "\(base)_\(seen)"
-            counts[base] = seen + 1
+            if layer.name.isEmpty || layer.name == base {
+                var seen = counts[base, default: 0]
+                var candidate = seen == 0 ? base : "\(base)_\(seen)"
+                while used.contains(candidate) {
+                    seen += 1
+                    candidate = "\(base)_\(seen)"
+                }
+                layer.name = candidate
+                counts[base] = seen + 1
+                used.insert(candidate)
+            }
             var rng = RandomGenerator(seed: seed, stream: "layer", index: i)
             do {
                 try layer.build(inputShape: shape, rng: &rng)

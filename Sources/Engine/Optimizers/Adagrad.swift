@@ -19,9 +19,13 @@ public final class Adagrad: UpdateRule {
 
     public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {
         let w = value.data, g = grad.data, a = slots[0].data
-        for i in 0..<value.count {
-            a[i] += g[i] * g[i]
-            w[i] -= lr * g[i] / (a[i] + epsilon).squareRoot()
+        let eps = epsilon
+        forEachChunk(value.count) { i, k in
+            let gi = Lanes(g, i, valid: k)
+            let ai = Lanes(a, i, valid: k) + gi * gi
+            ai.store(a, i, valid: k)
+            let wi = Lanes(w, i, valid: k) - lr * gi / (ai + eps).sqrt()
+            wi.store(w, i, valid: k)
         }
     }
 }

@@ -41,20 +41,20 @@ public final class Adam: UpdateRule {
         let alpha = lr * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
         let w = value.data, g = grad.data, m = slots[0].data, v = slots[1].data
         let b1 = 1 - beta1, b2 = 1 - beta2, eps = epsilon
-        if amsgrad {
-            let vh = slots[2].data
-            for i in 0..<value.count {
-                m[i] += (g[i] - m[i]) * b1
-                v[i] += (g[i] * g[i] - v[i]) * b2
-                vh[i] = max(vh[i], v[i])
-                w[i] -= m[i] * alpha / (vh[i].squareRoot() + eps)
+        let vh = amsgrad ? slots[2].data : v
+        forEachChunk(value.count) { i, k in
+            let gi = Lanes(g, i, valid: k)
+            var mi = Lanes(m, i, valid: k), vi = Lanes(v, i, valid: k)
+            mi += (gi - mi) * b1
+            vi += (gi * gi - vi) * b2
+            mi.store(m, i, valid: k)
+            vi.store(v, i, valid: k)
+            if amsgrad {
+                vi = pointwiseMax(Lanes(vh, i, valid: k), vi)
+                vi.store(vh, i, valid: k)
             }
-        } else {
-            for i in 0..<value.count {
-                m[i] += (g[i] - m[i]) * b1
-                v[i] += (g[i] * g[i] - v[i]) * b2
-                w[i] -= m[i] * alpha / (v[i].squareRoot() + eps)
-            }
+            let wi = Lanes(w, i, valid: k) - mi * alpha / (vi.sqrt() + eps)
+            wi.store(w, i, valid: k)
         }
     }
 }

@@ -45,13 +45,17 @@ public final class Nadam: UpdateRule {
         let b2t = powf(beta2, t)
         let w = value.data, g = grad.data, m = slots[0].data, v = slots[1].data
         let b1 = 1 - beta1, b2 = 1 - beta2, eps = epsilon
-        let cm = ut1 / (1 - prodT1), cg = (1 - ut) / (1 - prodT)
-        for i in 0..<value.count {
-            m[i] += (g[i] - m[i]) * b1
-            v[i] += (g[i] * g[i] - v[i]) * b2
-            let mHat = cm * m[i] + cg * g[i]
-            let vHat = v[i] / (1 - b2t)
-            w[i] -= mHat * lr / (vHat.squareRoot() + eps)
+        forEachChunk(value.count) { i, k in
+            let gi = Lanes(g, i, valid: k)
+            var mi = Lanes(m, i, valid: k), vi = Lanes(v, i, valid: k)
+            mi += (gi - mi) * b1
+            vi += (gi * gi - vi) * b2
+            mi.store(m, i, valid: k)
+            vi.store(v, i, valid: k)
+            let mHat = mi * ut1 / (1 - prodT1) + gi * (1 - ut) / (1 - prodT)
+            let vHat = vi / (1 - b2t)
+            let wi = Lanes(w, i, valid: k) - mHat * lr / (vHat.sqrt() + eps)
+            wi.store(w, i, valid: k)
         }
     }
 }

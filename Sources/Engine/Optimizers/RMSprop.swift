@@ -29,19 +29,24 @@ public final class RMSprop: UpdateRule {
         let s = momentum > 0 ? slots[1].data : nil
         let avg = centered ? slots[momentum > 0 ? 2 : 1].data : nil
         let r = rho, r1 = 1 - rho
-        for i in 0..<value.count {
-            v[i] = r * v[i] + r1 * g[i] * g[i]
-            var d = v[i]
+        let eps = epsilon, mu = momentum
+        forEachChunk(value.count) { i, k in
+            let gi = Lanes(g, i, valid: k)
+            let vi = r * Lanes(v, i, valid: k) + r1 * (gi * gi)
+            vi.store(v, i, valid: k)
+            var d = vi
             if let avg {
-                avg[i] = r * avg[i] + r1 * g[i]
-                d -= avg[i] * avg[i]
+                let ai = r * Lanes(avg, i, valid: k) + r1 * gi
+                ai.store(avg, i, valid: k)
+                d -= ai * ai
             }
-            let delta = lr * g[i] / (d + epsilon).squareRoot()
+            let delta = lr * gi / (d + eps).sqrt()
             if let s {
-                s[i] = momentum * s[i] + delta
-                w[i] -= s[i]
+                let si = mu * Lanes(s, i, valid: k) + delta
+                si.store(s, i, valid: k)
+                (Lanes(w, i, valid: k) - si).store(w, i, valid: k)
             } else {
-                w[i] -= delta
+                (Lanes(w, i, valid: k) - delta).store(w, i, valid: k)
             }
         }
     }

@@ -1,0 +1,54 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
+
+/// Eight Float lanes: the optimizers' update loops run on these so that each elementwise rule
+/// is written once and compiles to vector instructions (plain +, −, ×, ÷ and √; no fused
+/// multiply-add, which is a library call without a `-target-cpu` flag). Each lane computes
+/// exactly what the scalar formula would, so results do not depend on the chunking.
+typealias Lanes = SIMD8<Float>
+
+extension SIMD8 where Scalar == Float {
+    /// Lanes `i..<i + valid` of `p` (valid ≤ 8), the rest zero.
+    @inline(__always)
+    init(_ p: UnsafeMutablePointer<Float>, _ i: Int, valid: Int) {
+        if valid == 8 {
+            self = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+        } else {
+            self = .zero
+            for l in 0..<valid { self[l] = p[i + l] }
+        }
+    }
+
+    /// The correctly rounded square root of each lane. `squareRoot()` on SIMD types and on
+    /// Float calls libm's `sqrtf` lane by lane on Linux (it may set errno, so the compiler
+    /// cannot vectorize it); SSE's `sqrtps` gives the same IEEE results four lanes at a time.
+    @inline(__always)
+    func sqrt() -> SIMD8<Float> {
+        #if arch(x86_64)
+        SIMD8(lowHalf: _mm_sqrt_ps(lowHalf), highHalf: _mm_sqrt_ps(highHalf))
+        #else
+        squareRoot()
+        #endif
+    }
+
+    /// Writes the first `valid` lanes to `p[i...]`.
+    @inline(__always)
+    func store(_ p: UnsafeMutablePointer<Float>, _ i: Int, valid: Int) {
+        if valid == 8 {
+            UnsafeMutableRawPointer(p + i).storeBytes(of: self, as: SIMD8<Float>.self)
+        } else {
+            for l in 0..<valid { p[i + l] = self[l] }
+        }
+    }
+}
+
+/// Calls `body(i, valid)` for each chunk of up to 8 elements of `0..<count`.
+@inline(__always)
+func forEachChunk(_ count: Int, _ body: (Int, Int) -> Void) {
+    var i = 0
+    while i < count {
+        body(i, min(8, count - i))
+        i += 8
+    }
+}
