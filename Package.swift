@@ -19,17 +19,19 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The typed experiment file: YAML nodes with locations, validation. Knows nothing of training.
-        .target(name: "Spec", dependencies: ["CYAML"]),
+        .target(name: "Spec", dependencies: ["CYAML"], exclude: ["README.md"]),
         // Tensors, layers, losses, optimizers, training, data. Knows nothing of YAML or the CLI.
         .target(
             name: "Engine",
             dependencies: ["CBLAS", "CDNNL", "CZlib"],
+            exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         // The `runner` command: joins Spec and Engine; search, CV, leaderboards, sharding.
         .executableTarget(
             name: "Runner",
-            dependencies: ["Spec", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Spec", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: ["README.md"]
         ),
 
         .testTarget(name: "SpecTests", dependencies: ["Spec"], resources: [.copy("Fixtures")]),
