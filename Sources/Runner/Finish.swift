@@ -46,7 +46,7 @@ struct Finish {
                 if case .failure(let f) = session.configs[t] { throw Session.Failure(description: session.located(f), status: ExitStatus.badInput) }
                 return .done
             }
-            let label = session.foldCount == 0 ? "training" : "refit of trial \(t + 1) on all \(session.data.train.count) training samples"
+            let label = session.foldCount == 0 ? "training" : "refit of trial \(t) on all \(session.data.train.count) training samples"
             progress.log(label + "...")
             Threads.set(session.experiment.threads ?? ProcessInfo.processInfo.activeProcessorCount)
             let seed = session.experiment.seed

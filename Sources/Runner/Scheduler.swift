@@ -88,7 +88,7 @@ final class Scheduler: @unchecked Sendable {
         let k = session.foldCount
         let t = unit / k, f = unit % k
         let key = String(format: "%02d", worker)
-        let label = "trial \(t + 1)/\(session.trials.count) fold \(f + 1)/\(k)"
+        let label = "trial \(t) fold \(f)"
         let params = session.parameterText(t)
         func failed(_ reason: String) -> UnitRecord {
             UnitRecord(trial: t, fold: f, params: params, status: "failed", reason: reason, score: nil, metrics: [:],

@@ -12,6 +12,11 @@ enum StopRequest {
     static var requested: Bool { signal != 0 }
 
     static func install() {
+        // A parent may hand us these signals blocked (the mask survives exec): unblock them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGINT, SIGTERM, SIGUSR1] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for sig in [SIGINT, SIGTERM, SIGUSR1] {
             Foundation.signal(sig) { s in
                 if StopRequest.flag.load(ordering: .relaxed) != 0 && s == SIGINT {

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+@testable import Runner
+
+/// `runner run` end to end on tiny synthetic data, as a user runs it: the binary, files on disk.
+@Suite(.serialized) struct EndToEndTests {
+    let dir = freshFolder("e2e")
+
+    init() { write(tinySpec, "tiny.yaml", in: dir) }
+
+    func run(_ args: [String]) throws -> RunnerProcess.Result {
+        try RunnerProcess.run(args, in: dir)
+    }
+
+    func outputs(_ out: String) -> [String: [[String]]] {
+        var files: [String: [[String]]] = [:]
+        for name in ["leaderboard.csv", "trials.csv", "test.csv"] {
+            files[name] = withoutTiming(readCSV(dir + "/" + out + "/" + name))
+        }
+        let history = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/" + out + "/history")) ?? []
+        for h in history { files["history/" + h] = readCSV(dir + "/" + out + "/history/" + h) }
+        return files
+    }
+
+    @Test func leaderboardHasTheColumnsAndRanks() throws {
+        let r = try run(["tiny.yaml", "--out", "a", "--quiet"])
+        #expect(r.status == 0, "\(r.err)")
+        let board = readCSV(dir + "/a/leaderboard.csv")
+        #expect(board.first == ["rank", "trial", "depth", "lr", "units", "mean_test_accuracy", "std_test_accuracy",
+                                "split0_test_accuracy", "split1_test_accuracy", "split2_test_accuracy",
+                                "epochs", "seconds", "status", "reason"])
+        #expect(board.count == 5)
+        let means = board.dropFirst().map { Double($0[5])! }
+        #expect(means == means.sorted(by: >))
+        #expect(board.dropFirst().map { $0[0] } == ["1", "2", "3", "4"] || Set(means).count < means.count)
+        #expect(Set(board.dropFirst().map { $0[1] }) == ["0", "1", "2", "3"])
+        // Each mean is the mean of the fold scores.
+        for row in board.dropFirst() {
+            let folds = row[7...9].map { Double($0)! }
+            #expect(abs(folds.reduce(0, +) / 3 - Double(row[5])!) < 1e-12)
+        }
+        let trials = readCSV(dir + "/a/trials.csv")
+        #expect(trials.count == 1 + 4 * 3)
+        for name in ["resolved.yaml", "best.safetensors", "test.csv", "history/trial-000-fold-0.csv", "history/final.csv"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/a/" + name), "\(name)")
+        }
+        // resolved.yaml is an experiment file that validates.
+        let v = try run(["validate", "a/resolved.yaml"])
+        #expect(v.status == 0, "\(v.err)")
+    }
+
+    @Test func twoRunsAndAnyJobsGiveTheSameFiles() throws {
+        #expect(try run(["tiny.yaml", "--out", "one", "--jobs", "1", "--quiet"]).status == 0)
+        #expect(try run(["tiny.yaml", "--out", "two", "--jobs", "2", "--quiet"]).status == 0)
+        #expect(try run(["tiny.yaml", "--out", "three", "--jobs", "3", "--quiet"]).status == 0)
+        let one = outputs("one")
+        #expect(one.count >= 3 + 13)
+        #expect(one == outputs("two"))
+        #expect(one == outputs("three"))
+    }
+
+    @Test func aKilledRunResumesToTheSameLeaderboard() throws {
+        #expect(try run(["tiny.yaml", "--out", "whole", "--jobs", "1", "--quiet", "--set", "fit.epochs=40"]).status == 0)
+        let p = try RunnerProcess.start(["tiny.yaml", "--out", "cut", "--jobs", "1", "--quiet", "--set", "fit.epochs=40"], in: dir)
+        let journal = dir + "/cut/journal/shard-0-of-1.jsonl"
+        let deadline = Date().addingTimeInterval(60)
+        while lineCount(journal) < 4 && Date() < deadline && p.process.isRunning { usleep(2000) }
+        kill(p.process.processIdentifier, SIGKILL)
+        _ = p.wait()
+        let saved = lineCount(journal) - 1
+        #expect(saved >= 3 && saved < 12, "the kill should land mid-search; \(saved) units were saved")
+        let resumed = try run(["tiny.yaml", "--out", "cut", "--jobs", "2", "--set", "fit.epochs=40"])
+        #expect(resumed.status == 0, "\(resumed.err)")
+        #expect(resumed.err.contains("already done (resuming)"))
+        #expect(outputs("cut") == outputs("whole"))
+    }
+
+    @Test func ctrlCStopsAfterTheEpochAndTheRerunFinishes() throws {
+        #expect(try run(["tiny.yaml", "--out", "whole", "--quiet", "--set", "fit.epochs=60"]).status == 0)
+        let p = try RunnerProcess.start(["tiny.yaml", "--out", "int", "--set", "fit.epochs=60"], in: dir)
+        let journal = dir + "/int/journal/shard-0-of-1.jsonl"
+        let deadline = Date().addingTimeInterval(60)
+        while lineCount(journal) < 3 && Date() < deadline && p.process.isRunning { usleep(2000) }
+        kill(p.process.processIdentifier, SIGINT)
+        let r = p.wait()
+        #expect(r.status == 1)
+        #expect(r.err.contains("run the same command again to resume"), "\(r.err)")
+        #expect(try run(["tiny.yaml", "--out", "int", "--quiet", "--set", "fit.epochs=60"]).status == 0)
+        #expect(outputs("int") == outputs("whole"))
+    }
+
+    @Test func aTrialThatCannotBeBuiltFailsAndTheSearchGoesOn() throws {
+        let spec = tinySpec.replacingOccurrences(of: "- Dense: {units: 3, activation: softmax}", with: "- Dense: {units: $out, activation: softmax}")
+            .replacingOccurrences(of: "    lr: {loguniform", with: "    out: {choice: [3, 5]}\n    lr: {loguniform")
+        write(spec, "mixed.yaml", in: dir)
+        let r = try run(["mixed.yaml", "--out", "mixed", "--trials", "6", "--quiet"])
+        #expect(r.status == 0, "\(r.err)")
+        let board = readCSV(dir + "/mixed/leaderboard.csv")
+        let status = board.first!.firstIndex(of: "status")!, reason = board.first!.firstIndex(of: "reason")!
+        let failed = board.dropFirst().filter { $0[status] == "failed" }
+        let ok = board.dropFirst().filter { $0[status] == "ok" }
+        #expect(!failed.isEmpty && !ok.isEmpty, "expected both outcomes among 6 trials: \(board)")
+        #expect(failed.allSatisfy { $0[reason].contains("5 units but the data has 3 classes") })
+        // Failed trials rank last.
+        #expect(board.dropFirst().map { $0[status] } == ok.map { _ in "ok" } + failed.map { _ in "failed" })
+    }
+
+    @Test func aJournalOfAnotherSeedIsRefused() throws {
+        #expect(try run(["tiny.yaml", "--out", "s", "--quiet"]).status == 0)
+        let r = try run(["tiny.yaml", "--out", "s", "--seed", "4"])
+        #expect(r.status == 2)
+        #expect(r.err.contains("was written for seed 3, not 4"), "\(r.err)")
+        #expect(try run(["tiny.yaml", "--out", "s", "--seed", "4", "--fresh", "--quiet"]).status == 0)
+    }
+
+    @Test func aSecondRunnerOnTheSameFolderIsRefused() throws {
+        try FileManager.default.createDirectory(atPath: dir + "/locked", withIntermediateDirectories: true)
+        let lock = try FolderLock(folder: dir + "/locked")
+        let r = try run(["tiny.yaml", "--out", "locked"])
+        #expect(r.status == 1)
+        #expect(r.err.contains("in use by another runner"), "\(r.err)")
+        withExtendedLifetime(lock) {}
+    }
+
+    @Test func aFileWithoutSearchTrainsOneModel() throws {
+        let spec = """
+        name: line
+        seed: 0
+        data: {source: linear, weights: [0.5], bias: 0.8, samples: 1000}
+        model:
+          input_shape: [1]
+          layers: [{Dense: {units: 1}}]
+        compile: {loss: mae, optimizer: rmsprop}
+        fit: {epochs: 50, batch_size: 10}
+        """
+        write(spec, "line.yaml", in: dir)
+        let r = try run(["line.yaml", "--out", "line"])
+        #expect(r.status == 0, "\(r.err)")
+        // The seed notebook prints the fitted weight and bias: so does runner.
+        func printed(_ prefix: String) -> Double? {
+            guard let line = r.out.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
+            return Double(line.split(separator: "[").last!.dropLast())
+        }
+        #expect(abs((printed("dense/kernel [1, 1]: ") ?? 0) - 0.5) < 0.01, "\(r.out)")
+        #expect(abs((printed("dense/bias [1]: ") ?? 0) - 0.8) < 0.01, "\(r.out)")
+        let board = readCSV(dir + "/line/leaderboard.csv")
+        #expect(board.count == 2)
+        #expect(board[0].contains("mean_test_loss"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/line/best.safetensors"))
+    }
+
+    @Test func aShapeErrorInAFileWithoutSearchIsLocated() throws {
+        let spec = """
+        name: bad
+        data: {source: blobs, classes: 3, samples: 60}
+        model:
+          input_shape: [2]
+          layers:
+            - Dense: {units: 8, activation: relu}
+            - Dense: {units: 4, activation: softmax}
+        compile: {loss: sparse_categorical_crossentropy, optimizer: adam, metrics: [accuracy]}
+        fit: {epochs: 1}
+        """
+        write(spec, "bad.yaml", in: dir)
+        let r = try run(["bad.yaml", "--out", "bad"])
+        #expect(r.status == 2)
+        #expect(r.err == "bad.yaml:7:7: error: the output layer has 4 units but the data has 3 classes; use units: 3\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/bad/leaderboard.csv"))
+    }
+}
