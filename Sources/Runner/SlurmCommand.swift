@@ -25,7 +25,7 @@ struct SlurmCommand: ParsableCommand {
     @Option(help: "Time limit per task, e.g. 01:00:00.") var time: String?
     @Option(help: "CPUs per task; runner trains that many units at once in each task.") var cpusPerTask: Int = 1
     @Option(help: "Memory per task, e.g. 4G.") var mem: String?
-    @Option(name: .customLong("sbatch"), help: "An extra #SBATCH line, e.g. --sbatch '--qos=short' (repeatable).") var extra: [String] = []
+    @Option(name: .customLong("sbatch"), help: "An extra #SBATCH line, e.g. --sbatch=--qos=short (repeatable).") var extra: [String] = []
     @Option(help: "Seconds before the time limit at which a task stops after its epoch and requeues.") var signalSeconds: Int = 120
 
     @Option(help: "Number of trials.") var trials: Int?
