@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// Against a real Slurm (slurmctld + slurmd + munged on this machine, started by
+/// `scripts/slurm-local`; `.ci/run` starts one and sets SLURM_CONF). Without one the tests are
+/// skipped, and say so.
+@Suite(.serialized, .enabled(if: SlurmCluster.available, "no Slurm cluster: start one with `eval \"$(scripts/slurm-local start /tmp/slurm)\"` (needs `scripts/setup --slurm`)"))
+struct SlurmClusterTests {
+    let dir = freshFolder("slurm")
+
+    init() {
+        // Slow enough that a task can be cancelled mid-run.
+        write(tinySpec.replacingOccurrences(of: "epochs: 4", with: "epochs: 30"), "tiny.yaml", in: dir)
+    }
+
+    func board(_ out: String) -> [String: [[String]]] {
+        var files: [String: [[String]]] = [:]
+        for name in ["leaderboard.csv", "trials.csv", "test.csv"] { files[name] = withoutTiming(readCSV(dir + "/" + out + "/" + name)) }
+        return files
+    }
+
+    @Test func anArrayAndItsMergeJobGiveTheLocalLeaderboard() throws {
+        #expect(try RunnerProcess.run(["tiny.yaml", "--out", "local", "--quiet"], in: dir).status == 0)
+        let r = try RunnerProcess.run(["slurm", "tiny.yaml", "--array", "3", "--out", "cluster", "--submit"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let ids = SlurmCluster.jobIDs(r.out)
+        #expect(ids.count == 2, "\(r.out)")
+        for id in ids { try SlurmCluster.waitForJob(id, timeout: 240) }
+        #expect(SlurmCluster.state(ids[1]) == "COMPLETED", "merge job: \(SlurmCluster.state(ids[1]))")
+        #expect(board("cluster") == board("local"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/cluster/best.safetensors"))
+    }
+
+    @Test func aCancelledTaskIsResubmittedAndTheMergeIsComplete() throws {
+        #expect(try RunnerProcess.run(["tiny.yaml", "--out", "local", "--quiet"], in: dir).status == 0)
+        let r = try RunnerProcess.run(["slurm", "tiny.yaml", "--array", "3", "--out", "cut", "--submit"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let ids = SlurmCluster.jobIDs(r.out)
+        #expect(ids.count == 2, "\(r.out)")
+        let task = "\(ids[0])_1"
+        // Cancel task 1 once it has journaled at least one unit (mid-run).
+        let journal = dir + "/cut/journal/shard-1-of-3.jsonl"
+        let deadline = Date().addingTimeInterval(120)
+        while lineCount(journal) < 2 && Date() < deadline { usleep(20_000) }
+        _ = SlurmCluster.run(["scancel", task])
+        for id in ids { try SlurmCluster.waitForJob(id, timeout: 240) }
+        #expect(SlurmCluster.state(task) == "CANCELLED", "task 1: \(SlurmCluster.state(task))")
+        // The merge job ran (afterany) and found units missing: it failed, naming shard 1.
+        #expect(SlurmCluster.state(ids[1]) == "FAILED", "merge job: \(SlurmCluster.state(ids[1]))")
+        // Resubmit index 1 alone: it resumes its shard; then merge.
+        let again = SlurmCluster.run(["sbatch", "--parsable", "--array=1", dir + "/cut/slurm/array.sbatch"])
+        let id = again.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
+        #expect(!id.isEmpty, "sbatch: \(again)")
+        try SlurmCluster.waitForJob(id, timeout: 240)
+        let m = try RunnerProcess.run(["merge", "cut", "--quiet"], in: dir)
+        #expect(m.status == 0, "\(m.err)")
+        #expect(board("cut") == board("local"))
+    }
+}
+
+enum SlurmCluster {
+    static var available: Bool {
+        guard ProcessInfo.processInfo.environment["SLURM_CONF"] != nil else { return false }
+        return run(["sinfo", "-h", "-o", "%a"]).contains("up")
+    }
+
+    /// Runs a Slurm client command and returns its standard output ("" if it cannot run).
+    @discardableResult
+    static func run(_ args: [String]) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        let path = NSTemporaryDirectory() + "slurm-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        p.standardOutput = FileHandle(forWritingAtPath: path)
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return "" }
+        p.waitUntilExit()
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    /// The ids in `runner slurm --submit`'s output ("submitted array job 12 ...").
+    static func jobIDs(_ out: String) -> [String] {
+        out.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("submitted") else { return nil }
+            return line.split(separator: " ").first { $0.allSatisfy(\.isNumber) }.map(String.init)
+        }
+    }
+
+    /// Polls until no task of `id` is pending or running (bounded).
+    static func waitForJob(_ id: String, timeout: Double) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let active = run(["squeue", "-h", "-j", id, "-o", "%T"]).split(separator: "\n")
+            if active.isEmpty { return }
+            usleep(250_000)
+        }
+        throw TimeoutError(job: id)
+    }
+
+    struct TimeoutError: Error { var job: String }
+
+    /// JobState of a finished job or task, from `scontrol show job` (kept for MinJobAge).
+    static func state(_ id: String) -> String {
+        let text = run(["scontrol", "show", "job", id])
+        guard let r = text.range(of: "JobState=") else { return "unknown" }
+        return String(text[r.upperBound...].prefix { !$0.isWhitespace })
+    }
+}
