@@ -11,6 +11,8 @@ struct Finish {
     let progress: Progress
     /// Extra lines for resolved.yaml: the command-line settings of this run.
     let settings: [String]
+    /// Threads for the final model (nil: the file's `threads`, else every core).
+    var threads: Int?
 
     enum Outcome {
         case done
@@ -48,7 +50,7 @@ struct Finish {
             }
             let label = session.foldCount == 0 ? "training" : "refit of trial \(t) on all \(session.data.train.count) training samples"
             progress.log(label + "...")
-            Threads.set(session.experiment.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            Threads.set(threads ?? session.experiment.threads ?? ProcessInfo.processInfo.activeProcessorCount)
             let seed = session.experiment.seed
             let train = try Trainer.shaped(session.data.train, session.inputShape)
             let test = try session.data.test.map { d throws in try Trainer.shaped(d, session.inputShape) }

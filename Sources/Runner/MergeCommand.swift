@@ -21,6 +21,13 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(help: "Threads for the refit (default: the file's `threads`, else every core).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads expects an integer > 0, got \(threads)") }
+    }
+
     func run() throws {
         StopRequest.install()
         let found: (header: JournalHeader?, records: [UnitRecord])
@@ -59,7 +66,8 @@ struct MergeCommand: ParsableCommand {
         do { lock = try FolderLock(folder: folder) } catch { fail("\(error)", status: ExitStatus.failure) }
         defer { withExtendedLifetime(lock) {} }
         let refit = !noRefit && (session.experiment.search?.refit ?? true)
-        let finish = Finish(session: session, progress: progress, settings: ["merged from \(shardCount) shards"])
+        var finish = Finish(session: session, progress: progress, settings: ["merged from \(shardCount) shards"])
+        finish.threads = threads
         if case .interrupted = try finish.run(records: found.records, refit: refit) {
             fail("stopped by \(StopRequest.name) during the final training; run `runner merge \(folder)` again", status: ExitStatus.failure)
         }

@@ -144,7 +144,7 @@ struct RunCommand: ParsableCommand {
             }
         }
         if shard.count > 1 {
-            progress.log("shard \(shard) done; `runner merge \(out)` joins the shards when all are done")
+            progress.log("done; `runner merge \(out)` joins the shards when all are done")
             return
         }
         let refit = !noRefit && (session.experiment.search?.refit ?? true)

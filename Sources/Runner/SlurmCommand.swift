@@ -75,7 +75,7 @@ struct SlurmCommand: ParsableCommand {
         let arrayID = Self.sbatch([arrayPath])
         print("submitted array job \(arrayID) (\(array) tasks)")
         let mergeID = Self.sbatch(["--dependency=afterany:\(arrayID)", mergePath])
-        print("submitted merge job \(mergeID), after \(arrayID)")
+        print("submitted merge job \(mergeID) (after \(arrayID))")
     }
 
     /// Runs `sbatch --parsable ARGS` and returns the job id.

@@ -75,7 +75,7 @@ struct SlurmScript {
             "# Runs after every array task has ended (afterany): merges the shards' journals into",
             "# the leaderboard, then refits the best trial and tests it. Units still missing are",
             "# listed with the shard that owes them, and the job fails (exit 1).",
-            ([runner, "merge", out, "--jobs", "\(cpusPerTask)"].map(Self.shellWord)).joined(separator: " "),
+            ([runner, "merge", out, "--threads", "\(cpusPerTask)"].map(Self.shellWord)).joined(separator: " "),
         ]
         return lines.joined(separator: "\n") + "\n"
     }

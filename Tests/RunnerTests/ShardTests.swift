@@ -65,6 +65,6 @@ import Testing
             #expect(array.contains(line), "array.sbatch lacks \(line)")
         }
         let merge = try String(contentsOfFile: dir + "/cluster/slurm/merge.sbatch", encoding: .utf8)
-        #expect(merge.contains(" merge ") && merge.contains("/cluster --jobs 2"), "\(merge)")
+        #expect(merge.contains(" merge ") && merge.contains("/cluster --threads 2"), "\(merge)")
     }
 }

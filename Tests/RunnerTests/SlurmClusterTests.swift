@@ -82,8 +82,9 @@ enum SlurmCluster {
     /// The ids in `runner slurm --submit`'s output ("submitted array job 12 ...").
     static func jobIDs(_ out: String) -> [String] {
         out.split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("submitted") else { return nil }
-            return line.split(separator: " ").first { $0.allSatisfy(\.isNumber) }.map(String.init)
+            let words = line.split(separator: " ")
+            guard line.hasPrefix("submitted"), let i = words.firstIndex(of: "job"), i + 1 < words.count else { return nil }
+            return String(words[i + 1])
         }
     }
 
