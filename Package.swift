@@ -24,6 +24,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: ["CBLAS", "CDNNL", "CZlib"],
+            exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         // The `runner` command: joins Spec and Engine; search, CV, leaderboards, sharding.
