@@ -48,6 +48,7 @@ for threads in [1, 2] {
         ("Dense 784->300 relu, batch 32", Dense(units: 300, activation: .relu), [784], 32, 200),
         ("Dense 784->300 relu, batch 256", Dense(units: 300, activation: .relu), [784], 256, 50),
         ("Conv2D 1->64 7x7 same relu 28x28, batch 32", Conv2D(filters: 64, kernelSize: 7, padding: .same, activation: .relu), [28, 28, 1], 32, 10),
+        ("  same, as a first layer (no input gradient)", { let c = Conv2D(filters: 64, kernelSize: 7, padding: .same, activation: .relu); c.computesInputGradient = false; return c }(), [28, 28, 1], 32, 10),
         ("Conv2D 64->128 3x3 same relu 14x14, batch 32", Conv2D(filters: 128, kernelSize: 3, padding: .same, activation: .relu), [14, 14, 64], 32, 5),
         ("MaxPooling2D 2 on 28x28x64, batch 32", MaxPooling2D(), [28, 28, 64], 32, 20),
         ("BatchNormalization 28x28x64, batch 32", BatchNormalization(), [28, 28, 64], 32, 20),
