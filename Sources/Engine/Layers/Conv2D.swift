@@ -119,7 +119,7 @@ public final class Conv2D: ActivatedLayer {
     /// y = f(conv(x, kernel) + bias): one oneDNN convolution (bias included), then one activation pass.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let g = geometry!
-        precondition(x.shape.count == 4 && Array(x.shape.dropFirst()) == [g.height, g.width, g.channels],
+        precondition(x.shape.count == 4 && x.shape[1] == g.height && x.shape[2] == g.width && x.shape[3] == g.channels,
                      "\(name): input \(x.shape), expected (N, \(g.height), \(g.width), \(g.channels))")
         input = x
         let n = x.batch
