@@ -40,8 +40,8 @@ public final class ConvolutionPlan {
     /// `filters` output channels.
     ///
     /// Activations stay `nhwc`; the weights are left to oneDNN (`format_tag_any`), which picks a
-    /// blocked layout for its fast kernels (`brgconv`) where plain `hwio` would get the slower
-    /// im2col path. The plan reorders our `hwio` kernel into that layout before the forward and
+    /// blocked layout for its direct kernels (`jit:avx2` on this AVX2 machine; `brgconv` on
+    /// AVX-512) where plain `hwio` gets the slower im2col `gemm:jit` path (bench/README.md). The plan reorders our `hwio` kernel into that layout before the forward and
     /// backward-data passes, and the weight gradient back into `hwio` after backward-weights:
     /// the kernel is small next to the activations, so these reorders cost little.
     public init(geometry g: WindowGeometry, filters: Int, bias: Bool) {
