@@ -84,6 +84,27 @@ import Testing
         #expect(gradientCheck(conv, input: awayFromZero([2, 4, 3, 3], low: 0.1, high: 1)).passed)
     }
 
+    @Test func firstLayerCanSkipTheInputGradient() throws {
+        let a = try built(Conv2D(filters: 2, kernelSize: 3, activation: .relu), [5, 5, 1])
+        let b = try built(Conv2D(filters: 2, kernelSize: 3, activation: .relu), [5, 5, 1])
+        b.computesInputGradient = false
+        let x = randomTensor([2, 5, 5, 1]), dy = randomTensor([2, 3, 3, 2], seed: 6)
+        _ = a.forward(x, training: true); _ = b.forward(x, training: true)
+        _ = a.backward(dy)
+        #expect(b.backward(dy).array.allSatisfy { $0 == 0 })
+        #expect(a.kernel.grad.array == b.kernel.grad.array && a.bias!.grad.array == b.bias!.grad.array)
+    }
+
+    @Test func skipsActivationWhenAsked() throws {
+        let sig = try built(Conv2D(filters: 2, kernelSize: 3, padding: .same, activation: .sigmoid), [4, 4, 2], seed: 3)
+        let lin = try built(Conv2D(filters: 2, kernelSize: 3, padding: .same), [4, 4, 2], seed: 3)
+        sig.backwardSkipsActivation = true
+        let x = randomTensor([2, 4, 4, 2]), dz = randomTensor([2, 4, 4, 2], seed: 9)
+        _ = sig.forward(x, training: true); _ = lin.forward(x, training: true)
+        #expect(sig.backward(dz).array == lin.backward(dz).array)
+        #expect(sig.kernel.grad.array == lin.kernel.grad.array)
+    }
+
     @Test func batchSizesGetTheirOwnPlans() throws {
         let conv = try built(Conv2D(filters: 2, kernelSize: 3, padding: .same), [5, 5, 1])
         let big = randomTensor([3, 5, 5, 1]), small = randomTensor([1, 5, 5, 1], seed: 4)

@@ -19,21 +19,31 @@ public final class ConvolutionPlan {
     public let filters: Int
     public let hasBias: Bool
 
-    private var forwardPrimitive: OpaquePointer?
-    private var backwardDataPrimitive: OpaquePointer?
-    private var backwardWeightsPrimitive: OpaquePointer?
+    /// A primitive with its prebuilt argument list (only the memory objects' data handles change).
+    private struct Step {
+        var primitive: OpaquePointer?
+        var args: [dnnl_exec_arg_t]
+    }
+    private var steps: [Step] = []
+    private var forwardStep = 0, backwardDataStep = 0, backwardWeightsStep = 0
+    /// Weight reorders around the passes (nil when oneDNN takes `hwio` as it is).
+    private var forwardReorder: Int?, backwardDataReorder: Int?, backwardWeightsReorder: Int?
     private var stream: OpaquePointer?
-    /// Memory objects wrap our buffers: their data handles are set before each execution.
-    private var srcMemory: OpaquePointer?, weightsMemory: OpaquePointer?, biasMemory: OpaquePointer?
+    /// Memory objects over the caller's buffers: data handles are set before each execution.
+    private var srcMemory: OpaquePointer?, userWeightsMemory: OpaquePointer?, biasMemory: OpaquePointer?
     private var dstMemory: OpaquePointer?
-    private var scratchMemories: [OpaquePointer?] = [nil, nil, nil]
-    private var scratch: UnsafeMutableRawPointer?
-    /// The argument lists of the three primitives, built once (only data handles change per batch).
-    private var forwardArgs: [dnnl_exec_arg_t] = [], backwardDataArgs: [dnnl_exec_arg_t] = []
-    private var backwardWeightsArgs: [dnnl_exec_arg_t] = []
+    /// Memory objects owned by the plan: weights in each pass's preferred layout, and the scratchpads.
+    private var ownedMemories: [OpaquePointer?] = []
+    private var ownedBuffers: [UnsafeMutableRawPointer] = []
 
     /// Creates the three primitives for `geometry` (whose `channels` is the input depth) with
     /// `filters` output channels.
+    ///
+    /// Activations stay `nhwc`; the weights are left to oneDNN (`format_tag_any`), which picks a
+    /// blocked layout for its direct kernels (`jit:avx2` on this AVX2 machine; `brgconv` on
+    /// AVX-512) where plain `hwio` gets the slower im2col `gemm:jit` path (bench/README.md). The plan reorders our `hwio` kernel into that layout before the forward and
+    /// backward-data passes, and the weight gradient back into `hwio` after backward-weights:
+    /// the kernel is small next to the activations, so these reorders cost little.
     public init(geometry g: WindowGeometry, filters: Int, bias: Bool) {
         geometry = g
         self.filters = filters
@@ -41,7 +51,8 @@ public final class ConvolutionPlan {
         let engine = DNNLEngine.shared.handle
         var src = Self.desc([g.batch, g.channels, g.height, g.width], dnnl_nhwc)
         var dst = Self.desc([g.batch, filters, g.outHeight, g.outWidth], dnnl_nhwc)
-        var weights = Self.desc([filters, g.channels, g.kernelH, g.kernelW], dnnl_hwio)
+        var userWeights = Self.desc([filters, g.channels, g.kernelH, g.kernelW], dnnl_hwio)
+        var anyWeights = Self.desc([filters, g.channels, g.kernelH, g.kernelW], dnnl_format_tag_any)
         var biasDesc = Self.desc([filters], dnnl_a)
         let strides: [Int64] = [Int64(g.strideH), Int64(g.strideW)]
         let padL: [Int64] = [Int64(g.padTop), Int64(g.padLeft)]
@@ -56,7 +67,7 @@ public final class ConvolutionPlan {
 
         var fd = dnnl_convolution_desc_t()
         Self.check(withUnsafePointer(to: &biasDesc) { b in
-            dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &src, &weights,
+            dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &src, &anyWeights,
                                                bias ? b : nil, &dst, strides, padL, padR)
         }, "convolution_forward_desc_init")
         var fpd: OpaquePointer?
@@ -64,7 +75,7 @@ public final class ConvolutionPlan {
         defer { dnnl_primitive_desc_destroy(fpd) }
 
         var bd = dnnl_convolution_desc_t()
-        Self.check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &src, &weights, &dst,
+        Self.check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &src, &anyWeights, &dst,
                                                             strides, padL, padR), "backward_data_desc_init")
         var bdpd: OpaquePointer?
         Self.check(dnnl_primitive_desc_create(&bdpd, &bd, attr, engine, fpd), "backward data primitive_desc_create")
@@ -72,89 +83,146 @@ public final class ConvolutionPlan {
 
         var wd = dnnl_convolution_desc_t()
         Self.check(withUnsafePointer(to: &biasDesc) { b in
-            dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &src, &weights,
+            dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &src, &anyWeights,
                                                         bias ? b : nil, &dst, strides, padL, padR)
         }, "backward_weights_desc_init")
         var bwpd: OpaquePointer?
         Self.check(dnnl_primitive_desc_create(&bwpd, &wd, attr, engine, fpd), "backward weights primitive_desc_create")
         defer { dnnl_primitive_desc_destroy(bwpd) }
 
-        Self.check(dnnl_primitive_create(&forwardPrimitive, fpd), "forward primitive_create")
-        Self.check(dnnl_primitive_create(&backwardDataPrimitive, bdpd), "backward data primitive_create")
-        Self.check(dnnl_primitive_create(&backwardWeightsPrimitive, bwpd), "backward weights primitive_create")
         Self.check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream_create")
-
-        // One scratch buffer, as large as the largest of the three scratchpads.
-        let pds = [fpd, bdpd, bwpd]
-        var size = 0
-        for pd in pds { size = max(size, dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0))) }
-        scratch = .allocate(byteCount: max(size, 64), alignment: 64)
-        for (i, pd) in pds.enumerated() {
-            Self.check(dnnl_memory_create(&scratchMemories[i], dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0),
-                                          engine, scratch), "scratchpad memory_create")
-        }
         Self.check(dnnl_memory_create(&srcMemory, &src, engine, nil), "memory_create")
-        Self.check(dnnl_memory_create(&weightsMemory, &weights, engine, nil), "memory_create")
+        Self.check(dnnl_memory_create(&userWeightsMemory, &userWeights, engine, nil), "memory_create")
         Self.check(dnnl_memory_create(&biasMemory, &biasDesc, engine, nil), "memory_create")
         Self.check(dnnl_memory_create(&dstMemory, &dst, engine, nil), "memory_create")
 
+        // Every primitive (convolutions and reorders) runs in this plan's stream one at a time,
+        // so they share one scratchpad buffer as large as the largest.
+        // Copies: a queried descriptor lives only as long as its primitive descriptor.
+        var scratchDescs: [dnnl_memory_desc_t] = []
+
+        /// A memory object over a new buffer owned by the plan, for `md`.
+        func ownedMemory(_ md: UnsafePointer<dnnl_memory_desc_t>) -> OpaquePointer? {
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(dnnl_memory_desc_get_size(md), 64), alignment: 64)
+            ownedBuffers.append(buffer)
+            var m: OpaquePointer?
+            Self.check(dnnl_memory_create(&m, md, engine, buffer), "memory_create")
+            ownedMemories.append(m)
+            return m
+        }
+        func addStep(_ pd: OpaquePointer?, _ args: [dnnl_exec_arg_t]) -> Int {
+            var p: OpaquePointer?
+            Self.check(dnnl_primitive_create(&p, pd), "primitive_create")
+            steps.append(Step(primitive: p, args: args))
+            scratchDescs.append(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)!.pointee)
+            return steps.count - 1
+        }
+        /// The weights memory a pass uses: ours when its layout is `hwio`, else an owned buffer
+        /// with a reorder between the two (`toUser`: from the pass's layout into ours).
+        func weights(for pd: OpaquePointer?, query: dnnl_query_t, toUser: Bool) -> (OpaquePointer?, Int?) {
+            let md = dnnl_primitive_desc_query_md(pd, query, 0)!
+            if dnnl_memory_desc_equal(md, &userWeights) != 0 { return (userWeightsMemory, nil) }
+            let mem = ownedMemory(md)
+            var rpd: OpaquePointer?
+            if toUser {
+                Self.check(dnnl_reorder_primitive_desc_create(&rpd, md, engine, &userWeights, engine, attr), "reorder")
+            } else {
+                Self.check(dnnl_reorder_primitive_desc_create(&rpd, &userWeights, engine, md, engine, attr), "reorder")
+            }
+            defer { dnnl_primitive_desc_destroy(rpd) }
+            let from = toUser ? mem : userWeightsMemory, to = toUser ? userWeightsMemory : mem
+            return (mem, addStep(rpd, [Self.arg(Self.argSrc, from), Self.arg(Self.argDst, to)]))
+        }
+
+        let (fw, fr) = weights(for: fpd, query: dnnl_query_weights_md, toUser: false)
+        forwardReorder = fr
+        forwardStep = addStep(fpd, [Self.arg(Self.argSrc, srcMemory), Self.arg(Self.argWeights, fw), Self.arg(Self.argDst, dstMemory)]
+                              + (bias ? [Self.arg(Self.argBias, biasMemory)] : []))
         // Backward data writes dInput through the src memory object and reads dy through dst:
         // the descriptors are the same, so each memory object serves both roles.
-        forwardArgs = [arg(Self.argSrc, srcMemory), arg(Self.argWeights, weightsMemory), arg(Self.argDst, dstMemory),
-                       arg(Self.argScratchpad, scratchMemories[0])] + (bias ? [arg(Self.argBias, biasMemory)] : [])
-        backwardDataArgs = [arg(Self.argDiffDst, dstMemory), arg(Self.argWeights, weightsMemory),
-                            arg(Self.argDiffSrc, srcMemory), arg(Self.argScratchpad, scratchMemories[1])]
-        backwardWeightsArgs = [arg(Self.argSrc, srcMemory), arg(Self.argDiffDst, dstMemory),
-                               arg(Self.argDiffWeights, weightsMemory), arg(Self.argScratchpad, scratchMemories[2])]
-            + (bias ? [arg(Self.argDiffBias, biasMemory)] : [])
+        let (bw, br) = weights(for: bdpd, query: dnnl_query_weights_md, toUser: false)
+        backwardDataReorder = br
+        backwardDataStep = addStep(bdpd, [Self.arg(Self.argDiffDst, dstMemory), Self.arg(Self.argWeights, bw),
+                                          Self.arg(Self.argDiffSrc, srcMemory)])
+        let dwMd = dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_weights_md, 0)!
+        let dw = dnnl_memory_desc_equal(dwMd, &userWeights) != 0 ? userWeightsMemory : ownedMemory(dwMd)
+        backwardWeightsStep = addStep(bwpd, [Self.arg(Self.argSrc, srcMemory), Self.arg(Self.argDiffDst, dstMemory),
+                                             Self.arg(Self.argDiffWeights, dw)] + (bias ? [Self.arg(Self.argDiffBias, biasMemory)] : []))
+        if dw != userWeightsMemory {
+            var rpd: OpaquePointer?
+            Self.check(dnnl_reorder_primitive_desc_create(&rpd, dwMd, engine, &userWeights, engine, attr), "reorder")
+            defer { dnnl_primitive_desc_destroy(rpd) }
+            backwardWeightsReorder = addStep(rpd, [Self.arg(Self.argSrc, dw), Self.arg(Self.argDst, userWeightsMemory)])
+        }
+
+        let scratchSize = scratchDescs.map { md in withUnsafePointer(to: md) { dnnl_memory_desc_get_size($0) } }.max() ?? 0
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(scratchSize, 64), alignment: 64)
+        ownedBuffers.append(scratch)
+        for (i, md) in scratchDescs.enumerated() {
+            var m: OpaquePointer?, md = md
+            Self.check(dnnl_memory_create(&m, &md, engine, scratch), "scratchpad memory_create")
+            ownedMemories.append(m)
+            steps[i].args.append(Self.arg(Self.argScratchpad, m))
+        }
     }
 
     deinit {
-        for p in [forwardPrimitive, backwardDataPrimitive, backwardWeightsPrimitive] { dnnl_primitive_destroy(p) }
-        for m in [srcMemory, weightsMemory, biasMemory, dstMemory] + scratchMemories { dnnl_memory_destroy(m) }
+        for s in steps { dnnl_primitive_destroy(s.primitive) }
+        for m in [srcMemory, userWeightsMemory, biasMemory, dstMemory] + ownedMemories { dnnl_memory_destroy(m) }
         dnnl_stream_destroy(stream)
-        scratch?.deallocate()
+        for b in ownedBuffers { b.deallocate() }
     }
 
     /// y = conv(x, w) + b. x (N, H, W, C), w (kh, kw, C, filters), b (filters), y (N, OH, OW, filters).
     public func forward(x: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         y: UnsafeMutablePointer<Float>) {
         precondition(hasBias == (bias != nil), "ConvolutionPlan: bias given \(bias != nil), planned \(hasBias)")
-        set(srcMemory, x); set(weightsMemory, weights); set(dstMemory, y)
+        set(srcMemory, x); set(userWeightsMemory, weights); set(dstMemory, y)
         if let bias { set(biasMemory, bias) }
-        execute(forwardPrimitive, &forwardArgs)
+        if let r = forwardReorder { execute(r) }
+        execute(forwardStep)
+        wait()
     }
 
     /// dx = the gradient with respect to the input (overwritten), from dy and w.
     public func backwardData(dy: UnsafePointer<Float>, weights: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
-        set(dstMemory, dy); set(weightsMemory, weights); set(srcMemory, dx)
-        execute(backwardDataPrimitive, &backwardDataArgs)
+        set(dstMemory, dy); set(userWeightsMemory, weights); set(srcMemory, dx)
+        if let r = backwardDataReorder { execute(r) }
+        execute(backwardDataStep)
+        wait()
     }
 
     /// dw (and db when planned with a bias) = the gradients of the weights, overwritten.
     public func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
                                 db: UnsafeMutablePointer<Float>?) {
         precondition(hasBias == (db != nil), "ConvolutionPlan: bias gradient given \(db != nil), planned \(hasBias)")
-        set(srcMemory, x); set(dstMemory, dy); set(weightsMemory, dw)
+        set(srcMemory, x); set(dstMemory, dy); set(userWeightsMemory, dw)
         if let db { set(biasMemory, db) }
-        execute(backwardWeightsPrimitive, &backwardWeightsArgs)
+        execute(backwardWeightsStep)
+        if let r = backwardWeightsReorder { execute(r) }
+        wait()
     }
 
     // DNNL_ARG_* values from dnnl_types.h (macros of macros, which Swift does not import).
+    // A reorder reads DNNL_ARG_FROM (= SRC) and writes DNNL_ARG_TO (= DST).
     static let argSrc: Int32 = 1, argDst: Int32 = 17, argWeights: Int32 = 33, argBias: Int32 = 41
     static let argScratchpad: Int32 = 80, argDiffSrc: Int32 = 129, argDiffDst: Int32 = 145
     static let argDiffWeights: Int32 = 161, argDiffBias: Int32 = 169
 
-    private func arg(_ index: Int32, _ memory: OpaquePointer?) -> dnnl_exec_arg_t { dnnl_exec_arg_t(arg: index, memory: memory) }
+    private static func arg(_ index: Int32, _ memory: OpaquePointer?) -> dnnl_exec_arg_t { dnnl_exec_arg_t(arg: index, memory: memory) }
 
     private func set(_ memory: OpaquePointer?, _ pointer: UnsafePointer<Float>) {
         Self.check(dnnl_memory_set_data_handle(memory, UnsafeMutableRawPointer(mutating: pointer)), "memory_set_data_handle")
     }
 
-    private func execute(_ primitive: OpaquePointer?, _ args: inout [dnnl_exec_arg_t]) {
-        Self.check(dnnl_primitive_execute(primitive, stream, Int32(args.count), &args), "primitive_execute")
-        Self.check(dnnl_stream_wait(stream), "stream_wait")
+    private func execute(_ step: Int) {
+        let primitive = steps[step].primitive
+        steps[step].args.withUnsafeBufferPointer { args in
+            Self.check(dnnl_primitive_execute(primitive, stream, Int32(args.count), args.baseAddress), "primitive_execute")
+        }
     }
+
+    private func wait() { Self.check(dnnl_stream_wait(stream), "stream_wait") }
 
     static func desc(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
         var d = dnnl_memory_desc_t()

@@ -19,12 +19,17 @@ public enum Pooling {
         for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
             let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c
             let win = window(g, oh, ow)
-            for k in 0..<c { y[o + k] = -.infinity; argmax[o + k] = -1 }
+            // Seed with the window's first real cell, then compare branch-free (selects vectorize;
+            // a data-dependent branch per channel does not). Strict > keeps the first maximum.
+            let first = ((n * g.height + win.h0) * g.width + win.w0) * c
+            for k in 0..<c { y[o + k] = x[first + k]; argmax[o + k] = Int32(first + k) }
             for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
                 let i = ((n * g.height + ih) * g.width + iw) * c
-                for k in 0..<c where x[i + k] > y[o + k] {
-                    y[o + k] = x[i + k]
-                    argmax[o + k] = Int32(i + k)
+                let base = Int32(i)
+                for k in 0..<c {
+                    let v = x[i + k], better = v > y[o + k]
+                    y[o + k] = better ? v : y[o + k]
+                    argmax[o + k] = better ? base + Int32(k) : argmax[o + k]
                 }
             } }
         } } }
@@ -34,7 +39,7 @@ public enum Pooling {
     public static func maxBackward(_ g: WindowGeometry, dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>,
                                    outputCount: Int, dx: UnsafeMutablePointer<Float>) {
         dx.update(repeating: 0, count: g.inputCount)
-        for k in 0..<outputCount where argmax[k] >= 0 { dx[Int(argmax[k])] += dy[k] }
+        for k in 0..<outputCount { dx[Int(argmax[k])] += dy[k] }
     }
 
     /// y = the mean of each window's real cells, per channel.

@@ -27,7 +27,9 @@ public final class BatchNormalization: Layer {
     private let normalized = Tensor(shape: [0])
     private let inverseStd = Tensor(shape: [0])
     private var lastTraining = false
-    private var sums: [Double] = [], sums2: [Double] = []
+    /// Per-channel Double accumulators (raw buffers: no array copy-on-write or exclusivity checks in the hot loops).
+    private var sums = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+    private var sums2 = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     /// gamma's values, or ones when `scale` is false; beta's, or zeros when `center` is false.
     /// Per-channel Float copies of the batch mean (forward) and of mean(dy), mean(dy·x̂) (backward).
     private let channelA = Tensor(shape: [0]), channelB = Tensor(shape: [0])
@@ -45,6 +47,8 @@ public final class BatchNormalization: Layer {
         self.scale = scale
         self.name = name
     }
+
+    deinit { sums.deallocate(); sums2.deallocate() }
 
     public var parameters: [Parameter] { [gamma, beta].compactMap { $0 } + [movingMean, movingVariance] }
     public var config: [String: String] {
@@ -68,8 +72,9 @@ public final class BatchNormalization: Layer {
         inverseStd.resize([c])
         channelA.resize([c])
         channelB.resize([c])
-        sums = Array(repeating: 0, count: c)
-        sums2 = Array(repeating: 0, count: c)
+        sums.deallocate(); sums2.deallocate()
+        sums = .allocate(capacity: c); sums2 = .allocate(capacity: c)
+        sums.initialize(repeating: 0, count: c); sums2.initialize(repeating: 0, count: c)
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
@@ -78,7 +83,7 @@ public final class BatchNormalization: Layer {
         output.resize(x.shape)
         normalized.resize(x.shape)
         lastTraining = training
-        let istd = inverseStd.data
+        let istd = inverseStd.data, sums = sums, sums2 = sums2
         if training {
             // Two passes in Double (mean, then squared deviations): exact enough for any batch size.
             for k in 0..<c { sums[k] = 0; sums2[k] = 0 }
@@ -120,6 +125,7 @@ public final class BatchNormalization: Layer {
         let c = channels, m = dy.count / c
         precondition(dy.count == output.count, "\(name): dy \(dy.shape) does not match output \(output.shape)")
         dInput.resize(dy.shape)
+        let sums = sums, sums2 = sums2
         for k in 0..<c { sums[k] = 0; sums2[k] = 0 }
         for r in 0..<m {
             let d = dy.data + r * c, nr = normalized.data + r * c

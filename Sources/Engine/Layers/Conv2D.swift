@@ -21,6 +21,10 @@ public final class Conv2D: ActivatedLayer {
     public let kernelL1: Float
     public let kernelL2: Float
     public var backwardSkipsActivation = false
+    /// When false, `backward` skips the input gradient and returns zeros: the model sets it on
+    /// its first layer, whose input gradient nobody reads (Keras/TensorFlow never compute it).
+    /// For a first Conv2D on one channel this is the most expensive of the three passes.
+    public var computesInputGradient = true
 
     public private(set) var kernel: Parameter!
     public private(set) var bias: Parameter?
@@ -115,7 +119,7 @@ public final class Conv2D: ActivatedLayer {
     /// y = f(conv(x, kernel) + bias): one oneDNN convolution (bias included), then one activation pass.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let g = geometry!
-        precondition(x.shape.count == 4 && Array(x.shape.dropFirst()) == [g.height, g.width, g.channels],
+        precondition(x.shape.count == 4 && x.shape[1] == g.height && x.shape[2] == g.width && x.shape[3] == g.channels,
                      "\(name): input \(x.shape), expected (N, \(g.height), \(g.width), \(g.channels))")
         input = x
         let n = x.batch
@@ -150,7 +154,11 @@ public final class Conv2D: ActivatedLayer {
         Gemm.add(count: dKernel.count, dKernel.data, into: kernel.grad.data)
         if let bias { Gemm.add(count: filters, dBias.data, into: bias.grad.data) }
         dInput.resize(x.shape)
-        p.backwardData(dy: dz.data, weights: kernel.value.data, dx: dInput.data)
+        if computesInputGradient {
+            p.backwardData(dy: dz.data, weights: kernel.value.data, dx: dInput.data)
+        } else {
+            dInput.fill(0)
+        }
         return dInput
     }
 }

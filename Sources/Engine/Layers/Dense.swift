@@ -16,6 +16,10 @@ public final class Dense: ActivatedLayer {
     public let kernelL1: Float
     public let kernelL2: Float
     public var backwardSkipsActivation = false
+    /// When false, `backward` skips the input gradient and returns zeros: the model sets it on
+    /// its first layer, whose input gradient nobody reads (Keras/TensorFlow never compute it).
+    /// For a first Conv2D on one channel this is the most expensive of the three passes.
+    public var computesInputGradient = true
 
     public private(set) var kernel: Parameter!
     public private(set) var bias: Parameter?
@@ -103,8 +107,12 @@ public final class Dense: ActivatedLayer {
                    beta: 1, c: kernel.grad.data)
         if let bias { Gemm.addColumnSums(rows: rows, cols: units, of: dz.data, into: bias.grad.data) }
         dInput.resize(x.shape)
-        Gemm.sgemm(transB: true, m: rows, n: inputFeatures, k: units, a: dz.data, b: kernel.value.data,
-                   c: dInput.data)
+        if computesInputGradient {
+            Gemm.sgemm(transB: true, m: rows, n: inputFeatures, k: units, a: dz.data, b: kernel.value.data,
+                       c: dInput.data)
+        } else {
+            dInput.fill(0)
+        }
         return dInput
     }
 }

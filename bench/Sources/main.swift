@@ -1,0 +1,61 @@
+// One training step (forward + backward, gradients accumulated) of a Dense and of a Conv2D layer,
+// timed after a warm-up. Prints OpenBLAS's kernel name and the machine's load so numbers can be
+// compared; the machine is shared, so repeat a run that looks disturbed.
+import Dispatch
+import Engine
+
+func seconds(_ body: () -> Void) -> Double {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+}
+
+func random(_ shape: [Int], _ rng: inout RandomGenerator) -> Tensor {
+    let t = Tensor(shape: shape)
+    for i in 0..<t.count { t[i] = Float(rng.normal()) }
+    return t
+}
+
+/// Median milliseconds per step over `repeats` rounds of `steps` steps.
+func bench(_ layer: any Layer, inputShape: [Int], batch: Int, steps: Int, repeats: Int = 5) -> Double {
+    var rng = RandomGenerator(seed: 1)
+    try! layer.build(inputShape: inputShape, rng: &rng)
+    let x = random([batch] + inputShape, &rng)
+    let dy = random([batch] + layer.outputShape, &rng)
+    func step() { _ = layer.forward(x, training: true); _ = layer.backward(dy) }
+    for _ in 0..<3 { step() }
+    var times: [Double] = []
+    for _ in 0..<repeats { times.append(seconds { for _ in 0..<steps { step() } } / Double(steps) * 1000) }
+    return times.sorted()[repeats / 2]
+}
+
+func loadAverage() -> String {
+    guard let f = fopen("/proc/loadavg", "r") else { return "?" }
+    defer { fclose(f) }
+    var buf = [CChar](repeating: 0, count: 128)
+    guard fgets(&buf, 128, f) != nil else { return "?" }
+    return String(decoding: buf.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+print("OpenBLAS core: \(Threads.blasCore); load average before: \(loadAverage())")
+for threads in [1, 2] {
+    Threads.set(threads)
+    let cases: [(String, any Layer, [Int], Int, Int)] = [
+        ("Dense 784->300 relu, batch 32", Dense(units: 300, activation: .relu), [784], 32, 200),
+        ("Dense 784->300 relu, batch 256", Dense(units: 300, activation: .relu), [784], 256, 50),
+        ("Conv2D 1->64 7x7 same relu 28x28, batch 32", Conv2D(filters: 64, kernelSize: 7, padding: .same, activation: .relu), [28, 28, 1], 32, 10),
+        ("  same, as a first layer (no input gradient)", { let c = Conv2D(filters: 64, kernelSize: 7, padding: .same, activation: .relu); c.computesInputGradient = false; return c }(), [28, 28, 1], 32, 10),
+        ("Conv2D 64->128 3x3 same relu 14x14, batch 32", Conv2D(filters: 128, kernelSize: 3, padding: .same, activation: .relu), [14, 14, 64], 32, 5),
+        ("MaxPooling2D 2 on 28x28x64, batch 32", MaxPooling2D(), [28, 28, 64], 32, 20),
+        ("BatchNormalization 28x28x64, batch 32", BatchNormalization(), [28, 28, 64], 32, 20),
+    ]
+    for (label, layer, shape, batch, steps) in cases {
+        let ms = bench(layer, inputShape: shape, batch: batch, steps: steps)
+        print("\(threads) thread(s)  \(label): \((ms * 1000).rounded() / 1000) ms/step")
+    }
+}
+print("load average after: \(loadAverage())")
