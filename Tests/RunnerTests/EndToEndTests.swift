@@ -75,13 +75,16 @@ import Testing
         #expect(outputs("cut") == outputs("whole"))
     }
 
-    @Test func ctrlCStopsAfterTheEpochAndTheRerunFinishes() throws {
+    /// Ctrl-C, SIGTERM and Slurm's SIGUSR1 all stop after the current epoch, keep what is done,
+    /// and the same command then finishes the run.
+    @Test(arguments: [SIGINT, SIGTERM, SIGUSR1])
+    func aStopSignalSavesTheWorkAndTheRerunFinishes(signal: Int32) throws {
         #expect(try run(["tiny.yaml", "--out", "whole", "--quiet", "--set", "fit.epochs=60"]).status == 0)
         let p = try RunnerProcess.start(["tiny.yaml", "--out", "int", "--set", "fit.epochs=60"], in: dir)
         let journal = dir + "/int/journal/shard-0-of-1.jsonl"
         let deadline = Date().addingTimeInterval(60)
         while lineCount(journal) < 3 && Date() < deadline && p.process.isRunning { usleep(2000) }
-        kill(p.process.processIdentifier, SIGINT)
+        kill(p.process.processIdentifier, signal)
         let r = p.wait()
         #expect(r.status == 1)
         #expect(r.err.contains("run the same command again to resume"), "\(r.err)")
