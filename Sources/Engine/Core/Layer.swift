@@ -72,3 +72,10 @@ public protocol ActivatedLayer: Layer {
     var activationName: String { get }
     var backwardSkipsActivation: Bool { get set }
 }
+
+/// A layer whose input gradient can be skipped. Nobody reads the gradient with respect to the
+/// model's input, so training turns it off on the first layer: for a Conv2D on a 1-channel
+/// image it is the most expensive of the three passes.
+public protocol InputGradientOptional: Layer {
+    var computesInputGradient: Bool { get set }
+}

@@ -7,7 +7,7 @@
 /// OH = ⌈H/sh⌉ (TensorFlow's rule; see `Padding`). Parameters: `kernel` (kh, kw, C, filters)
 /// as Keras stores it, `bias` (filters). The passes run on oneDNN (`ConvolutionPlan`), one
 /// plan per batch size met, created on first use and kept.
-public final class Conv2D: ActivatedLayer {
+public final class Conv2D: ActivatedLayer, InputGradientOptional {
     public let kind = "Conv2D"
     public var name: String
     public let filters: Int

@@ -5,7 +5,7 @@
 /// so a (N, F) input is the usual case and any leading axes are treated as more rows.
 /// Parameters: `kernel` (F, units) as Keras stores it, `bias` (units).
 /// The kernel regularizer is l1·Σ|w| + l2·Σw² (Keras `L1L2`), carried on the kernel parameter.
-public final class Dense: ActivatedLayer {
+public final class Dense: ActivatedLayer, InputGradientOptional {
     public let kind = "Dense"
     public var name: String
     public let units: Int

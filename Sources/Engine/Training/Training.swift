@@ -313,6 +313,11 @@ public func fit(_ model: Sequential, train: Dataset, validation: Dataset? = nil,
     let lastActivated = model.layers.last as? ActivatedLayer
     if eval.fused { lastActivated?.backwardSkipsActivation = true }
     defer { if eval.fused { lastActivated?.backwardSkipsActivation = false } }
+    // The gradient with respect to the model's input is never read: skip it.
+    let first = model.layers.first as? InputGradientOptional
+    let firstComputed = first?.computesInputGradient
+    first?.computesInputGradient = false
+    defer { if let firstComputed { first?.computesInputGradient = firstComputed } }
 
     let parameters = model.parameters
     let regularized = parameters.contains { $0.trainable && ($0.l1 != 0 || $0.l2 != 0) }
