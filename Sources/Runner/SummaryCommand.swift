@@ -61,7 +61,8 @@ struct SummaryCommand: ParsableCommand {
                 let values = proposals[trial].values.keys.sorted().map { "\($0)=\(Search.format(proposals[trial].values[$0]!))" }
                 print("trial \(trial): " + values.joined(separator: ", "))
             }
-            print(model.summary(), terminator: "")
+            let text = model.summary()
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         } catch let f as TrialFailure {
             let located = f.line.map { "\(file):\($0):\(f.column ?? 1): error: " } ?? "\(file): error: "
             fail(located + f.message, status: ExitStatus.badInput)
