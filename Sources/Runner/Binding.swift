@@ -42,7 +42,9 @@ enum Binding {
         case "blobs": return .synthetic(.blobs(classes: d.classes, samples: d.samples))
         case "moons": return .synthetic(.moons(samples: d.samples, noise: d.noise))
         case "spirals": return .synthetic(.spirals(classes: d.classes, samples: d.samples, noise: d.noise))
-        case "random": return .synthetic(.random(samples: d.samples))
+        case "random":
+            // Regression targets unless the file asks for classes (task: classification).
+            return .synthetic(.random(samples: d.samples, classes: d.task == "classification" ? d.classes : nil))
         default: throw Failure(message: "data: unknown source \(d.source)")
         }
     }

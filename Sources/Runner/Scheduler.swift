@@ -114,9 +114,10 @@ final class Scheduler: @unchecked Sendable {
             let live = progress.mode == .live
             let outcome = try Trainer.train(
                 model, config, parts: parts, seed: derivedSeed(seed, "shuffle", unit),
-                onEpoch: { [progress] e in
+                onEpoch: { [progress, scoring = session.scoring.name] e in
                     let loss = e.logs["loss"].map { NumberText.short($0) } ?? "?"
-                    progress.update(key: key, "\(label) epoch \(e.epoch)/\(epochs) loss \(loss)")
+                    let score = e.logs["val_" + scoring].map { " val_\(scoring) \(NumberText.short($0))" } ?? ""
+                    progress.update(key: key, "\(label) epoch \(e.epoch)/\(epochs) loss \(loss)\(score)")
                 },
                 onBatch: live ? { [progress] b in
                     progress.update(key: key, "\(label) epoch \(b.epoch)/\(epochs) loss \(NumberText.short(b.loss))")

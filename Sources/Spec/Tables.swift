@@ -411,7 +411,7 @@ public enum Catalog {
         ArgSpec("function", .oneOf(functions2D.map(\.name)), .null, nil, "function2d: the function sampled"),
         ArgSpec("range", .interval, .list([.double(-0.5), .double(0.5)]), nil, "function2d: both coordinates uniform in [low, high]"),
         ArgSpec("classes", .int, .int(2), .atLeast(2), "blobs, spirals, random: number of classes"),
-        ArgSpec("limit", .int, .null, .positive, "a seeded (stratified) random subset of the training part"),
+        ArgSpec("limit", .int, .null, .positive, "a seeded (stratified) subset of the training part for the cross-validated search; the final model trains on all training data"),
         ArgSpec("preprocess", .oneOf(["none", "scale", "standardize", "minmax"]), .string("none"), nil,
                 "scale: x/255 for images; standardize: zero mean, unit variance; minmax: to [0, 1]; statistics from training data only"),
         ArgSpec("test_fraction", .number, .double(0.2), .unitOpen, "sources without a test split: the share held out as test"),
