@@ -39,11 +39,6 @@ struct PlanCommand: ParsableCommand {
         for t in proposals {
             rows.append([String(t.index)] + names.map { t.values[$0].map(Search.format) ?? "" })
         }
-        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { c, cell in
-                c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return alignedTable(rows) + "\n"
     }
 }

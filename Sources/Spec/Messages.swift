@@ -76,6 +76,9 @@ enum Messages {
     static let noSpaceForRefs = "parameter references need a 'search.space' section"
 
     // overrides
+    static func monitorWithoutValidation(_ callback: String, _ monitor: String) -> String {
+        "\(callback) monitors '\(monitor)' but fit.validation_split is 0, so there is no validation data and it never acts; set validation_split (e.g. 0.1)"
+    }
     static func overrideForm(_ text: String) -> String { "--set expects key.path=value, got '\(text)'" }
     static func overridePath(_ segment: String, _ got: String) -> String { "--set cannot enter '\(segment)': its parent is \(got)" }
     static func overrideIndex(_ segment: String, _ count: Int) -> String { "--set index \(segment) is out of range for a list of \(count)" }

@@ -711,6 +711,10 @@ struct Validator {
                     }
                     if let (_, a) = args(argNode, e, owner: e.name, at: keyMark) {
                         callbacks.append(CallbackConfig(kind: e.name, args: a, line: keyMark.line, column: keyMark.column))
+                        // Keras warns and ignores a callback watching val_ metrics without validation data.
+                        if let monitor = a["monitor"]?.string, monitor.hasPrefix("val_"), split == 0 {
+                            sink.warning(keyMark, Messages.monitorWithoutValidation(e.name, monitor))
+                        }
                     }
                 }
             } else if c.scalar != .null {

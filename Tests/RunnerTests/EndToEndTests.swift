@@ -12,15 +12,7 @@ import Testing
         try RunnerProcess.run(args, in: dir)
     }
 
-    func outputs(_ out: String) -> [String: [[String]]] {
-        var files: [String: [[String]]] = [:]
-        for name in ["leaderboard.csv", "trials.csv", "test.csv"] {
-            files[name] = withoutTiming(readCSV(dir + "/" + out + "/" + name))
-        }
-        let history = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/" + out + "/history")) ?? []
-        for h in history { files["history/" + h] = readCSV(dir + "/" + out + "/history/" + h) }
-        return files
-    }
+    func outputs(_ out: String) -> [String: [[String]]] { resultFiles(dir + "/" + out) }
 
     @Test func leaderboardHasTheColumnsAndRanks() throws {
         let r = try run(["tiny.yaml", "--out", "a", "--quiet"])

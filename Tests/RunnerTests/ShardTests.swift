@@ -7,16 +7,7 @@ import Testing
 
     init() { write(tinySpec, "tiny.yaml", in: dir) }
 
-    func files(_ out: String) -> [String: [[String]]] {
-        var files: [String: [[String]]] = [:]
-        for name in ["leaderboard.csv", "trials.csv", "test.csv"] {
-            files[name] = withoutTiming(readCSV(dir + "/" + out + "/" + name))
-        }
-        for h in (try? FileManager.default.contentsOfDirectory(atPath: dir + "/" + out + "/history")) ?? [] {
-            files["history/" + h] = readCSV(dir + "/" + out + "/history/" + h)
-        }
-        return files
-    }
+    func files(_ out: String) -> [String: [[String]]] { resultFiles(dir + "/" + out) }
 
     @Test func threeShardsMergeToTheOneProcessRun() throws {
         #expect(try RunnerProcess.run(["tiny.yaml", "--out", "single", "--quiet"], in: dir).status == 0)

@@ -13,11 +13,7 @@ struct SlurmClusterTests {
         write(tinySpec.replacingOccurrences(of: "epochs: 4", with: "epochs: 30"), "tiny.yaml", in: dir)
     }
 
-    func board(_ out: String) -> [String: [[String]]] {
-        var files: [String: [[String]]] = [:]
-        for name in ["leaderboard.csv", "trials.csv", "test.csv"] { files[name] = withoutTiming(readCSV(dir + "/" + out + "/" + name)) }
-        return files
-    }
+    func board(_ out: String) -> [String: [[String]]] { resultFiles(dir + "/" + out) }
 
     @Test func anArrayAndItsMergeJobGiveTheLocalLeaderboard() throws {
         #expect(try RunnerProcess.run(["tiny.yaml", "--out", "local", "--quiet"], in: dir).status == 0)

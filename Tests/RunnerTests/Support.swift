@@ -132,3 +132,16 @@ func write(_ text: String, _ name: String, in dir: String) -> String {
 func lineCount(_ path: String) -> Int {
     ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").count
 }
+
+/// What must be identical between two runs of the same experiment: leaderboard.csv, trials.csv
+/// and test.csv without their timing column, and every history file.
+func resultFiles(_ folder: String) -> [String: [[String]]] {
+    var files: [String: [[String]]] = [:]
+    for name in ["leaderboard.csv", "trials.csv", "test.csv"] {
+        files[name] = withoutTiming(readCSV(folder + "/" + name))
+    }
+    for h in (try? FileManager.default.contentsOfDirectory(atPath: folder + "/history")) ?? [] {
+        files["history/" + h] = readCSV(folder + "/history/" + h)
+    }
+    return files
+}
