@@ -9,8 +9,11 @@ struct SlurmClusterTests {
     let dir = freshFolder("slurm")
 
     init() {
-        // Slow enough that a task can be cancelled mid-run.
-        write(tinySpec.replacingOccurrences(of: "epochs: 4", with: "epochs: 30"), "tiny.yaml", in: dir)
+        // Slow enough (no early stopping, 300 epochs: about a second a unit) that a task can be
+        // cancelled or signalled mid-run.
+        let slow = tinySpec.replacingOccurrences(of: "epochs: 4", with: "epochs: 300")
+            .replacingOccurrences(of: "callbacks: [{EarlyStopping: {patience: 1}}]", with: "callbacks: []")
+        write(slow, "tiny.yaml", in: dir)
     }
 
     func board(_ out: String) -> [String: [[String]]] { resultFiles(dir + "/" + out) }
@@ -25,6 +28,32 @@ struct SlurmClusterTests {
         #expect(SlurmCluster.state(ids[1]) == "COMPLETED", "merge job: \(SlurmCluster.state(ids[1]))")
         #expect(board("cluster") == board("local"))
         #expect(FileManager.default.fileExists(atPath: dir + "/cluster/best.safetensors"))
+    }
+
+    /// Slurm's warning before a time limit (USR1 to the batch shell, as `--signal=B:USR1@…`
+    /// sends it): the task stops after its epoch, requeues itself, resumes and completes.
+    @Test func aSignalledTaskRequeuesItselfAndResumes() throws {
+        #expect(try RunnerProcess.run(["tiny.yaml", "--out", "local", "--quiet"], in: dir).status == 0)
+        let r = try RunnerProcess.run(["slurm", "tiny.yaml", "--array", "3", "--out", "warned", "--submit"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let ids = SlurmCluster.jobIDs(r.out)
+        #expect(ids.count == 2, "\(r.out)")
+        let task = "\(ids[0])_2"
+        let journal = dir + "/warned/journal/shard-2-of-3.jsonl"
+        let deadline = Date().addingTimeInterval(120)
+        while lineCount(journal) < 2 && Date() < deadline { usleep(20_000) }
+        let saved = lineCount(journal) - 1
+        _ = SlurmCluster.run(["scancel", "--batch", "--signal=USR1", task])
+        for id in ids { try SlurmCluster.waitForJob(id, timeout: 300) }
+        let job = SlurmCluster.run(["scontrol", "show", "job", task])
+        #expect(job.contains("Restarts=1"), "\(job)")
+        #expect(SlurmCluster.state(task) == "COMPLETED", "task 2: \(SlurmCluster.state(task))")
+        #expect(saved >= 1 && saved < 4, "the signal should land mid-shard; \(saved) units were saved")
+        let log = (try? String(contentsOfFile: dir + "/warned/slurm/\(ids[0])_2.log", encoding: .utf8)) ?? ""
+        #expect(log.contains("stopped by SIGUSR1"), "\(log)")
+        #expect(log.contains("already done (resuming)"), "\(log)")
+        #expect(SlurmCluster.state(ids[1]) == "COMPLETED", "merge job: \(SlurmCluster.state(ids[1]))")
+        #expect(board("warned") == board("local"))
     }
 
     @Test func aCancelledTaskIsResubmittedAndTheMergeIsComplete() throws {
