@@ -96,7 +96,7 @@ enum SlurmCluster {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
         let path = NSTemporaryDirectory() + "slurm-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         p.standardOutput = FileHandle(forWritingAtPath: path)
         p.standardError = FileHandle.nullDevice
         guard (try? p.run()) != nil else { return "" }

@@ -49,8 +49,8 @@ struct RunnerProcess {
         p.environment = env
         let id = UUID().uuidString
         let outPath = NSTemporaryDirectory() + "runner-out-\(id)", errPath = NSTemporaryDirectory() + "runner-err-\(id)"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         p.standardOutput = FileHandle(forWritingAtPath: outPath)
         p.standardError = FileHandle(forWritingAtPath: errPath)
         try p.run()
@@ -124,7 +124,7 @@ search:
 @discardableResult
 func write(_ text: String, _ name: String, in dir: String) -> String {
     let path = dir + "/" + name
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     return path
 }
 
