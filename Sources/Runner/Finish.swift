@@ -43,6 +43,11 @@ struct Finish {
             finalTrial = nil
         }
         var testMetrics: [String: Double] = [:]
+        let width = session.inputShape.reduce(1, *)
+        if let bad = session.experiment.predict.first(where: { $0.count != width }) {
+            throw Session.Failure(description: "\(session.header.file): error: predict: each row needs \(width) numbers (the model's input), got \(bad.count)",
+                                  status: ExitStatus.badInput)
+        }
         if let t = finalTrial {
             guard case .success(let config) = session.configs[t] else {
                 if case .failure(let f) = session.configs[t] { throw Session.Failure(description: session.located(f), status: ExitStatus.badInput) }
@@ -105,6 +110,7 @@ struct Finish {
                 written.append("leaderboard.csv")
             }
             printWeightsIfSmall(model)
+            printPredictions(model, preprocessor: parts.preprocessor, task: train.task)
         }
         printSummary(ranked, test: testMetrics, written: written)
         return .done
@@ -142,6 +148,26 @@ struct Finish {
                 let values = p.value.array.map { NumberText.short(Double($0)) }.joined(separator: ", ")
                 print("\(layer.name)/\(p.name) \(p.shape): [\(values)]")
             }
+        }
+    }
+
+    /// The file's `predict:` rows through the final model (preprocessed as its training data
+    /// was), as the perceptron notebook asks what the net says for a new input.
+    private func printPredictions(_ model: Sequential, preprocessor: Preprocessor?, task: Engine.Task) {
+        let rows = session.experiment.predict
+        guard progress.mode != .quiet, !rows.isEmpty else { return }
+        var x = rows.flatMap { $0.map(Float.init) }
+        preprocessor?.apply(to: &x)
+        let y = Engine.predict(model, x: x, batchSize: 256)
+        let k = model.outputShape.reduce(1, *)
+        for (i, row) in rows.enumerated() {
+            let out = Array(y[(i * k)..<((i + 1) * k)])
+            var text = "predict [\(row.map { NumberText.exact($0) }.joined(separator: ", "))] → [\(out.map { NumberText.short(Double($0)) }.joined(separator: ", "))]"
+            if case .classification(let classes, let names) = task {
+                let c = k == 1 ? (out[0] >= 0.5 ? 1 : 0) : out.indices.max { out[$0] < out[$1] }!
+                text += "  class \(c)" + (names.map { c < $0.count && c < classes ? " (\($0[c]))" : "" } ?? "")
+            }
+            print(text)
         }
     }
 

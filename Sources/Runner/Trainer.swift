@@ -115,6 +115,8 @@ enum Trainer {
         var train: Dataset
         var validation: Dataset?
         var heldOut: Dataset?
+        /// The preprocessing fitted on `train`, for anything else the model is shown.
+        var preprocessor: Preprocessor?
     }
 
     /// Splits off the inner validation part (for val_ metrics and callbacks) from `train`, fits
@@ -129,9 +131,10 @@ enum Trainer {
             trainPart = train.subset(split.train)
         }
         let method = Preprocessing(rawValue: preprocess) ?? .none
-        guard method != .none else { return Parts(train: trainPart, validation: validation, heldOut: heldOut) }
+        guard method != .none else { return Parts(train: trainPart, validation: validation, heldOut: heldOut, preprocessor: nil) }
         let p = Preprocessor(fitting: method, on: trainPart)
-        return Parts(train: p.apply(to: trainPart), validation: validation.map { p.apply(to: $0) }, heldOut: heldOut.map { p.apply(to: $0) })
+        return Parts(train: p.apply(to: trainPart), validation: validation.map { p.apply(to: $0) },
+                     heldOut: heldOut.map { p.apply(to: $0) }, preprocessor: p)
     }
 
     /// Trains `model` with the trial's compile and fit settings and scores it on `heldOut`.

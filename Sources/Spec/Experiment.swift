@@ -185,6 +185,8 @@ public struct Experiment: Sendable {
     public var data: DataConfig
     /// Nil when the file has no `search` section: one configuration, trained once.
     public var search: SearchConfig?
+    /// Inputs the final model predicts after training (`predict:`), one row each.
+    public var predict: [[Double]]
     /// The file as run (overrides applied, anchors and merges expanded) as canonical YAML.
     public var canonicalText: String
 

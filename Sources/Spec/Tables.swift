@@ -26,6 +26,8 @@ public enum ArgType: Sendable, Hashable {
     case table
     /// A `[low, high]` pair of numbers with low < high.
     case interval
+    /// A non-empty list of equally long, non-empty rows of numbers (inputs to predict).
+    case rows
     /// A section or list with its own rules (layers, callbacks, space...).
     case structure(String)
 
@@ -46,6 +48,7 @@ public enum ArgType: Sendable, Hashable {
         case .stringList: return "a list of strings"
         case .learningRate: return "a number or a schedule mapping"
         case .table: return "a truth table (rows of numbers) or xor, and, or"
+        case .rows: return "a list of rows of numbers"
         case .interval: return "[low, high] with low < high"
         case .structure(let s): return s
         }
@@ -422,13 +425,14 @@ public enum Catalog {
     public static let topKeys: [ArgSpec] = [
         ArgSpec("name", .string, .null, nil, "the experiment's name (default: the file name without .yaml)"),
         ArgSpec("seed", .int, .int(0), .nonNegative, "fixes data subsets, splits, folds, initial weights and trials"),
-        ArgSpec("threads", .int, .null, .positive, "worker threads (default: all cores)"),
+        ArgSpec("threads", .int, .null, .positive, "threads of the final model (default: all cores; CV units use one each)"),
         ArgSpec("data", .structure("a mapping"), nil, nil, "the data section"),
         ArgSpec("model", .structure("a mapping"), nil, nil, "the model section"),
         ArgSpec("compile", .structure("a mapping"), nil, nil, "the compile section"),
         ArgSpec("fit", .structure("a mapping"), .null, nil, "the fit section"),
         ArgSpec("search", .structure("a mapping"), .null, nil, "the search section (none: train one model)"),
         ArgSpec("output", .string, .null, nil, "folder for results (default runs/<name>)"),
+        ArgSpec("predict", .rows, .null, nil, "inputs (one row of numbers each) the final model predicts, printed after training"),
     ]
 
     public static let modelKeys: [ArgSpec] = [

@@ -39,6 +39,8 @@ struct Validator {
         let seed = top["seed"].flatMap { arg($0.value, spec("seed", Catalog.topKeys))?.int } ?? 0
         let threads = top["threads"].flatMap { arg($0.value, spec("threads", Catalog.topKeys))?.int }
         let output = top["output"].flatMap { arg($0.value, spec("output", Catalog.topKeys))?.string } ?? "runs/\(name)"
+        let predict = top["predict"].flatMap { arg($0.value, spec("predict", Catalog.topKeys))?.list }?
+            .map { ($0.list ?? []).compactMap(\.double) } ?? []
         let data = top["data"].flatMap { dataSection($0.value) }
 
         // The templates: checked with references, discarded; resolve() builds them per trial.
@@ -57,7 +59,7 @@ struct Validator {
         }
         guard !sink.hasErrors, let data else { return nil }
         return Experiment(name: name, seed: UInt64(seed), threads: threads, output: output, data: data,
-                          search: searchConfig, canonicalText: emit(root), root: root, file: sink.file)
+                          search: searchConfig, predict: predict, canonicalText: emit(root), root: root, file: sink.file)
     }
 
     /// Builds a trial from the document with `values` substituted for references.
@@ -264,6 +266,16 @@ struct Validator {
                 }
             }
             bad(node, s, expected: "a list of rows of numbers, or xor, and, or")
+            return nil
+        case .rows:
+            if let rows = node.items, !rows.isEmpty {
+                let out = rows.map { r in (r.items ?? []).compactMap { c in c.scalar == .null ? nil : Value(c.scalar ?? .null).double } }
+                if zip(rows, out).allSatisfy({ ($0.items?.count ?? -1) == $1.count }), let n = out.first?.count, n > 0,
+                   out.allSatisfy({ $0.count == n }) {
+                    return .list(out.map { .list($0.map { .double($0) }) })
+                }
+            }
+            bad(node, s, expected: "a list of equally long rows of numbers, e.g. [[1, 0, 0]]")
             return nil
         case .interval:
             if let items = node.items, items.count == 2,

@@ -38,9 +38,10 @@ enum NumberText {
         return "\(x)"
     }
 
-    /// A readable fixed form for terminal tables, e.g. 0.8734.
+    /// A readable form for terminal tables, e.g. 0.8734; tiny values keep their digits (2.31e-05).
     static func short(_ x: Double, digits: Int = 4) -> String {
         if x.isNaN { return "nan" }
+        if x != 0, abs(x) < 0.001 { return String(format: "%.\(digits - 1)e", x) }
         return String(format: "%.\(digits)f", x)
     }
 }
