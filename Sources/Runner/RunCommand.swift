@@ -106,7 +106,10 @@ struct RunCommand: ParsableCommand {
             fail("\(error)", status: ExitStatus.failure)
         }
         defer { withExtendedLifetime(lock) {} }
-        if fresh { Self.clear(out) }
+        if fresh {
+            // A shard starts over alone: the other shards' journals are theirs.
+            if shard.count == 1 { Self.clear(out) } else { try? FileManager.default.removeItem(atPath: Journal.path(out, shard: shard)) }
+        }
 
         var header = session.header
         header.shard = shard.description

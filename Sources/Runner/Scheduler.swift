@@ -47,6 +47,7 @@ final class Scheduler: @unchecked Sendable {
                 Threads.set(1)
                 while !StopRequest.requested, let unit = take() {
                     guard let finished = runUnit(unit, worker: w), journaled(finished) else { break }
+                    progress.finished(key: Self.key(w))
                 }
                 group.leave()
             }
@@ -83,11 +84,14 @@ final class Scheduler: @unchecked Sendable {
         }
     }
 
+    /// The progress line's slot for a worker.
+    static func key(_ worker: Int) -> String { String(format: "%02d", worker) }
+
     /// Trains and scores one unit; nil when interrupted (the unit will run again on resume).
     private func runUnit(_ unit: Int, worker: Int) -> UnitRecord? {
         let k = session.foldCount
         let t = unit / k, f = unit % k
-        let key = String(format: "%02d", worker)
+        let key = Self.key(worker)
         let label = "trial \(t) fold \(f)"
         let params = session.parameterText(t)
         func failed(_ reason: String) -> UnitRecord {
@@ -131,7 +135,6 @@ final class Scheduler: @unchecked Sendable {
                                historyColumns: history.keys, history: rows)
             let scoreText = score.map { "\(session.scoring.name) \(NumberText.short($0))" } ?? outcome.status
             progress.log("\(label): \(scoreText), \(history.epochs) epoch\(history.epochs == 1 ? "" : "s"), \(NumberText.short(outcome.seconds, digits: 1)) s")
-            progress.finished(key: key, seconds: outcome.seconds)
             return r
         } catch {
             progress.log("\(label): failed: \(error)")

@@ -59,7 +59,7 @@ final class Progress: Sendable {
     }
 
     /// Records a finished unit for the count and the ETA.
-    func finished(key: String, seconds: Double) {
+    func finished(key: String) {
         state.withLock { s in
             s.done += 1
             s.doneThisRun += 1
