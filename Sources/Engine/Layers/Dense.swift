@@ -5,7 +5,7 @@
 /// so a (N, F) input is the usual case and any leading axes are treated as more rows.
 /// Parameters: `kernel` (F, units) as Keras stores it, `bias` (units).
 /// The kernel regularizer is l1·Σ|w| + l2·Σw² (Keras `L1L2`), carried on the kernel parameter.
-public final class Dense: ActivatedLayer, InputGradientOptional {
+public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping {
     public let kind = "Dense"
     public var name: String
     public let units: Int
@@ -75,6 +75,10 @@ public final class Dense: ActivatedLayer, InputGradientOptional {
          "kernel_regularizer": regularizerDescription(l1: kernelL1, l2: kernelL2)]
     }
 
+    /// z = x·W + b of the last `forward`, kept for softmax and sigmoid outputs so that a fused
+    /// cross-entropy is computed from the logits, as Keras does with `_keras_logits`.
+    public var logits: Tensor { preactivation }
+
     /// y = f(x·W + b): one sgemm into z (or straight into y), then one fused bias + activation pass.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         precondition(x.shape.last == inputFeatures, "\(name): input \(x.shape), expected last axis \(inputFeatures)")
@@ -82,7 +86,8 @@ public final class Dense: ActivatedLayer, InputGradientOptional {
         let rows = x.count / inputFeatures
         let shape = Array(x.shape.dropLast()) + [units]
         output.resize(shape)
-        let keepZ = activation.needsPreactivation
+        // Softmax and sigmoid keep z too: the loss then comes from the logits (LogitsKeeping).
+        let keepZ = activation.needsPreactivation || activation == .softmax || activation == .sigmoid
         if keepZ { preactivation.resize(shape) }
         let z = keepZ ? preactivation : output
         Gemm.sgemm(m: rows, n: units, k: inputFeatures, a: x.data, b: kernel.value.data, c: z.data)
