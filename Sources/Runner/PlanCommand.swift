@@ -13,28 +13,17 @@ struct PlanCommand: ParsableCommand {
     @Argument(help: "The experiment file (YAML).")
     var file: String
 
-    @Option(help: "Number of trials to list (default: search.trials; a grid stops at its size).")
-    var trials: Int?
-
-    @Option(help: "Seed instead of the file's seed.")
-    var seed: UInt64?
-
-    @Option(name: .customLong("set"), help: "Override a key before validation, e.g. --set search.trials=3 (repeatable).")
-    var overrides: [String] = []
-
-    func validate() throws {
-        if let trials, trials < 1 { throw ValidationError("--trials expects an integer > 0, got \(trials)") }
-    }
+    @OptionGroup var options: ExperimentOptions
 
     func run() throws {
-        guard let experiment = loadExperiment(file, overrides: overrides) else { throw ExitCode(ExitStatus.badInput) }
-        print(Self.table(experiment, seed: seed ?? experiment.seed, trials: trials), terminator: "")
+        guard let experiment = loadExperiment(file, overrides: options.allOverrides) else { throw ExitCode(ExitStatus.badInput) }
+        print(Self.table(experiment, trials: options.trials), terminator: "")
     }
 
     /// The plan as aligned text: a header `trial` + parameter names (sorted), one row per trial.
-    static func table(_ experiment: Experiment, seed: UInt64, trials: Int?) -> String {
+    static func table(_ experiment: Experiment, trials: Int?) -> String {
         let names = experiment.parameters.map(\.name).sorted()
-        let proposals = Search.trials(experiment.search, seed: seed, count: trials)
+        let proposals = Search.trials(experiment.search, seed: experiment.seed, count: trials)
         var rows = [["trial"] + names]
         for t in proposals {
             rows.append([String(t.index)] + names.map { t.values[$0].map(Search.format) ?? "" })

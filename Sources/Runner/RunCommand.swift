@@ -17,23 +17,13 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The experiment file (YAML).")
     var file: String
 
-    @Option(help: "Number of trials (default: search.trials). Trial i is the same whatever the count, so a larger --trials extends a finished search.")
-    var trials: Int?
-
-    @Option(help: "Folds of cross-validation, as --set search.cv=K.")
-    var cv: Int?
-
-    @Option(help: "Seed, as --set seed=S.")
-    var seed: UInt64?
+    @OptionGroup var options: ExperimentOptions
 
     @Option(help: "Output folder (default: the file's `output`, else runs/NAME).")
     var out: String?
 
     @Option(help: "Units trained at once, one thread each (default: the number of cores).")
     var jobs: Int?
-
-    @Option(name: .customLong("set"), help: "Override a key of the file, e.g. --set fit.epochs=1 (repeatable; validated like the file).")
-    var overrides: [String] = []
 
     @Flag(help: "Discard the journal and results in the output folder and start over.")
     var fresh = false
@@ -48,8 +38,6 @@ struct RunCommand: ParsableCommand {
     var noRefit = false
 
     func validate() throws {
-        if let trials, trials < 1 { throw ValidationError("--trials expects an integer > 0, got \(trials)") }
-        if let cv, cv < 2 { throw ValidationError("--cv expects an integer ≥ 2, got \(cv)") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs expects an integer > 0, got \(jobs)") }
         if let shard, shard != "auto", Shard(parsing: shard) == nil {
             throw ValidationError("--shard expects I/N with 0 ≤ I < N (e.g. 0/4) or 'auto', got '\(shard)'")
@@ -69,13 +57,6 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    var allOverrides: [String] {
-        var o: [String] = []
-        if let seed { o.append("seed=\(seed)") }
-        if let cv { o.append("search.cv=\(cv)") }
-        return o + overrides
-    }
-
     func run() throws {
         let shard: Shard
         do { shard = try resolvedShard() } catch {
@@ -84,7 +65,7 @@ struct RunCommand: ParsableCommand {
         StopRequest.install()
         let session: Session
         do {
-            session = try Session(file: file, overrides: allOverrides, trialCount: trials, out: out)
+            session = try Session(file: file, overrides: options.allOverrides, trialCount: options.trials, out: out)
         } catch {
             fail(error.description, status: error.status)
         }
@@ -161,8 +142,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func settings(jobs: Int) -> [String] {
-        var s = ["trials: \(trials.map(String.init) ?? "from the file"), jobs: \(jobs) (one thread per unit), final model threads: all cores"]
-        if !overrides.isEmpty { s.append("overrides: " + overrides.map { "--set \($0)" }.joined(separator: " ")) }
+        var s = ["trials: \(options.trials.map(String.init) ?? "from the file"), jobs: \(jobs) (one thread per unit), final model threads: all cores"]
+        if !options.overrides.isEmpty { s.append("overrides: " + options.overrides.map { "--set \($0)" }.joined(separator: " ")) }
         return s
     }
 

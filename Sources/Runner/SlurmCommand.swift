@@ -28,10 +28,7 @@ struct SlurmCommand: ParsableCommand {
     @Option(name: .customLong("sbatch"), help: "An extra #SBATCH line, e.g. --sbatch=--qos=short (repeatable).") var extra: [String] = []
     @Option(help: "Seconds before the time limit at which a task stops after its epoch and requeues.") var signalSeconds: Int = 120
 
-    @Option(help: "Number of trials.") var trials: Int?
-    @Option(help: "Folds of cross-validation.") var cv: Int?
-    @Option(help: "Seed.") var seed: UInt64?
-    @Option(name: .customLong("set"), help: "Override a key of the file (repeatable).") var overrides: [String] = []
+    @OptionGroup var options: ExperimentOptions
 
     @Flag(help: "Submit the scripts with sbatch and print the job ids.")
     var submit = false
@@ -42,21 +39,12 @@ struct SlurmCommand: ParsableCommand {
     }
 
     func run() throws {
-        var all: [String] = []
-        if let seed { all.append("seed=\(seed)") }
-        if let cv { all.append("search.cv=\(cv)") }
-        all += overrides
-        guard let experiment = loadExperiment(file, overrides: all) else { throw ExitCode(ExitStatus.badInput) }
+        guard let experiment = loadExperiment(file, overrides: options.allOverrides) else { throw ExitCode(ExitStatus.badInput) }
         let outFolder = Self.absolute(out ?? experiment.output)
         if outFolder.contains(" ") { fail("the output folder must not contain spaces for #SBATCH lines: \(outFolder)", status: ExitStatus.badInput) }
-        var runArgs: [String] = []
-        if let trials { runArgs += ["--trials", String(trials)] }
-        if let cv { runArgs += ["--cv", String(cv)] }
-        if let seed { runArgs += ["--seed", String(seed)] }
-        for o in overrides { runArgs += ["--set", o] }
         let script = SlurmScript(runner: Self.executable(), file: Self.absolute(file), out: outFolder, shards: array,
                                  name: "runner-" + experiment.name, partition: partition, account: account, time: time,
-                                 cpusPerTask: cpusPerTask, memory: mem, extraLines: extra, runArguments: runArgs,
+                                 cpusPerTask: cpusPerTask, memory: mem, extraLines: extra, runArguments: options.arguments,
                                  signalSeconds: signalSeconds)
         let folder = script.logFolder
         let arrayPath = folder + "/array.sbatch", mergePath = folder + "/merge.sbatch"
