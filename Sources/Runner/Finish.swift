@@ -82,7 +82,7 @@ struct Finish {
             try AtomicFile.write(historyTable.text, to: out + "/history/final.csv")
             written.append("history/final.csv")
             if outcome.status == "ok" {
-                try saveModel(model, trial: t)
+                try saveModel(model, trial: t, preprocessor: parts.preprocessor, task: train.task)
                 written.append("best.safetensors")
             } else {
                 progress.log("the final model \(outcome.status): \(outcome.reason ?? "")")
@@ -116,15 +116,32 @@ struct Finish {
         return .done
     }
 
-    private func saveModel(_ model: Sequential, trial: Int) throws {
+    /// best.safetensors: the weights, the architecture, and what `runner predict` needs to
+    /// treat new inputs as the training data was treated (the fitted preprocessing, as tensors
+    /// `preprocess/shift` and `preprocess/divisor`, and the class names).
+    private func saveModel(_ model: Sequential, trial: Int, preprocessor: Preprocessor?, task: Engine.Task) throws {
         let params = session.parameterText(trial)
         var metadata = ["runner_version": RunnerCommand.version, "experiment": session.experiment.name,
                         "seed": String(session.experiment.seed), "trial": String(trial)]
         for (k, v) in params { metadata["param." + k] = v }
+        var extra: [SafeTensors.Entry] = []
+        if let p = preprocessor, p.method != .none {
+            metadata["preprocess"] = p.method.rawValue
+            extra.append(SafeTensors.Entry(name: "preprocess/shift", shape: [p.shift.count], values: p.shift))
+            extra.append(SafeTensors.Entry(name: "preprocess/divisor", shape: [p.divisor.count], values: p.divisor))
+        }
+        switch task {
+        case .classification(let classes, let names):
+            metadata["task"] = "classification"
+            metadata["classes"] = String(classes)
+            if let names, let json = try? JSONEncoder().encode(names) { metadata["class_names"] = String(decoding: json, as: UTF8.self) }
+        case .regression:
+            metadata["task"] = "regression"
+        }
         // Write beside, then rename: the model file is never half-written.
         let path = session.out + "/best.safetensors"
         let tmp = session.out + "/.best.safetensors.tmp-\(getpid())"
-        try model.save(to: tmp, metadata: metadata)
+        try model.save(to: tmp, metadata: metadata, extra: extra)
         let fd = open(tmp, O_RDONLY)
         if fd >= 0 { fsync(fd); close(fd) }
         guard rename(tmp, path) == 0 else { throw AtomicFile.WriteError(path: path, reason: AtomicFile.errnoText()) }

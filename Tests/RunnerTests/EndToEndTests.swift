@@ -117,6 +117,31 @@ import Testing
         withExtendedLifetime(lock) {}
     }
 
+    /// The saved model predicts new inputs as the run's final model did: same preprocessing
+    /// (stored in best.safetensors), same probabilities.
+    @Test func predictWithTheSavedModelMatchesTheRun() throws {
+        let points: [[Float]] = [[0.5, -1], [3, 2], [-2, 1.5]]
+        write(tinySpec + "\npredict: [[0.5, -1], [3, 2], [-2, 1.5]]\n", "p.yaml", in: dir)
+        let r = try run(["p.yaml", "--out", "p"])
+        #expect(r.status == 0, "\(r.err)")
+        let printed = r.out.split(separator: "\n").filter { $0.hasPrefix("predict [") }.map { line in
+            line.split(separator: "→")[1].split(separator: "]")[0].dropFirst(2).split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces))! }
+        }
+        #expect(printed.count == 3, "\(r.out)")
+        writeNPY(points.flatMap { $0 }, shape: [3, 2], to: dir + "/points.npy")
+        let p = try run(["predict", "p", "points.npy", "--out", "predictions.csv"])
+        #expect(p.status == 0, "\(p.err)")
+        let csv = readCSV(dir + "/predictions.csv")
+        #expect(csv.first == ["sample", "class", "p_0", "p_1", "p_2"])
+        for (i, row) in csv.dropFirst().enumerated() {
+            let probabilities = row[2...].map { Double($0)! }
+            #expect(zip(probabilities, printed[i]).allSatisfy { abs($0 - $1) < 1e-4 }, "\(row) vs \(printed[i])")
+            #expect(Int(row[1]) == probabilities.indices.max { probabilities[$0] < probabilities[$1] })
+        }
+        let bad = try run(["predict", "p", "tiny.yaml"])
+        #expect(bad.status == 2)
+    }
+
     @Test func aFileWithoutSearchTrainsOneModel() throws {
         let spec = """
         name: line

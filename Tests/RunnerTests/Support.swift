@@ -145,3 +145,16 @@ func resultFiles(_ folder: String) -> [String: [[String]]] {
     }
     return files
 }
+
+/// Writes a float32 C-order `.npy` file (NEP 1, version 1.0).
+func writeNPY(_ values: [Float], shape: [Int], to path: String) {
+    let dims = shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? "," : "")
+    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(dims)), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+    bytes += [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+    bytes += Array(header.utf8)
+    for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+}

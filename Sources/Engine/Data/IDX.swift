@@ -75,6 +75,15 @@ public enum IDX {
         return Array8(dimensions: dimensions, bytes: bytes, offset: headerSize)
     }
 
+    /// Reads an images file alone (inputs to predict): the shape of one image, channels last,
+    /// and every image's values 0…255.
+    public static func loadImages(_ path: String) throws(DataError) -> (sampleShape: [Int], values: [Float]) {
+        let a = try read(path, expectedDimensions: [3, 4])
+        var sampleShape = Array(a.dimensions.dropFirst())
+        if sampleShape.count == 2 { sampleShape.append(1) }
+        return (sampleShape, floats(a.bytes, from: a.offset))
+    }
+
     /// Reads an images file and its labels file into a classification data set.
     ///
     /// - Parameters:

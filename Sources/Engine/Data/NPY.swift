@@ -111,6 +111,14 @@ public enum NPY {
         }
     }
 
+    /// One array of features with no targets (inputs to predict): its shape and its values.
+    public static func loadArray(_ path: String) throws(DataError) -> (shape: [Int], values: [Float]) {
+        let bytes = try FileBytes.read(path)
+        let h = try header(bytes, path: path)
+        guard !h.shape.isEmpty else { throw .badNPY(path: path, reason: "a 0-dimensional array; it needs a first axis of samples") }
+        return (h.shape, values(bytes, h, as: Float.self))
+    }
+
     /// Loads `source` into a data set.
     public static func load(_ source: NPYSource) throws(DataError) -> Dataset {
         let xBytes = try FileBytes.read(source.x)

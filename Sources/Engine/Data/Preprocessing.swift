@@ -26,6 +26,13 @@ public struct Preprocessor: Sendable, Equatable {
     /// Per feature (255, the standard deviation, the range, or 1), or empty for `none`.
     public let divisor: [Float]
 
+    /// A preprocessor with known statistics (e.g. read back from a model file).
+    public init(method: Preprocessing, shift: [Float], divisor: [Float]) {
+        self.method = method
+        self.shift = shift
+        self.divisor = divisor
+    }
+
     /// Fits `method` on `data` (the training part only).
     public init(fitting method: Preprocessing, on data: Dataset) {
         self.method = method

@@ -184,13 +184,14 @@ extension Sequential {
     }
 
     /// Writes the weights and the architecture (metadata "architecture") as safetensors.
-    /// `metadata` adds string entries (e.g. the loss, the seed, the tool's version).
-    public func save(to path: String, metadata: [String: String] = [:]) throws(ModelFileError) {
+    /// `metadata` adds string entries (e.g. the loss, the seed, the tool's version) and `extra`
+    /// tensors that are not the model's (e.g. preprocessing statistics); loading ignores them.
+    public func save(to path: String, metadata: [String: String] = [:], extra: [SafeTensors.Entry] = []) throws(ModelFileError) {
         guard isBuilt else { throw ModelFileError("cannot save a model that is not built") }
         var m = metadata
         m["format"] = "runner-sequential"
         m["architecture"] = Architecture(self).json()
-        try SafeTensors.write(namedTensors(), metadata: m, to: path)
+        try SafeTensors.write(namedTensors() + extra, metadata: m, to: path)
     }
 
     /// Copies the file's tensors into this built model, matching by name and shape; every
