@@ -114,7 +114,7 @@ struct RunCommand: ParsableCommand {
                 + (shard.count > 1 ? ", shard \(shard): \(owned) units" : "")
                 + (pending < owned ? ", \(owned - pending) already done (resuming)" : "")
                 + ", \(min(jobs, max(pending, 1))) at a time")
-            progress.begin(units: owned, done: owned - pending, jobs: jobs)
+            progress.begin(units: owned, done: owned - pending)
             if let failure = scheduler.run(jobs: jobs) {
                 progress.end()
                 fail(failure, status: ExitStatus.failure)

@@ -17,7 +17,6 @@ final class Progress: Sendable {
         var done = 0
         var doneThisRun = 0
         var started = Date()
-        var jobs = 1
         var live: [String: String] = [:]
         var lastDraw = Date.distantPast
         var drawn = false
@@ -29,12 +28,11 @@ final class Progress: Sendable {
         state = Mutex(State())
     }
 
-    /// Starts counting `units` units run `jobs` at a time (`done` already finished).
-    func begin(units: Int, done: Int, jobs: Int) {
+    /// Starts counting `units` units (`done` of them already finished).
+    func begin(units: Int, done: Int) {
         state.withLock {
             $0.units = units
             $0.done = done
-            $0.jobs = max(1, jobs)
             $0.started = Date()
         }
     }

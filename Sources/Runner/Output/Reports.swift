@@ -23,7 +23,6 @@ struct Reports {
         var status: String
         var reason: String?
 
-        var complete: Bool { !scores.isEmpty }
         var mean: Double? {
             let s = scores.compactMap { $0 }
             guard status == "ok", s.count == scores.count, !s.isEmpty else { return nil }
