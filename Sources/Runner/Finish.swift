@@ -43,11 +43,6 @@ struct Finish {
             finalTrial = nil
         }
         var testMetrics: [String: Double] = [:]
-        let width = session.inputShape.reduce(1, *)
-        if let bad = session.experiment.predict.first(where: { $0.count != width }) {
-            throw Session.Failure(description: "\(session.header.file): error: predict: each row needs \(width) numbers (the model's input), got \(bad.count)",
-                                  status: ExitStatus.badInput)
-        }
         if let t = finalTrial {
             guard case .success(let config) = session.configs[t] else {
                 if case .failure(let f) = session.configs[t] { throw Session.Failure(description: session.located(f), status: ExitStatus.badInput) }

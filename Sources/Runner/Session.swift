@@ -73,6 +73,11 @@ final class Session: @unchecked Sendable {
         let shape = fileShape ?? loadedTrainShape
         let task = loadedTask
         inputShape = shape
+        let width = shape.reduce(1, *)
+        if let bad = experiment.predict.first(where: { $0.count != width }) {
+            throw Failure(description: "\(file): error: predict: each row needs \(width) numbers (the model's input \(shape)), got \(bad.count)",
+                          status: ExitStatus.badInput)
+        }
         // Build every trial's model once now, so a shape that cannot work is a failed trial
         // (or, without a search, an error in the file) before any training starts.
         configs = resolved.map { r -> Result<TrialConfig, TrialFailure> in

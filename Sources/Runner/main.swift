@@ -8,20 +8,32 @@ enum ExitStatus {
     static let badInput: Int32 = 2
 }
 
-// ArgumentParser exits 64 on a usage error; runner promises 2 for any bad input.
-do {
-    var command = try RunnerCommand.parseAsRoot()
-    try command.run()
-} catch {
-    let code = RunnerCommand.exitCode(for: error)
-    if code == .success {
-        RunnerCommand.exit(withError: error)
-    }
-    if let exit = error as? ExitCode {
-        exit_(exit.rawValue)
-    }
-    FileHandle.standardError.write(Data((RunnerCommand.fullMessage(for: error) + "\n").utf8))
-    exit_(ExitStatus.badInput)
+func standardError(_ text: String) {
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }
 
-func exit_(_ code: Int32) -> Never { Foundation.exit(code) }
+// Parsing: ArgumentParser exits 64 on a usage error; runner promises 2 for any bad input.
+var command: ParsableCommand
+do {
+    command = try RunnerCommand.parseAsRoot()
+} catch {
+    if RunnerCommand.exitCode(for: error) == .success { RunnerCommand.exit(withError: error) }  // --help, --version
+    standardError(RunnerCommand.fullMessage(for: error))
+    exit(ExitStatus.badInput)
+}
+
+// Running: commands report bad files themselves (status 2); anything else thrown is a failure
+// while running (status 1), printed as one line, never a trace.
+do {
+    try command.run()
+} catch let e as ExitCode {
+    exit(e.rawValue)
+} catch let e as Session.Failure {
+    if !e.description.isEmpty { standardError(e.description) }
+    exit(e.status)
+} catch {
+    // The root command's own run() asks ArgumentParser to print the help.
+    if RunnerCommand.exitCode(for: error) == .success { RunnerCommand.exit(withError: error) }
+    standardError("error: \(error)")
+    exit(ExitStatus.failure)
+}

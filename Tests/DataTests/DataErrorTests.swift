@@ -12,7 +12,7 @@ struct DataErrorTests {
             (.corruptGzip(path: "/d/x.gz", reason: "truncated"), ["/d/x.gz", "gzip", "truncated"]),
             (.badIDX(path: "/d/i", reason: "wrong magic number"), ["/d/i", "IDX", "wrong magic"]),
             (.countMismatch(images: "/d/i", imageCount: 5, labels: "/d/l", labelCount: 4), ["/d/i", "/d/l", "5 images", "4 labels"]),
-            (.badCSV(path: "/d/h.csv", line: 7, column: "'b' (2)", reason: "missing value"), ["/d/h.csv:7", "line 7", "column 'b' (2)", "missing value"]),
+            (.badCSV(path: "/d/h.csv", line: 7, column: "'b' (2)", reason: "missing value"), ["/d/h.csv:7: missing value in column 'b' (2)"]),
             (.badNPY(path: "/d/x.npy", reason: "Fortran order"), ["/d/x.npy", "Fortran order"]),
             (.sampleCountMismatch(x: "/d/x.npy", xCount: 3, y: "/d/y.npy", yCount: 2), ["/d/x.npy", "/d/y.npy", "3", "2"]),
         ]

@@ -169,6 +169,26 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir + "/line/best.safetensors"))
     }
 
+    /// 0 success, 1 a failure while running, 2 bad input: never a trace.
+    @Test func exitStatusesFollowTheContract() throws {
+        #expect(try run(["--help"]).status == 0)
+        #expect(try run(["--version"]).status == 0)
+        #expect(try run(["run"]).status == 2)
+        #expect(try run(["tiny.yaml", "--jobs", "0"]).status == 2)
+        write("a,b,y\n1,2,x\n3,,y\n", "holes.csv", in: dir)
+        write("""
+        data: {source: csv, path: holes.csv, target: y}
+        model: {layers: [{Dense: {units: 2, activation: softmax}}]}
+        compile: {loss: sparse_categorical_crossentropy}
+        """, "holes.yaml", in: dir)
+        let r = try run(["holes.yaml", "--out", "holes"])
+        #expect(r.status == 1)
+        #expect(r.err == "error: \(dir)/holes.csv:3: missing value in column 'b' (2)\n", "\(r.err)")
+        let missing = try run(["nothing.yaml"])
+        #expect(missing.status == 2)
+        #expect(missing.err.hasPrefix("nothing.yaml: error: cannot read"))
+    }
+
     @Test func aShapeErrorInAFileWithoutSearchIsLocated() throws {
         let spec = """
         name: bad

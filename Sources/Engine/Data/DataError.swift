@@ -40,8 +40,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .countMismatch(images, imageCount, labels, labelCount):
             return "\(images) holds \(imageCount) images but \(labels) holds \(labelCount) labels"
         case let .badCSV(path, line, column, reason):
-            let col = column.map { ", column \($0)" } ?? ""
-            return "\(path):\(line): line \(line)\(col): \(reason)"
+            let col = column.map { " in column \($0)" } ?? ""
+            return "\(path):\(line): \(reason)\(col)"
         case let .badNPY(path, reason):
             return "\(path): not a usable .npy file: \(reason)"
         case let .sampleCountMismatch(x, xCount, y, yCount):
