@@ -20,7 +20,7 @@ enum StopRequest {
         for sig in [SIGINT, SIGTERM, SIGUSR1] {
             Foundation.signal(sig) { s in
                 if StopRequest.flag.load(ordering: .relaxed) != 0 && s == SIGINT {
-                    _exit(130)
+                    _exit(1)
                 }
                 StopRequest.flag.store(s, ordering: .relaxed)
             }
