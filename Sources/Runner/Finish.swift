@@ -83,7 +83,7 @@ struct Finish {
                 progress.log("the final model \(outcome.status): \(outcome.reason ?? "")")
             }
             let metricNames = testMetrics.keys.sorted()
-            var table = CSVTable(header: ["trial"] + session.parameterNames + metricNames.map { "test_" + $0 } + ["epochs", "seconds", "status"])
+            var table = CSVTable(header: ["trial"] + reports.parameterColumns + metricNames.map { "test_" + $0 } + ["epochs", "seconds", "status"])
             table.append([String(t)] + session.parameterNames.map { session.parameterText(t)[$0] ?? "" }
                 + metricNames.map { NumberText.exact(testMetrics[$0]!) }
                 + [String(history.epochs), NumberText.short(outcome.seconds, digits: 2), outcome.status])

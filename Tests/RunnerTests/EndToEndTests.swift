@@ -18,7 +18,7 @@ import Testing
         let r = try run(["tiny.yaml", "--out", "a", "--quiet"])
         #expect(r.status == 0, "\(r.err)")
         let board = readCSV(dir + "/a/leaderboard.csv")
-        #expect(board.first == ["rank", "trial", "depth", "lr", "units", "mean_test_accuracy", "std_test_accuracy",
+        #expect(board.first == ["rank", "trial", "param_depth", "param_lr", "param_units", "mean_test_accuracy", "std_test_accuracy",
                                 "split0_test_accuracy", "split1_test_accuracy", "split2_test_accuracy",
                                 "epochs", "seconds", "status", "reason"])
         #expect(board.count == 5)

@@ -110,7 +110,7 @@ func temporaryFolder() -> String {
         #expect(abs(ranked[1].std! - 0.1) < 1e-12)
         let text = reports.leaderboard(ranked).text
         let lines = text.split(separator: "\n")
-        #expect(lines[0] == "rank,trial,units,mean_test_accuracy,std_test_accuracy,split0_test_accuracy,split1_test_accuracy,epochs,seconds,status,reason")
+        #expect(lines[0] == "rank,trial,param_units,mean_test_accuracy,std_test_accuracy,split0_test_accuracy,split1_test_accuracy,epochs,seconds,status,reason")
         #expect(lines[1].hasPrefix("1,2,20,0.8,0,0.8,0.8,3 3,"))
         #expect(lines[3].hasPrefix("3,1,10,,,,,3 3,") && lines[3].hasSuffix(",failed,why"))
     }

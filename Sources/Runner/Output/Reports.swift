@@ -63,8 +63,12 @@ struct Reports {
 
     var scoreName: String { "test_" + scoring }
 
+    /// Parameter columns are named as scikit-learn's `cv_results_` names them (`param_units`),
+    /// so no parameter can clash with a fixed column.
+    var parameterColumns: [String] { parameters.map { "param_" + $0 } }
+
     func leaderboard(_ ranked: [Trial]) -> CSVTable {
-        var header = ["rank", "trial"] + parameters
+        var header = ["rank", "trial"] + parameterColumns
         header += ["mean_" + scoreName, "std_" + scoreName]
         header += (0..<(crossValidated ? folds : 0)).map { "split\($0)_" + scoreName }
         header += ["epochs", "seconds", "status", "reason"]
@@ -91,7 +95,7 @@ struct Reports {
     /// One row per trial and fold with every metric measured on the held-out fold.
     func trialsTable(_ records: [UnitRecord]) -> CSVTable {
         let metricNames = Set(records.flatMap { $0.metrics.keys }).sorted()
-        var table = CSVTable(header: ["trial", "fold"] + parameters + metricNames.map { "test_" + $0 }
+        var table = CSVTable(header: ["trial", "fold"] + parameterColumns + metricNames.map { "test_" + $0 }
             + ["epochs", "seconds", "status", "reason"])
         for r in records.sorted(by: { ($0.trial, $0.fold) < ($1.trial, $1.fold) }) {
             var row = [String(r.trial), String(r.fold)] + parameters.map { r.params[$0] ?? "" }
