@@ -92,7 +92,7 @@ final class Scheduler: @unchecked Sendable {
         let k = session.foldCount
         let t = unit / k, f = unit % k
         let key = Self.key(worker)
-        let label = "trial \(t) fold \(f)"
+        let label = "trial \(t)/\(session.trials.count) fold \(f)/\(k)"  // ids as in the leaderboard (0-based) / totals
         let params = session.parameterText(t)
         func failed(_ reason: String) -> UnitRecord {
             UnitRecord(trial: t, fold: f, params: params, status: "failed", reason: reason, score: nil, metrics: [:],
