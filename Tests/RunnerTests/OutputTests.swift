@@ -77,6 +77,19 @@ func temporaryFolder() -> String {
         let (found, records) = try Journal.readAll(out: out, expected: header)
         #expect(found == header)
         #expect(records == [record(0, 0, score: 0.5), record(0, 1, score: 0.75)])
+        // The resumed run cuts the torn line off and appends after it.
+        try Journal(out: out, shard: .whole, header: header).append(record(1, 0, score: 0.25))
+        #expect(try Journal.readAll(out: out, expected: header).records == [record(0, 0, score: 0.5), record(0, 1, score: 0.75), record(1, 0, score: 0.25)])
+    }
+
+    @Test func aTornHeaderIsWrittenAgain() throws {
+        let out = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: Journal.folder(out), withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: Journal.path(out, shard: .whole), contents: Data("{\"journal\":1,\"finger".utf8))
+        try Journal(out: out, shard: .whole, header: header).append(record(0, 0, score: 0.5))
+        let (found, records) = try Journal.readAll(out: out, expected: header)
+        #expect(found == header)
+        #expect(records == [record(0, 0, score: 0.5)])
     }
 
     @Test func aJournalOfAnotherRunIsRefused() throws {

@@ -78,10 +78,16 @@ final class Journal {
     init(out: String, shard: Shard, header: JournalHeader) throws {
         try AtomicFile.makeDirectory(Self.folder(out))
         path = Self.path(out, shard: shard)
-        let exists = FileManager.default.fileExists(atPath: path)
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw AtomicFile.WriteError(path: path, reason: AtomicFile.errnoText()) }
-        if !exists || (try? Data(contentsOf: URL(fileURLWithPath: path)).isEmpty) == true {
+        // A crash mid-write leaves a torn last line: cut it off before appending, or the next
+        // record would be glued to it. (Its unit runs again; `readAll` ignored it already.)
+        let existing = FileManager.default.contents(atPath: path) ?? Data()
+        if let last = existing.last, last != UInt8(ascii: "\n") {
+            let keep = existing.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            guard ftruncate(fd, off_t(keep)) == 0 else { throw AtomicFile.WriteError(path: path, reason: AtomicFile.errnoText()) }
+        }
+        if existing.isEmpty || existing.firstIndex(of: UInt8(ascii: "\n")) == nil {
             try appendLine(try encoder.encode(header))
             AtomicFile.syncDirectory(Self.folder(out))
         }
