@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Spec
 
 /// Turns the typed values of an experiment file (Spec) into Engine values. The one place that
@@ -19,9 +20,17 @@ enum Binding {
         case "fashion_mnist": return .fashionMNIST(folder: d.path)
         case "mnist": return .mnist(folder: d.path)
         case "idx":
+            // A folder with MNIST's file names, each raw or .gz; the t10k pair is the test split
+            // when both files are there.
             guard let folder = d.path else { throw Failure(message: "data: idx needs a path") }
-            return .idx(images: folder + "/train-images-idx3-ubyte.gz", labels: folder + "/train-labels-idx1-ubyte.gz",
-                        testImages: nil, testLabels: nil, classNames: nil)
+            func file(_ stem: String) -> String? {
+                [stem, stem + ".gz"].map { folder + "/" + $0 }.first { FileManager.default.fileExists(atPath: $0) }
+            }
+            let testImages = file("t10k-images-idx3-ubyte"), testLabels = file("t10k-labels-idx1-ubyte")
+            let hasTest = testImages != nil && testLabels != nil
+            return .idx(images: file("train-images-idx3-ubyte") ?? folder + "/train-images-idx3-ubyte.gz",
+                        labels: file("train-labels-idx1-ubyte") ?? folder + "/train-labels-idx1-ubyte.gz",
+                        testImages: hasTest ? testImages : nil, testLabels: hasTest ? testLabels : nil, classNames: nil)
         case "csv":
             guard let path = d.path, let target = d.target else { throw Failure(message: "data: csv needs path and target") }
             return .csv(CSVSource(path: path, target: [target], features: d.features, task: task, dropInvalid: d.dropInvalid))

@@ -208,3 +208,41 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/bad/leaderboard.csv"))
     }
 }
+
+/// `source: idx` reads a folder with MNIST's file names, raw or gzip, and uses the t10k pair
+/// as the test split.
+@Suite struct IDXFolderTests {
+    /// An IDX file of unsigned bytes: magic 00 00 08 rank, big-endian sizes, values.
+    func idx(_ dims: [Int], _ values: [UInt8]) -> Data {
+        var d = Data([0, 0, 8, UInt8(dims.count)])
+        for n in dims { d += [UInt8(n >> 24 & 255), UInt8(n >> 16 & 255), UInt8(n >> 8 & 255), UInt8(n & 255)] }
+        return d + values
+    }
+
+    @Test func aFolderOfRawIDXFilesTrainsAndTests() throws {
+        let dir = freshFolder("idx")
+        try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
+        // 4×4 images, two classes: bright top half (0) or bright bottom half (1).
+        func images(_ labels: [UInt8]) -> [UInt8] {
+            labels.flatMap { l in (0..<16).map { i in (i < 8) == (l == 0) ? 200 : 10 } }
+        }
+        let train: [UInt8] = (0..<40).map { UInt8($0 % 2) }, test: [UInt8] = [0, 1, 1, 0]
+        _ = FileManager.default.createFile(atPath: dir + "/data/train-images-idx3-ubyte", contents: idx([40, 4, 4], images(train)))
+        _ = FileManager.default.createFile(atPath: dir + "/data/train-labels-idx1-ubyte", contents: idx([40], train))
+        _ = FileManager.default.createFile(atPath: dir + "/data/t10k-images-idx3-ubyte", contents: idx([4, 4, 4], images(test)))
+        _ = FileManager.default.createFile(atPath: dir + "/data/t10k-labels-idx1-ubyte", contents: idx([4], test))
+        write("""
+        name: idx
+        data: {source: idx, path: data, preprocess: scale}
+        model:
+          layers: [Flatten, {Dense: {units: 2, activation: softmax}}]
+        compile: {loss: sparse_categorical_crossentropy, optimizer: {name: adam, learning_rate: 0.05}, metrics: [accuracy]}
+        fit: {epochs: 30, batch_size: 8}
+        """, "idx.yaml", in: dir)
+        let r = try RunnerProcess.run(["idx.yaml", "--out", "out"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let scores = readCSV(dir + "/out/test.csv")
+        let accuracy = scores.first.flatMap { $0.firstIndex(of: "test_accuracy") }.map { Double(scores[1][$0])! }
+        #expect(accuracy == 1, "\(scores)")
+    }
+}
