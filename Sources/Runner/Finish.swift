@@ -69,12 +69,8 @@ struct Finish {
             if outcome.interrupted { return .interrupted }
             testMetrics = outcome.metrics
             let history = outcome.history
-            var historyTable = CSVTable(header: ["epoch"] + history.keys)
-            for e in 0..<history.epochs {
-                historyTable.append([String(e + 1)] + history.keys.map { NumberText.exact(history[$0]?[e] ?? .nan) })
-            }
             try AtomicFile.makeDirectory(out + "/history")
-            try AtomicFile.write(historyTable.text, to: out + "/history/final.csv")
+            try AtomicFile.write(Reports.historyTable(columns: history.keys, rows: history.rows).text, to: out + "/history/final.csv")
             written.append("history/final.csv")
             if outcome.status == "ok" {
                 try saveModel(model, trial: t, preprocessor: parts.preprocessor, task: train.task)

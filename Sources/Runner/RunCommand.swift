@@ -74,7 +74,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func execute(_ session: Session, shard: Shard, progress: Progress) throws {
-        for note in session.notes { progress.log(note) }
+        for note in session.data.notes { progress.log(note) }
         if session.foldCount == 0, case .failure(let f) = session.configs[0] {
             fail(session.located(f), status: ExitStatus.badInput)
         }

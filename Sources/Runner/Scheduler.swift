@@ -129,10 +129,9 @@ final class Scheduler: @unchecked Sendable {
             if outcome.interrupted { return nil }
             let score = outcome.status == "ok" ? outcome.metrics[session.scoring.name] : nil
             let history = outcome.history
-            let rows = (0..<history.epochs).map { e in history.keys.map { history[$0]?[e] ?? .nan } }
             let r = UnitRecord(trial: t, fold: f, params: params, status: outcome.status, reason: outcome.reason, score: score,
                                metrics: outcome.metrics, epochs: history.epochs, seconds: outcome.seconds,
-                               historyColumns: history.keys, history: rows)
+                               historyColumns: history.keys, history: history.rows)
             let scoreText = score.map { "\(session.scoring.name) \(NumberText.short($0))" } ?? outcome.status
             progress.log("\(label): \(scoreText), \(history.epochs) epoch\(history.epochs == 1 ? "" : "s"), \(NumberText.short(outcome.seconds, digits: 1)) s")
             return r

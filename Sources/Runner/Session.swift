@@ -23,7 +23,6 @@ final class Session: @unchecked Sendable {
     /// Empty when the file asks for no cross-validation (no `search` section).
     let folds: [Fold]
     let header: JournalHeader
-    let notes: [String]
 
     var foldCount: Int { folds.count }
     var unitCount: Int { trials.count * folds.count }
@@ -66,7 +65,6 @@ final class Session: @unchecked Sendable {
         } catch {
             throw Failure(description: "error: \(error)", status: ExitStatus.failure)
         }
-        notes = data.notes
 
         let resolved = trials.map { t in Result { () throws(ResolutionError) in try experiment.resolve(t.values) } }
         let fileShape = resolved.lazy.compactMap { try? $0.get().model.inputShape }.first

@@ -9,7 +9,8 @@ struct Scoring: Sendable {
 
     init(_ name: String) {
         self.name = name
-        higherIsBetter = ["accuracy", "r2"].contains(name)
+        // The Engine's metric table knows each metric's direction; the loss is minimised.
+        higherIsBetter = Metric.resolve(name, outputWidth: 1, targetWidth: 1)?.kind.higherIsBetter ?? false
     }
 }
 
@@ -24,7 +25,6 @@ struct TrialFailure: Error, CustomStringConvertible {
 
 /// What training one model produced.
 struct TrainingOutcome {
-    var model: Sequential
     var status: String
     var reason: String?
     /// Metrics on the held-out part (empty when diverged).
@@ -70,14 +70,15 @@ enum Trainer {
             throw fail("the model's output has shape \(model.outputShape); add Flatten or GlobalAveragePooling2D and a Dense output layer")
         }
         let loss = trial.compile.loss.name
+        let kind = Loss(name: loss)
         switch task {
         case .classification(let classes, _):
-            switch loss {
-            case "sparse_categorical_crossentropy", "categorical_crossentropy":
+            switch kind?.fusedActivation {
+            case "softmax"?:
                 if units != classes {
                     throw fail("the output layer has \(units) unit\(units == 1 ? "" : "s") but the data has \(classes) classes; use units: \(classes)")
                 }
-            case "binary_crossentropy":
+            case "sigmoid"?:
                 if units != 1 || classes > 2 {
                     throw fail("binary_crossentropy needs one sigmoid output and two classes; this model has \(units) outputs for \(classes) classes (use sparse_categorical_crossentropy)")
                 }
@@ -87,7 +88,7 @@ enum Trainer {
                 }
             }
         case .regression(let outputs):
-            if ["sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy"].contains(loss) {
+            if kind?.isCrossentropy == true {
                 throw fail("\(loss) needs class labels but the data is a regression target; use mean_squared_error or mean_absolute_error")
             }
             if units != outputs {
@@ -152,7 +153,7 @@ enum Trainer {
         config.onBatch = onBatch
         config.shouldStop = { StopRequest.requested }
         let result = try fit(model, train: parts.train, validation: parts.validation, config: config)
-        var outcome = TrainingOutcome(model: model, status: "ok", reason: nil, metrics: [:], history: result.history,
+        var outcome = TrainingOutcome(status: "ok", reason: nil, metrics: [:], history: result.history,
                                       seconds: 0, interrupted: false)
         switch result.outcome {
         case .diverged(let epoch):

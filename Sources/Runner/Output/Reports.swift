@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// The CSV files of a run, made only from journal records, so a resumed, parallel or merged
@@ -111,8 +112,13 @@ struct Reports {
     }
 
     static func historyTable(_ r: UnitRecord) -> CSVTable {
-        var table = CSVTable(header: ["epoch"] + r.historyColumns)
-        for (e, row) in r.history.enumerated() {
+        historyTable(columns: r.historyColumns, rows: r.history)
+    }
+
+    /// Per-epoch values as CSV: `epoch` (1-based), then one column per logged quantity.
+    static func historyTable(columns: [String], rows: [[Double]]) -> CSVTable {
+        var table = CSVTable(header: ["epoch"] + columns)
+        for (e, row) in rows.enumerated() {
             table.append([String(e + 1)] + row.map(NumberText.exact))
         }
         return table
@@ -129,4 +135,9 @@ struct Reports {
         }
         return ranked
     }
+}
+
+extension History {
+    /// The history as rows, one per epoch, in the order of `keys`.
+    var rows: [[Double]] { (0..<epochs).map { e in keys.map { self[$0]?[e] ?? .nan } } }
 }
