@@ -18,12 +18,25 @@ struct SlurmClusterTests {
 
     func board(_ out: String) -> [String: [[String]]] { resultFiles(dir + "/" + out) }
 
-    @Test func anArrayAndItsMergeJobGiveTheLocalLeaderboard() throws {
+    /// Runs the spec in one local process (the reference, in `local`), then submits it as a
+    /// 3-task array plus merge job writing to `out`; returns the array's and the merge's ids.
+    func runLocallyAndSubmit(out: String) throws -> [String] {
         #expect(try RunnerProcess.run(["tiny.yaml", "--out", "local", "--quiet"], in: dir).status == 0)
-        let r = try RunnerProcess.run(["slurm", "tiny.yaml", "--array", "3", "--out", "cluster", "--submit"], in: dir)
+        let r = try RunnerProcess.run(["slurm", "tiny.yaml", "--array", "3", "--out", out, "--submit"], in: dir)
         #expect(r.status == 0, "\(r.err)")
         let ids = SlurmCluster.jobIDs(r.out)
-        #expect(ids.count == 2, "\(r.out)")
+        try #require(ids.count == 2, "\(r.out)")
+        return ids
+    }
+
+    /// Waits (at most 2 minutes) until a shard's journal holds a finished unit.
+    func waitForAUnit(in journal: String) {
+        let deadline = Date().addingTimeInterval(120)
+        while lineCount(journal) < 2 && Date() < deadline { usleep(20_000) }
+    }
+
+    @Test func anArrayAndItsMergeJobGiveTheLocalLeaderboard() throws {
+        let ids = try runLocallyAndSubmit(out: "cluster")
         for id in ids { try SlurmCluster.waitForJob(id, timeout: 240) }
         #expect(SlurmCluster.state(ids[1]) == "COMPLETED", "merge job: \(SlurmCluster.state(ids[1]))")
         #expect(board("cluster") == board("local"))
@@ -33,15 +46,10 @@ struct SlurmClusterTests {
     /// Slurm's warning before a time limit (USR1 to the batch shell, as `--signal=B:USR1@…`
     /// sends it): the task stops after its epoch, requeues itself, resumes and completes.
     @Test func aSignalledTaskRequeuesItselfAndResumes() throws {
-        #expect(try RunnerProcess.run(["tiny.yaml", "--out", "local", "--quiet"], in: dir).status == 0)
-        let r = try RunnerProcess.run(["slurm", "tiny.yaml", "--array", "3", "--out", "warned", "--submit"], in: dir)
-        #expect(r.status == 0, "\(r.err)")
-        let ids = SlurmCluster.jobIDs(r.out)
-        #expect(ids.count == 2, "\(r.out)")
+        let ids = try runLocallyAndSubmit(out: "warned")
         let task = "\(ids[0])_2"
         let journal = dir + "/warned/journal/shard-2-of-3.jsonl"
-        let deadline = Date().addingTimeInterval(120)
-        while lineCount(journal) < 2 && Date() < deadline { usleep(20_000) }
+        waitForAUnit(in: journal)
         let saved = lineCount(journal) - 1
         _ = SlurmCluster.run(["scancel", "--batch", "--signal=USR1", task])
         for id in ids { try SlurmCluster.waitForJob(id, timeout: 300) }
@@ -57,16 +65,11 @@ struct SlurmClusterTests {
     }
 
     @Test func aCancelledTaskIsResubmittedAndTheMergeIsComplete() throws {
-        #expect(try RunnerProcess.run(["tiny.yaml", "--out", "local", "--quiet"], in: dir).status == 0)
-        let r = try RunnerProcess.run(["slurm", "tiny.yaml", "--array", "3", "--out", "cut", "--submit"], in: dir)
-        #expect(r.status == 0, "\(r.err)")
-        let ids = SlurmCluster.jobIDs(r.out)
-        #expect(ids.count == 2, "\(r.out)")
+        let ids = try runLocallyAndSubmit(out: "cut")
         let task = "\(ids[0])_1"
         // Cancel task 1 once it has journaled at least one unit (mid-run).
         let journal = dir + "/cut/journal/shard-1-of-3.jsonl"
-        let deadline = Date().addingTimeInterval(120)
-        while lineCount(journal) < 2 && Date() < deadline { usleep(20_000) }
+        waitForAUnit(in: journal)
         _ = SlurmCluster.run(["scancel", task])
         for id in ids { try SlurmCluster.waitForJob(id, timeout: 240) }
         #expect(SlurmCluster.state(task) == "CANCELLED", "task 1: \(SlurmCluster.state(task))")
