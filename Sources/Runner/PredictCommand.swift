@@ -53,6 +53,9 @@ struct PredictCommand: ParsableCommand {
         if let method = metadata["preprocess"].flatMap(Preprocessing.init(rawValue:)),
            let shift = tensors.first(where: { $0.name == "preprocess/shift" })?.values,
            let divisor = tensors.first(where: { $0.name == "preprocess/divisor" })?.values {
+            guard shift.count == width, divisor.count == width, divisor.allSatisfy({ $0 != 0 }) else {
+                fail("\(path): preprocess/shift and preprocess/divisor must hold \(width) values each, the divisors nonzero", status: ExitStatus.badInput)
+            }
             Preprocessor(method: method, shift: shift, divisor: divisor).apply(to: &x)
         }
         let y = Engine.predict(net, x: x, batchSize: 256)

@@ -104,6 +104,8 @@ struct RunCommand: ParsableCommand {
                 journal = try Journal(out: out, shard: shard, header: header)
             } catch let e as Journal.Mismatch {
                 fail("\(e)", status: ExitStatus.badInput)
+            } catch let e as Journal.Corrupt {
+                fail("\(e)", status: ExitStatus.badInput)
             } catch {
                 fail("\(error)", status: ExitStatus.failure)
             }

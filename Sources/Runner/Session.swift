@@ -63,7 +63,7 @@ final class Session: @unchecked Sendable {
             loadedTask = loadedData.train.task
             cvData = try d.limit.map { try loadedData.train.limited(to: $0, seed: experiment.seed) } ?? loadedData.train
         } catch {
-            throw Failure(description: "error: \(error)", status: ExitStatus.failure)
+            throw Failure(description: "error: \(error)", status: Self.status(error))
         }
 
         let resolved = trials.map { t in Result { () throws(ResolutionError) in try experiment.resolve(t.values) } }
@@ -106,6 +106,16 @@ final class Session: @unchecked Sendable {
         header = JournalHeader(fingerprint: Fingerprint.of([experiment.canonicalText, String(experiment.seed)]),
                                file: file, seed: experiment.seed, shard: "", version: RunnerCommand.version,
                                experiment: experiment.canonicalText, base: self.base, trials: trials.count)
+    }
+
+    /// A data file that is there but malformed is bad input (2): running again cannot help.
+    /// One that is missing or unreadable is a failure while running (1): it may appear.
+    static func status(_ error: any Error) -> Int32 {
+        guard let error = error as? DataError else { return ExitStatus.failure }
+        switch error {
+        case .missingFile, .missingFolder, .unreadable: return ExitStatus.failure
+        default: return ExitStatus.badInput
+        }
     }
 
     /// Scikit-learn's default scorer is the estimator's own score: accuracy for classifiers;

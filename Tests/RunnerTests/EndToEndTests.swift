@@ -182,7 +182,7 @@ import Testing
         compile: {loss: sparse_categorical_crossentropy}
         """, "holes.yaml", in: dir)
         let r = try run(["holes.yaml", "--out", "holes"])
-        #expect(r.status == 1)
+        #expect(r.status == 2)
         #expect(r.err == "error: \(dir)/holes.csv:3: missing value in column 'b' (2)\n", "\(r.err)")
         let missing = try run(["nothing.yaml"])
         #expect(missing.status == 2)

@@ -150,6 +150,23 @@ public enum CSV {
         return v
     }
 
+    /// Why a field is not a usable number: missing, not numeric, not finite ("nan", "inf"),
+    /// or beyond float32's range (the engine computes in float32, where it would become ∞).
+    static func whyNotNumber(_ text: String) -> String {
+        let t = text.trimmingSpaces()
+        if t.isEmpty { return "missing value" }
+        guard let v = Double(t) else { return "'\(text)' is not a number" }
+        if !v.isFinite { return "'\(t)' is not a finite number" }
+        return "'\(t)' is beyond float32's range (±3.4e38)"
+    }
+
+    /// A number from a field that stays finite as float32, or nil.
+    static func float(_ s: String) -> Float? {
+        guard let v = number(s) else { return nil }
+        let f = Float(v)
+        return f.isFinite ? f : nil
+    }
+
     /// Loads `source` into a data set.
     public static func load(_ source: CSVSource) throws(DataError) -> Loaded {
         let path = source.path
@@ -198,7 +215,9 @@ public enum CSV {
             let allNumeric = rows.allSatisfy { row in
                 targetColumns.allSatisfy { c in
                     let v = row.fields[c].trimmingSpaces()
-                    return v.isEmpty || number(v) != nil
+                    // "nan" and "inf" count as numbers here, so they are reported as
+                    // not finite rather than silently becoming class names.
+                    return v.isEmpty || Double(v) != nil
                 }
             }
             kind = allNumeric ? .regression : .classification
@@ -221,10 +240,10 @@ public enum CSV {
             var ok = true
             for c in featureColumns {
                 let text = row.fields[c]
-                if let v = number(text) {
-                    rowX.append(Float(v))
+                if let v = float(text) {
+                    rowX.append(v)
                 } else {
-                    try invalid(c, text.trimmingSpaces().isEmpty ? "missing value" : "'\(text)' is not a number")
+                    try invalid(c, whyNotNumber(text))
                     ok = false
                     break
                 }
@@ -237,10 +256,10 @@ public enum CSV {
                         try invalid(c, "missing target value"); ok = false; break
                     }
                     if kind == .regression {
-                        guard let v = number(text) else {
-                            try invalid(c, "'\(text)' is not a number (the task is regression)"); ok = false; break
+                        guard let v = float(text) else {
+                            try invalid(c, whyNotNumber(text) + " (the task is regression)"); ok = false; break
                         }
-                        rowY.append(Float(v))
+                        rowY.append(v)
                     }
                 }
             }

@@ -6,7 +6,7 @@ import Darwin
 
 /// Small file helpers over the C library, so the data layer needs no Foundation. Every
 /// failure becomes a `DataError` naming the path.
-enum FileBytes {
+public enum FileBytes {
     /// Whether `path` names an existing regular file (following links).
     static func isFile(_ path: String) -> Bool {
         var st = stat()
@@ -18,6 +18,14 @@ enum FileBytes {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
+
+    /// The machine's physical memory in bytes (`sysconf`), or 8 GiB when it cannot be told.
+    public static let physicalMemory: Int = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        guard pages > 0, size > 0 else { return 8 << 30 }
+        let (bytes, overflow) = pages.multipliedReportingOverflow(by: size)
+        return overflow ? Int.max : bytes
+    }()
 
     /// The C library's message for the current `errno`.
     static func errnoMessage() -> String {

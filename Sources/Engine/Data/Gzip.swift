@@ -13,6 +13,9 @@ import Darwin
 /// detect and check the gzip header itself. Concatenated gzip members (as `cat a.gz b.gz`
 /// makes) are inflated one after another, as `gunzip` does.
 enum Gzip {
+    /// Deflate's largest expansion: one compressed byte inflates to at most 1032 bytes.
+    static let maxRatio = 1032
+
     /// Whether `bytes` start with the gzip magic number 1f 8b.
     static func hasMagic(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
@@ -30,12 +33,16 @@ enum Gzip {
         defer { fclose(file) }
 
         // ISIZE hint for the output size; a wrong or absent hint only costs reallocations.
+        // The hint is the file's claim (a truncated download ends in arbitrary bytes), so it
+        // is capped by what the compressed size can inflate to (deflate's best ratio is
+        // 1032:1) before anything is allocated for it.
         var capacity = 1 << 20
         if fseek(file, -4, SEEK_END) == 0 {
+            let compressed = ftell(file) + 4
             var t: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
             if fread(&t, 1, 4, file) == 4 {
                 let isize = Int(t.0) | Int(t.1) << 8 | Int(t.2) << 16 | Int(t.3) << 24
-                capacity = max(capacity, isize + 1)
+                capacity = max(capacity, min(isize + 1, maxRatio * max(compressed, 0)))
             }
         }
         guard fseek(file, 0, SEEK_SET) == 0 else { throw .unreadable(path: path, reason: FileBytes.errnoMessage()) }
@@ -76,6 +83,11 @@ enum Gzip {
                 memberEnded = false
             }
             if produced == output.count {
+                // A small file may inflate to anything (a "zip bomb"): stop at half the
+                // machine's memory with an error rather than be killed growing further.
+                guard output.count <= FileBytes.physicalMemory / 4 else {
+                    throw .corruptGzip(path: path, reason: "it inflates to more than \(output.count) bytes, more than this machine can hold")
+                }
                 output.append(contentsOf: repeatElement(0, count: output.count))
             }
             let room = min(output.count - produced, Int(UInt32.max))

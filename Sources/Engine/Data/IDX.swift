@@ -66,7 +66,8 @@ public enum IDX {
             guard !overflow else { throw .badIDX(path: path, reason: "dimensions too large") }
             total = product
         }
-        let expectedLength = headerSize + total
+        let (expectedLength, tooLong) = headerSize.addingReportingOverflow(total)
+        guard !tooLong else { throw .badIDX(path: path, reason: "dimensions too large") }
         guard bytes.count == expectedLength else {
             let what = bytes.count < expectedLength ? "truncated" : "too long"
             let shape = dimensions.map(String.init).joined(separator: "×")
@@ -81,6 +82,7 @@ public enum IDX {
         let a = try read(path, expectedDimensions: [3, 4])
         var sampleShape = Array(a.dimensions.dropFirst())
         if sampleShape.count == 2 { sampleShape.append(1) }
+        guard !sampleShape.contains(0) else { throw .badIDX(path: path, reason: "images of shape \(sampleShape) hold no pixels") }
         return (sampleShape, floats(a.bytes, from: a.offset))
     }
 
@@ -97,6 +99,7 @@ public enum IDX {
         }
         var sampleShape = Array(imageArray.dimensions.dropFirst())
         if sampleShape.count == 2 { sampleShape.append(1) }
+        guard !sampleShape.contains(0) else { throw .badIDX(path: images, reason: "images of shape \(sampleShape) hold no pixels") }
 
         let n = labelArray.count
         let labelBytes = labelArray.bytes[labelArray.offset...]

@@ -30,10 +30,15 @@ public enum NPY {
         var fortranOrder: Bool
         var shape: [Int]
         var dataOffset: Int
+        /// The number of values, the product of `shape`, checked for overflow by `header`.
+        var count: Int
         var itemSize: Int { descr.hasSuffix("1") ? 1 : descr.hasSuffix("4") ? 4 : 8 }
         var isInteger: Bool { descr.dropFirst().first != "f" }
-        var count: Int { shape.reduce(1, *) }
     }
+
+    /// The most classes a label file may imply (its largest label + 1): far beyond any
+    /// classifier's output layer, small enough that one-hot rows stay allocatable.
+    public static let maxClasses = 1 << 20
 
     static let supported = ["<f4", "<f8", "|u1", "<u1", "<i4", "<i8"]
 
@@ -83,10 +88,19 @@ public enum NPY {
         if fortran && shape.count > 1 {
             throw .badNPY(path: path, reason: "Fortran order; save it in C order (np.ascontiguousarray)")
         }
-        let h = Header(descr: descr, fortranOrder: fortran, shape: shape, dataOffset: start + headerLength)
-        let needed = h.count * h.itemSize
+        // The shape is the file's claim: multiply with overflow checks and compare with the
+        // bytes actually present before anything is allocated for it.
+        var count = 1
+        for d in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw .badNPY(path: path, reason: "shape \(shape) is too large (its size overflows)") }
+            count = product
+        }
+        let h = Header(descr: descr, fortranOrder: fortran, shape: shape, dataOffset: start + headerLength, count: count)
+        let (needed, overflow) = count.multipliedReportingOverflow(by: h.itemSize)
         let present = bytes.count - h.dataOffset
-        guard present == needed else {
+        guard !overflow, present == needed else {
+            if overflow { throw .badNPY(path: path, reason: "shape \(shape) is too large (its size overflows)") }
             let what = present < needed ? "truncated" : "too long"
             throw .badNPY(path: path, reason: "\(what): shape \(shape) of \(descr) needs \(needed) data bytes, the file holds \(present)")
         }
@@ -116,7 +130,19 @@ public enum NPY {
         let bytes = try FileBytes.read(path)
         let h = try header(bytes, path: path)
         guard !h.shape.isEmpty else { throw .badNPY(path: path, reason: "a 0-dimensional array; it needs a first axis of samples") }
-        return (h.shape, values(bytes, h, as: Float.self))
+        let v: [Float] = values(bytes, h, as: Float.self)
+        try checkFinite(v, shape: h.shape, path: path)
+        return (h.shape, v)
+    }
+
+    /// Throws a data error naming the first NaN or infinite value (as float32: a float64
+    /// beyond float32's range counts) by its sample and its position inside the sample.
+    static func checkFinite(_ v: [Float], shape: [Int], path: String) throws(DataError) {
+        guard let i = v.firstIndex(where: { !$0.isFinite }) else { return }
+        let perSample = shape.count <= 1 ? 1 : v.count / max(shape[0], 1)
+        let what = v[i].isNaN ? "NaN" : "an infinite value (or one beyond float32's range)"
+        let column = shape.count <= 1 ? "" : ", column \(i % perSample)"
+        throw .badNPY(path: path, reason: "\(what) at row \(i / perSample)\(column) (0-based); the data must be finite")
     }
 
     /// Loads `source` into a data set.
@@ -136,10 +162,15 @@ public enum NPY {
             throw .badNPY(path: source.y, reason: "shape \(yh.shape); y must be (n,) or (n, k)")
         }
         let sampleShape = xh.shape.count == 1 ? [1] : Array(xh.shape.dropFirst())
+        guard !sampleShape.contains(0) else {
+            throw .badNPY(path: source.x, reason: "shape \(xh.shape): samples with no features")
+        }
+        let kind = source.task ?? (yh.isInteger ? .classification : .regression)
         let x: [Float] = values(xBytes, xh, as: Float.self)
+        try checkFinite(x, shape: xh.shape, path: source.x)
         let yValues: [Double] = values(yBytes, yh, as: Double.self)
         let width = yh.shape.count == 2 ? yh.shape[1] : 1
-        let kind = source.task ?? (yh.isInteger ? .classification : .regression)
+        if kind == .regression { try checkFinite(yValues.map { Float($0) }, shape: yh.shape, path: source.y) }
 
         switch kind {
         case .regression:
@@ -150,6 +181,9 @@ public enum NPY {
             }
             for (i, v) in yValues.enumerated() where v < 0 || v != v.rounded() || !v.isFinite {
                 throw .badNPY(path: source.y, reason: "label \(v) at index \(i) is not a class index (0, 1, 2, …)")
+            }
+            for (i, v) in yValues.enumerated() where v >= Double(maxClasses) {
+                throw .badNPY(path: source.y, reason: "label \(v) at index \(i) is too large; class indices go up to \(maxClasses - 1)")
             }
             let classes = Int(yValues.max() ?? 0) + 1
             return Dataset(sampleShape: sampleShape, x: x, y: yValues.map { Float($0) },

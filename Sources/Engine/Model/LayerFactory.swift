@@ -33,11 +33,17 @@ public func standardLayerFactory(_ kind: String, _ config: [String: String]) thr
     case "Flatten":
         return Flatten()
     case "Reshape":
-        return Reshape(targetShape: try c.ints("target_shape"))
+        let target = try c.ints("target_shape", allowingMinusOne: true)
+        guard let size = checkedProduct(target.filter { $0 != -1 }), size <= ConfigReader.maxActivation else {
+            throw ModelFileError("Reshape: config \"target_shape\" = \(target) holds too many values")
+        }
+        return Reshape(targetShape: target)
     case "Dropout":
-        return Dropout(rate: try c.float("rate"), seed: try c.optionalSeed("seed"))
+        let rate = try c.float("rate", in: 0...1, excluding: [1])
+        return Dropout(rate: rate, seed: try c.optionalSeed("seed"))
     case "BatchNormalization":
-        return BatchNormalization(momentum: try c.float("momentum", default: 0.99), epsilon: try c.float("epsilon", default: 1e-3),
+        let epsilon = try c.float("epsilon", default: 1e-3, in: 0...Float.greatestFiniteMagnitude, excluding: [0])
+        return BatchNormalization(momentum: try c.float("momentum", default: 0.99, in: 0...1), epsilon: epsilon,
                                   center: try c.bool("center", default: true), scale: try c.bool("scale", default: true))
     default:
         throw ModelFileError("the model file has a layer of kind \"\(kind)\", which this build cannot make")
@@ -55,26 +61,45 @@ struct ConfigReader {
         ModelFileError("\(kind): config \"\(key)\" = \(config[key].map { "\"\($0)\"" } ?? "missing") is not \(what)")
     }
 
+    /// The largest size a model file may give any axis, count of units or filters, kernel or
+    /// stride: the file is user input, and the layers trust their arguments.
+    static let maxSize = 1 << 24
+    /// The most values one sample may have at any layer: a sixteenth of the machine's memory
+    /// in float32s, so a batch of them still fits.
+    static let maxActivation = FileBytes.physicalMemory / 64
+
+    /// A size in 1…`maxSize`.
     func int(_ key: String) throws(ModelFileError) -> Int {
-        guard let s = config[key], let v = Int(s) else { throw fail(key, "an integer") }
+        guard let s = config[key], let v = Int(s), v > 0, v <= Self.maxSize else {
+            throw fail(key, "an integer from 1 to \(Self.maxSize)")
+        }
         return v
     }
 
-    func float(_ key: String, default d: Float? = nil) throws(ModelFileError) -> Float {
+    /// A finite number in `range`.
+    func float(_ key: String, default d: Float? = nil, in range: ClosedRange<Float> = -Float.greatestFiniteMagnitude...Float.greatestFiniteMagnitude,
+               excluding excluded: Set<Float> = []) throws(ModelFileError) -> Float {
         guard let s = config[key] else {
             if let d { return d }
             throw fail(key, "a number")
         }
-        guard let v = Float(s) else { throw fail(key, "a number") }
+        guard let v = Float(s), range.contains(v), !excluded.contains(v) else {
+            throw fail(key, excluded.isEmpty ? "a number in [\(range.lowerBound), \(range.upperBound)]"
+                                             : "a number in [\(range.lowerBound), \(range.upperBound)] other than \(excluded.sorted())")
+        }
         return v
     }
 
-    /// "(a, b, …)" or "a" → the integers.
-    func ints(_ key: String) throws(ModelFileError) -> [Int] {
+    /// "(a, b, …)" or "a" → the integers, each in 1…`maxSize` (or -1 where `allowingMinusOne`),
+    /// at most 8 of them.
+    func ints(_ key: String, allowingMinusOne: Bool = false) throws(ModelFileError) -> [Int] {
         guard let s = config[key] else { throw fail(key, "a tuple of integers") }
         let inner = s.hasPrefix("(") && s.hasSuffix(")") ? String(s.dropFirst().dropLast()) : s
         let v = inner.split(separator: ",").map { Int($0.trimmedSpaces()) }
-        guard !v.isEmpty, v.allSatisfy({ $0 != nil }) else { throw fail(key, "a tuple of integers") }
+        guard !v.isEmpty, v.count <= 8,
+              v.allSatisfy({ $0.map { ($0 > 0 && $0 <= Self.maxSize) || (allowingMinusOne && $0 == -1) } ?? false }) else {
+            throw fail(key, "a tuple of up to 8 integers from 1 to \(Self.maxSize)" + (allowingMinusOne ? " (or -1)" : ""))
+        }
         return v.map { $0! }
     }
 
@@ -123,7 +148,7 @@ struct ConfigReader {
         var args: [String: Float] = [:]
         for part in inner.split(separator: ",") {
             let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmedSpaces() }
-            guard kv.count == 2, let v = Float(kv[1]) else { return nil }
+            guard kv.count == 2, let v = Float(kv[1]), v.isFinite else { return nil }
             args[kv[0]] = v
         }
         return (name, args)

@@ -55,6 +55,8 @@ public enum SafeTensors {
         return out
     }
 
+    private static func info(_ value: Any) -> [String: Any]? { value as? [String: Any] }
+
     /// The tensors (in data order) and metadata of a file's bytes.
     public static func decode(_ bytes: [UInt8]) throws(ModelFileError) -> (tensors: [Entry], metadata: [String: String]) {
         guard bytes.count >= 8 else { throw ModelFileError("safetensors: file too short (\(bytes.count) bytes)") }
@@ -82,15 +84,25 @@ public enum SafeTensors {
                 metadata = m
                 continue
             }
-            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (info["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  offsets.count == 2 else {
-                throw ModelFileError("safetensors: tensor \"\(name)\" lacks dtype, shape or data_offsets")
+            // Every number is the file's claim: whole, non-negative, and checked against the
+            // bytes present (with overflow-safe arithmetic) before anything is allocated.
+            func sizes(_ key: String) -> [Int]? {
+                guard let list = info(value)?[key] as? [Any] else { return nil }
+                let v = list.map { item -> Int? in
+                    guard let n = item as? NSNumber else { return nil }
+                    let d = n.doubleValue
+                    guard d >= 0, d <= Double(1 << 53), d == d.rounded() else { return nil }
+                    return n.intValue
+                }
+                return v.contains(nil) ? nil : v.map { $0! }
+            }
+            guard let dtype = info(value)?["dtype"] as? String, let shape = sizes("shape"),
+                  let offsets = sizes("data_offsets"), offsets.count == 2 else {
+                throw ModelFileError("safetensors: tensor \"\(name)\" lacks dtype, shape or data_offsets (non-negative integers)")
             }
             guard dtype == "F32" else { throw ModelFileError("safetensors: tensor \"\(name)\" is \(dtype); only F32 is supported") }
-            let count = shape.reduce(1, *)
-            guard offsets[0] >= 0, offsets[1] <= dataCount, offsets[1] - offsets[0] == 4 * count else {
+            guard let count = checkedProduct(shape), let bytesNeeded = checkedProduct([count, 4]),
+                  offsets[0] <= offsets[1], offsets[1] <= dataCount, offsets[1] - offsets[0] == bytesNeeded else {
                 throw ModelFileError("safetensors: tensor \"\(name)\" has data_offsets \(offsets) that do not fit shape \(shape) and the file")
             }
             var values = [Float](repeating: 0, count: count)
@@ -211,6 +223,9 @@ extension Sequential {
                 guard t.shape == p.shape else {
                     throw ModelFileError("tensor \"\(name)\" has shape \(t.shape) in the file, \(p.shape) in the model")
                 }
+                if let i = t.values.firstIndex(where: { !$0.isFinite }) {
+                    throw ModelFileError("tensor \"\(name)\" holds \(t.values[i]) at index \(i); a model's weights must be finite")
+                }
                 p.value.copy(from: t.values)
             }
         }
@@ -224,11 +239,33 @@ extension Sequential {
             throw ModelFileError("\(path) has no architecture in its metadata; load its weights into a built model instead")
         }
         let arch = try Architecture(json: json)
+        guard !arch.inputShape.isEmpty, arch.inputShape.count <= 8,
+              arch.inputShape.allSatisfy({ $0 > 0 && $0 <= ConfigReader.maxSize }) else {
+            throw ModelFileError("the stored architecture's input_shape \(arch.inputShape) is not 1 to 8 sizes from 1 to \(ConfigReader.maxSize)")
+        }
         var layers: [Layer] = []
         for entry in arch.layers { layers.append(try factory(entry.kind, entry.config)) }
         let model = Sequential(layers)
-        do {
-            try model.build(inputShape: arch.inputShape, seed: 0)
+        // Every weight a layer allocates must be in the file: a layer may not ask for more
+        // values than the file's tensors under its name hold, checked before it allocates.
+        var stored: [String: Int] = [:]
+        for t in tensors { stored[String(t.name.prefix { $0 != "/" }), default: 0] += t.values.count }
+        do throws(ShapeError) {
+            try model.build(inputShape: arch.inputShape, seed: 0) { (i, layer, shape) throws(ShapeError) in
+                guard let perSample = checkedProduct(shape), perSample <= ConfigReader.maxActivation else {
+                    throw ShapeError(layerIndex: i, "layer \(arch.layers[i].name) gets an input of shape \(shape), too large")
+                }
+                guard let needed = weightsNeeded(layer, inputShape: shape) else {
+                    throw ShapeError(layerIndex: i, "layer \(arch.layers[i].name) would have too many weights for input \(shape)")
+                }
+                let held = stored[arch.layers[i].name, default: 0]
+                guard needed <= held else {
+                    throw ShapeError(layerIndex: i, "layer \(arch.layers[i].name) (\(layer.kind)) needs \(needed) weights for input \(shape), the file holds \(held) under that name")
+                }
+            }
+            guard let out = checkedProduct(model.outputShape), out <= ConfigReader.maxActivation else {
+                throw ShapeError("the model's output \(model.outputShape) is too large")
+            }
         } catch {
             throw ModelFileError("the stored architecture does not build: \(error.message)")
         }
@@ -237,5 +274,32 @@ extension Sequential {
         }
         try model.loadWeights(tensors)
         return model
+    }
+}
+
+/// The product of `sizes`, or nil when it overflows or a size is negative.
+func checkedProduct(_ sizes: [Int]) -> Int? {
+    var p = 1
+    for s in sizes {
+        guard s >= 0 else { return nil }
+        let (r, o) = p.multipliedReportingOverflow(by: s)
+        if o { return nil }
+        p = r
+    }
+    return p
+}
+
+/// How many weights `layer` allocates when built for `inputShape` (at least; nil when the
+/// count overflows), from its arguments alone, so a model file's claims can be checked first.
+func weightsNeeded(_ layer: Layer, inputShape: [Int]) -> Int? {
+    switch layer {
+    case let d as Dense:
+        return checkedProduct([inputShape.last ?? 0, d.units])
+    case let c as Conv2D:
+        return checkedProduct([c.kernelSize.0, c.kernelSize.1, inputShape.last ?? 0, c.filters])
+    case is BatchNormalization:
+        return inputShape.last ?? 0
+    default:
+        return 0
     }
 }

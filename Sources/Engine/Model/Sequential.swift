@@ -22,7 +22,10 @@ public final class Sequential {
     }
 
     /// Builds every layer for `inputShape` (per sample), names them and initializes them.
-    public func build(inputShape: [Int], seed: UInt64) throws(ShapeError) {
+    /// `willBuild`, when given, sees each layer and its input shape before the layer allocates
+    /// anything, and may refuse it (a model file checks sizes against its tensors this way).
+    public func build(inputShape: [Int], seed: UInt64,
+                      willBuild: ((_ index: Int, _ layer: Layer, _ inputShape: [Int]) throws(ShapeError) -> Void)? = nil) throws(ShapeError) {
         self.inputShape = inputShape
         var counts: [String: Int] = [:]
         var used = Set<String>()
@@ -47,6 +50,7 @@ public final class Sequential {
                 used.insert(candidate)
             }
             var rng = RandomGenerator(seed: seed, stream: "layer", index: i)
+            try willBuild?(i, layer, shape)
             do {
                 try layer.build(inputShape: shape, rng: &rng)
             } catch {
