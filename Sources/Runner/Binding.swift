@@ -31,6 +31,7 @@ enum Binding {
             return .idx(images: file("train-images-idx3-ubyte") ?? folder + "/train-images-idx3-ubyte.gz",
                         labels: file("train-labels-idx1-ubyte") ?? folder + "/train-labels-idx1-ubyte.gz",
                         testImages: hasTest ? testImages : nil, testLabels: hasTest ? testLabels : nil, classNames: nil)
+        case "diabetes": return .diabetes(folder: d.path)
         case "csv":
             guard let path = d.path, let target = d.target else { throw Failure(message: "data: csv needs path and target") }
             return .csv(CSVSource(path: path, target: [target], features: d.features, task: task, dropInvalid: d.dropInvalid))
@@ -53,7 +54,13 @@ enum Binding {
         case "spirals": return .synthetic(.spirals(classes: d.classes, samples: d.samples, noise: d.noise))
         case "random":
             // Regression targets unless the file asks for classes (task: classification).
-            return .synthetic(.random(samples: d.samples, classes: d.task == "classification" ? d.classes : nil))
+            return .synthetic(.random(samples: d.samples, features: d.inputs, classes: d.task == "classification" ? d.classes : nil))
+        case "stellar":
+            guard let q = StellarQuantity(rawValue: d.quantity), d.massRange.count == 2, d.metallicityRange.count == 2 else {
+                throw Failure(message: "data: unknown stellar quantity \(d.quantity)")
+            }
+            return .synthetic(.stellar(q, samples: d.samples, mass: d.massRange[0]...d.massRange[1],
+                                       metallicity: d.metallicityRange[0]...d.metallicityRange[1]))
         default: throw Failure(message: "data: unknown source \(d.source)")
         }
     }

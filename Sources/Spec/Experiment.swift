@@ -88,6 +88,13 @@ public struct DataConfig: Sendable, Hashable {
     /// function2d: [low, high] for both coordinates.
     public var range: [Double]
     public var classes: Int
+    /// random: number of input features.
+    public var inputs: Int
+    /// stellar: `log_luminosity`, `log_radius`, `log_ms_lifetime` or `all`.
+    public var quantity: String
+    /// stellar: [low, high] of the masses (solar masses) and of the metallicities Z.
+    public var massRange: [Double]
+    public var metallicityRange: [Double]
     public var limit: Int?
     public var preprocess: String
     public var testFraction: Double

@@ -43,6 +43,7 @@ public enum Reference {
             out += "| `\(s.name)` | \(s.keys.joined(separator: ", ")) | \(s.required.joined(separator: ", ")) | \(s.doc) |\n"
         }
         out += "\n" + entries("`function2d` functions", Catalog.functions2D)
+        out += entries("`stellar` quantities", Catalog.stellarQuantities)
         out += "### `model`\n\n" + argTable(Catalog.modelKeys) + "\n"
         out += entries("Layers", Catalog.layers)
         out += entries("Activations", Catalog.activations)

@@ -364,6 +364,14 @@ public enum Catalog {
         Entry("ripple", [], "cos(4π sqrt(x² + y²))"),
     ]
 
+    /// What the `stellar` source predicts (Engine's `StellarQuantity`).
+    public static let stellarQuantities: [Entry] = [
+        Entry("log_luminosity", [], "log10 of the zero-age main-sequence luminosity in L☉ (Tout et al. 1996, MNRAS 281, 257, eq. 1)"),
+        Entry("log_radius", [], "log10 of the zero-age main-sequence radius in R☉ (Tout et al. 1996, eq. 2)"),
+        Entry("log_ms_lifetime", [], "log10 of the main-sequence lifetime in Myr (Hurley, Pols & Tout 2000, MNRAS 315, 543, eqs. 4–7)"),
+        Entry("all", [], "the three above, in that order, as three outputs"),
+    ]
+
     static let images = ["path", "limit", "preprocess", "test"]
     static let synthetic = ["samples", "noise", "limit", "preprocess", "test", "test_fraction"]
 
@@ -375,6 +383,8 @@ public enum Catalog {
                         doc: "MNIST digits, same layout as fashion_mnist"),
         DataSourceEntry(name: "idx", keys: images, required: ["path"], hasTestSplit: true,
                         doc: "any IDX image/label files in the folder `path` with the MNIST file names"),
+        DataSourceEntry(name: "diabetes", keys: ["path", "limit", "preprocess", "test", "test_fraction"], required: [], hasTestSplit: false,
+                        doc: "scikit-learn's diabetes regression data (442 patients, 10 features, disease progression), read from the files of the Debian package python3-sklearn (`path`: another datasets/data folder)"),
         DataSourceEntry(name: "csv", keys: ["path", "features", "target", "task", "drop_invalid", "limit", "preprocess", "test", "test_fraction"],
                         required: ["path", "target"], hasTestSplit: false,
                         doc: "a CSV file with a header row; `target` names the label column"),
@@ -392,8 +402,10 @@ public enum Catalog {
                         doc: "two interleaving half circles (2 classes)"),
         DataSourceEntry(name: "spirals", keys: ["classes"] + synthetic, required: [], hasTestSplit: false,
                         doc: "interleaved spirals, one arm per class"),
-        DataSourceEntry(name: "random", keys: ["classes"] + synthetic, required: [], hasTestSplit: false,
+        DataSourceEntry(name: "random", keys: ["classes", "inputs"] + synthetic, required: [], hasTestSplit: false,
                         doc: "random features and targets: nothing to learn (a loss that must not fall)"),
+        DataSourceEntry(name: "stellar", keys: ["quantity", "mass_range", "metallicity_range"] + synthetic.filter { $0 != "noise" }, required: [], hasTestSplit: false,
+                        doc: "stars with log-uniform mass and metallicity; features [log10 M, log10 Z], target a published fit (see `stellar` quantities)"),
     ]
 
     /// The keys of `data`.
@@ -414,6 +426,13 @@ public enum Catalog {
         ArgSpec("function", .oneOf(functions2D.map(\.name)), .null, nil, "function2d: the function sampled"),
         ArgSpec("range", .interval, .list([.double(-0.5), .double(0.5)]), nil, "function2d: both coordinates uniform in [low, high]"),
         ArgSpec("classes", .int, .int(2), .atLeast(2), "blobs, spirals, random: number of classes"),
+        ArgSpec("inputs", .int, .int(10), .positive, "random: number of input features"),
+        ArgSpec("quantity", .oneOf(stellarQuantities.map(\.name)), .string("log_luminosity"), nil, "stellar: the target"),
+        ArgSpec("mass_range", .interval, .list([.double(0.1), .double(100)]), ValueRange(lower: 0.1, lowerInclusive: true, upper: 100, upperInclusive: true),
+                "stellar: masses log-uniform in [low, high] solar masses"),
+        ArgSpec("metallicity_range", .interval, .list([.double(0.0001), .double(0.03)]),
+                ValueRange(lower: 0.0001, lowerInclusive: true, upper: 0.03, upperInclusive: true),
+                "stellar: metallicities Z log-uniform in [low, high]"),
         ArgSpec("limit", .int, .null, .positive, "a seeded (stratified) subset of the training part for the cross-validated search; the final model trains on all training data"),
         ArgSpec("preprocess", .oneOf(["none", "scale", "standardize", "minmax"]), .string("none"), nil,
                 "scale: x/255 for images; standardize: zero mean, unit variance; minmax: to [0, 1]; statistics from training data only"),

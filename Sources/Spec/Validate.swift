@@ -279,10 +279,11 @@ struct Validator {
             return nil
         case .interval:
             if let items = node.items, items.count == 2,
-               let a = Value(items[0].scalar ?? .null).double, let b = Value(items[1].scalar ?? .null).double, a < b {
+               let a = Value(items[0].scalar ?? .null).double, let b = Value(items[1].scalar ?? .null).double, a < b,
+               s.range.map({ $0.contains(a) && $0.contains(b) }) ?? true {
                 return .list([.double(a), .double(b)])
             }
-            bad(node, s, expected: "[low, high] with low < high")
+            bad(node, s, expected: "[low, high] with low < high" + (s.range.map { ", both \($0.text)" } ?? ""))
             return nil
         case .structure(let what):
             bad(node, s, expected: what)
@@ -568,7 +569,10 @@ struct Validator {
             samples: values["samples"]?.int ?? 1000, noise: d("noise") ?? 0,
             table: values["table"]?.list?.map { $0.list?.compactMap(\.double) ?? [] },
             function: s("function"), range: values["range"]?.list?.compactMap(\.double) ?? [-0.5, 0.5],
-            classes: values["classes"]?.int ?? 2, limit: values["limit"]?.int, preprocess: s("preprocess") ?? "none",
+            classes: values["classes"]?.int ?? 2, inputs: values["inputs"]?.int ?? 10,
+            quantity: s("quantity") ?? "log_luminosity",
+            massRange: values["mass_range"]?.list?.compactMap(\.double) ?? [0.1, 100],
+            metallicityRange: values["metallicity_range"]?.list?.compactMap(\.double) ?? [0.0001, 0.03], limit: values["limit"]?.int, preprocess: s("preprocess") ?? "none",
             testFraction: d("test_fraction") ?? 0.2, test: values["test"]?.bool ?? true)
     }
 

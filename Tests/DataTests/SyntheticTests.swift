@@ -12,6 +12,7 @@ struct SyntheticTests {
         .spirals(classes: 3, samples: 90, noise: 0.2),
         .random(samples: 30, features: 5, outputs: 2),
         .random(samples: 30, features: 5, classes: 4),
+        .stellar(.all, samples: 40),
     ]
 
     @Test("same seed same data, different seed different data", arguments: all)

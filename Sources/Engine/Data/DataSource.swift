@@ -10,6 +10,9 @@ public enum DataSource: Sendable, Equatable {
     /// Any IDX pair of images and labels, with an optional test pair; classes are
     /// `classNames` when given, else as many as the largest label + 1.
     case idx(images: String, labels: String, testImages: String? = nil, testLabels: String? = nil, classNames: [String]? = nil)
+    /// scikit-learn's diabetes regression data from the files scikit-learn ships (see
+    /// `Diabetes`), in `folder` or by default where Debian's `python3-sklearn` puts them.
+    case diabetes(folder: String? = nil)
     /// A CSV file (see `CSV`).
     case csv(CSVSource)
     /// Two `.npy` files (see `NPY`).
@@ -23,6 +26,7 @@ public enum DataSource: Sendable, Equatable {
         case .fashionMNIST: "fashion_mnist"
         case .mnist: "mnist"
         case .idx: "idx"
+        case .diabetes: "diabetes"
         case .csv: "csv"
         case .npy: "npy"
         case .synthetic(let s):
@@ -34,6 +38,7 @@ public enum DataSource: Sendable, Equatable {
             case .moons: "moons"
             case .spirals: "spirals"
             case .random: "random"
+            case .stellar: "stellar"
             }
         }
     }
@@ -85,6 +90,8 @@ public func loadData(_ source: DataSource, seed: UInt64 = 0) throws(DataError) -
             throw .invalidParameter("idx: give both test images and test labels, or neither")
         }
         return LoadedData(train: train, test: test)
+    case .diabetes(let folder):
+        return LoadedData(train: try Diabetes.load(folder: folder), test: nil)
     case .csv(let csv):
         let loaded = try CSV.load(csv)
         var notes = [String]()

@@ -62,6 +62,12 @@ public enum SyntheticSource: Sendable, Equatable {
     /// N(0, 1); targets N(0, 1) (`outputs` values each) or, with `classes`, labels uniform
     /// over the classes. A model can only memorize it: the validation loss must not fall.
     case random(samples: Int = 100, features: Int = 10, outputs: Int = 1, classes: Int? = nil)
+    /// Stars for an emulator (seed notebook 000's goal): masses log-uniform in `mass` (M☉),
+    /// metallicities log-uniform in `metallicity`; features [log10 M, log10 Z]; targets the
+    /// `quantity` from the published fits of `StellarFits` (both ranges must lie within
+    /// `StellarFits.validMass` and `validMetallicity`). Samples are in draw order.
+    case stellar(StellarQuantity = .logLuminosity, samples: Int = 1000,
+                 mass: ClosedRange<Double> = 0.1...100, metallicity: ClosedRange<Double> = 0.0001...0.03)
 }
 
 /// Generation of `SyntheticSource` data.
@@ -179,6 +185,25 @@ public enum Synthetic {
             }
             let y = (0..<(samples * outputs)).map { _ in Float(rng.normal()) }
             return Dataset(sampleShape: [features], x: x, y: y, task: .regression(outputs: outputs))
+
+        case let .stellar(quantity, samples, mass, metallicity):
+            try checkSamples(samples, "stellar")
+            try require(mass.lowerBound > 0 && StellarFits.validMass.contains(mass.lowerBound) && StellarFits.validMass.contains(mass.upperBound),
+                        "stellar: mass_range must lie within [0.1, 100] solar masses, where the fits hold; got [\(mass.lowerBound), \(mass.upperBound)]")
+            try require(metallicity.lowerBound > 0 && StellarFits.validMetallicity.contains(metallicity.lowerBound)
+                        && StellarFits.validMetallicity.contains(metallicity.upperBound),
+                        "stellar: metallicity_range must lie within [0.0001, 0.03], where the fits hold; got [\(metallicity.lowerBound), \(metallicity.upperBound)]")
+            let (m0, m1) = (log10(mass.lowerBound), log10(mass.upperBound))
+            let (z0, z1) = (log10(metallicity.lowerBound), log10(metallicity.upperBound))
+            var x = [Float](), y = [Float]()
+            x.reserveCapacity(2 * samples)
+            y.reserveCapacity(quantity.outputs * samples)
+            for _ in 0..<samples {
+                let logM = rng.uniform(m0, m1), logZ = rng.uniform(z0, z1)
+                x += [Float(logM), Float(logZ)]
+                y += quantity.values(mass: pow(10, logM), metallicity: pow(10, logZ)).map(Float.init)
+            }
+            return Dataset(sampleShape: [2], x: x, y: y, task: .regression(outputs: quantity.outputs))
         }
     }
 
