@@ -219,6 +219,18 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         #expect(abs(r2.result - (1 - 15.0 / 32)) < 1e-12)
     }
 
+    @Test func r2OfTwoOutputsAveragesThemAsScikitLearn() {
+        // scikit-learn 1.2.1 (Debian python3-sklearn), its r2_score docstring's example:
+        //   from sklearn.metrics import r2_score
+        //   r2_score([[0.5, 1], [-1, 1], [7, -6]], [[0, 2], [-1, 2], [8, -5]])
+        //   → 0.9368005266622779 (raw_values: 0.96543779, 0.90816327)
+        // Fed in two batches, as an epoch would.
+        var r2 = MetricAccumulator(Metric.resolve("r2", outputWidth: 2, targetWidth: 2)!)
+        r2.add(output: Tensor(shape: [2, 2], values: [0, 2, -1, 2]), target: Tensor(shape: [2, 2], values: [0.5, 1, -1, 1]))
+        r2.add(output: Tensor(shape: [1, 2], values: [8, -5]), target: Tensor(shape: [1, 2], values: [7, -6]))
+        #expect(abs(r2.result - 0.9368005266622779) < 1e-12)
+    }
+
     @Test func accuracyResolvesAsKeras() {
         #expect(Metric.resolve("accuracy", outputWidth: 1, targetWidth: 1)?.kind == .binaryAccuracy)
         #expect(Metric.resolve("accuracy", outputWidth: 3, targetWidth: 1)?.kind == .sparseCategoricalAccuracy)
