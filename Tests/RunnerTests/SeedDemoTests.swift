@@ -24,10 +24,30 @@ import Testing
         #expect(abs((printed(r, "dense/bias").first ?? 0) - 0.8) < 0.01, "\(r.out)")
     }
 
+    @Test func theFourInputNeuronRecoversItsWeights() throws {
+        let r = try run("linear_fit_multi")
+        let kernel = printed(r, "dense/kernel"), bias = printed(r, "dense/bias")
+        #expect(kernel.count == 4, "\(r.out)")
+        for (w, expected) in zip(kernel, [0.5, 0.8, -0.4, -0.2]) { #expect(abs(w - expected) < 0.02, "\(r.out)") }
+        #expect(abs((bias.first ?? 0) - 0.3) < 0.02, "\(r.out)")
+    }
+
     @Test func thePerceptronSaysOneForTheNewInput() throws {
         let r = try run("perceptron")
         #expect((printed(r, "predict [1, 0, 0]").first ?? 0) > 0.9, "\(r.out)")
         #expect(r.out.contains("class 1"))
+    }
+
+    @Test func theStellarEmulatorReachesR2OfPoint99() throws {
+        // Two trials of 20 epochs instead of six of 60, to keep the suite fast.
+        let r = try RunnerProcess.run(["experiments/stellar_emulator.yaml", "--out", out + "/stellar",
+                                       "--set", "search.trials=2", "--set", "fit.epochs=20"], in: RunnerProcess.root.path)
+        #expect(r.status == 0, "\(r.err)")
+        let scores = readCSV(out + "/stellar/test.csv")
+        let r2 = scores.first.flatMap { $0.firstIndex(of: "test_r2") }.flatMap { Double(scores[1][$0]) }
+        #expect((r2 ?? 0) >= 0.99, "\(scores)")
+        // Tout et al. (1996): log10 L(1 M☉, Z = 0.02) = log10 0.6977 = −0.156.
+        #expect(abs((printed(r, "predict [0, -1.69897]").first ?? 0) + 0.156) < 0.05, "\(r.out)")
     }
 
     @Test func theFunction2DNetFollowsTheFunction() throws {
