@@ -137,7 +137,7 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         case .linear:
             if z != y { y.update(from: z, count: n) }
         case .relu:
-            for i in 0..<n { y[i] = max(z[i], 0) }
+            Vector.relu(z, y, n)
         case .leakyRelu(let a):
             for i in 0..<n { let v = z[i]; y[i] = v > 0 ? v : a * v }
         case .elu(let a):
@@ -201,7 +201,7 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         case .linear:
             if UnsafePointer(dz) != dy { dz.update(from: dy, count: n) }
         case .relu:
-            for i in 0..<n { dz[i] = y[i] > 0 ? dy[i] : 0 }
+            Vector.reluBackward(dy, y, dz, n)
         case .leakyRelu(let a):
             let z = z!
             for i in 0..<n { dz[i] = z[i] > 0 ? dy[i] : a * dy[i] }

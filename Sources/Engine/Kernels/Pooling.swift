@@ -15,18 +15,34 @@ public enum Pooling {
     public static func maxForward(_ g: WindowGeometry, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                                   argmax: UnsafeMutablePointer<Int32>) {
         precondition(g.inputCount < Int(Int32.max), "Pooling: input too large for 32-bit indices")
-        let c = g.channels
+        let c = g.channels, lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
         for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
             let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c
             let win = window(g, oh, ow)
             // Seed with the window's first real cell, then compare branch-free (selects vectorize;
             // a data-dependent branch per channel does not). Strict > keeps the first maximum.
             let first = ((n * g.height + win.h0) * g.width + win.w0) * c
-            for k in 0..<c { y[o + k] = x[first + k]; argmax[o + k] = Int32(first + k) }
+            // Eight channels at a time (the same comparisons as the scalar loop below).
+            var k0 = 0
+            while k0 + 8 <= c {
+                var best = UnsafeRawPointer(x + first + k0).loadUnaligned(as: SIMD8<Float>.self)
+                var index = SIMD8<Int32>(repeating: Int32(first + k0)) &+ lanes
+                for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
+                    let i = ((n * g.height + ih) * g.width + iw) * c + k0
+                    let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let better = v .> best
+                    best.replace(with: v, where: better)
+                    index.replace(with: SIMD8<Int32>(repeating: Int32(i)) &+ lanes, where: better)
+                } }
+                UnsafeMutableRawPointer(y + o + k0).storeBytes(of: best, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(argmax + o + k0).storeBytes(of: index, as: SIMD8<Int32>.self)
+                k0 += 8
+            }
+            for k in k0..<c { y[o + k] = x[first + k]; argmax[o + k] = Int32(first + k) }
             for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
                 let i = ((n * g.height + ih) * g.width + iw) * c
                 let base = Int32(i)
-                for k in 0..<c {
+                for k in k0..<c {
                     let v = x[i + k], better = v > y[o + k]
                     y[o + k] = better ? v : y[o + k]
                     argmax[o + k] = better ? base + Int32(k) : argmax[o + k]

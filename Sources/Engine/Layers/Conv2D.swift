@@ -31,16 +31,19 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional {
     public private(set) var outputShape: [Int] = []
     /// The geometry at batch size 1; plans copy it with the batch they serve.
     private var geometry: WindowGeometry!
-    private var plans: [Int: ConvolutionPlan] = [:]
+    /// oneDNN plans by chunk size: as many of each size as a batch has chunks of that size, so
+    /// that chunks running at once never share a plan (a plan is not thread-safe).
+    private var plans: [Int: [ConvolutionPlan]] = [:]
 
     private var input: Tensor?
     private let preactivation = Tensor(shape: [0])
     private let output = Tensor(shape: [0])
     private let dPreactivation = Tensor(shape: [0])
     private let dInput = Tensor(shape: [0])
-    /// oneDNN overwrites its weight gradients; they land here and are then added into `grad`.
-    private let dKernel = Tensor(shape: [0])
-    private let dBias = Tensor(shape: [0])
+    /// oneDNN overwrites its weight gradients: each chunk's land in its own tensor here, then
+    /// are added into `grad` in chunk order.
+    private var dKernels: [Tensor] = []
+    private var dBiases: [Tensor] = []
 
     public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                 activation: Activation = .linear, useBias: Bool = true,
@@ -109,14 +112,23 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional {
          "kernel_regularizer": regularizerDescription(l1: kernelL1, l2: kernelL2)]
     }
 
-    private func plan(batch n: Int) -> ConvolutionPlan {
-        if let p = plans[n] { return p }
-        let p = ConvolutionPlan(geometry: geometry.with(batch: n), filters: filters, bias: useBias)
-        plans[n] = p
-        return p
+    /// The batch's chunks (`Threads.chunks`), each with a plan of its own.
+    private func chunkPlans(batch n: Int) -> [(range: Range<Int>, plan: ConvolutionPlan)] {
+        var used: [Int: Int] = [:]
+        return Threads.chunks(of: n).map { r in
+            let k = used[r.count, default: 0]
+            used[r.count] = k + 1
+            var list = plans[r.count, default: []]
+            if list.count <= k {
+                list.append(ConvolutionPlan(geometry: geometry.with(batch: r.count), filters: filters, bias: useBias))
+                plans[r.count] = list
+            }
+            return (r, list[k])
+        }
     }
 
-    /// y = f(conv(x, kernel) + bias): one oneDNN convolution (bias included), then one activation pass.
+    /// y = f(conv(x, kernel) + bias), chunk by chunk (in parallel when the thread budget allows):
+    /// one oneDNN convolution (bias included), then the activation while the chunk is in cache.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let g = geometry!
         precondition(x.shape.count == 4 && x.shape[1] == g.height && x.shape[2] == g.width && x.shape[3] == g.channels,
@@ -128,37 +140,57 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional {
         let keepZ = activation.needsPreactivation
         if keepZ { preactivation.resize(shape) }
         let z = keepZ ? preactivation : output
-        plan(batch: n).forward(x: x.data, weights: kernel.value.data, bias: bias?.value.data, y: z.data)
-        if activation != .linear {
-            activation.forward(z.data, rows: n * g.outHeight * g.outWidth, cols: filters, output: output.data)
+        let chunks = chunkPlans(batch: n)
+        let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * filters
+        let xp = x.data, zp = z.data, yp = output.data, w = kernel.value.data, b = bias?.value.data
+        Threads.forEach(chunks.count) { c in
+            let (r, p) = chunks[c]
+            p.forward(x: xp + r.lowerBound * inPer, weights: w, bias: b, y: zp + r.lowerBound * outPer)
+            if activation != .linear {
+                activation.forward(zp + r.lowerBound * outPer, rows: r.count * g.outHeight * g.outWidth, cols: filters,
+                                   output: yp + r.lowerBound * outPer)
+            }
         }
         return output
     }
 
-    /// dZ = dy ⊙ f′ (or dy when the loss gave dL/dz); dKernel += oneDNN backward-weights(x, dZ);
-    /// dBias += Σ dZ; dInput = oneDNN backward-data(dZ, kernel).
+    /// Per chunk: dZ = dy ⊙ f′ (or dy when the loss gave dL/dz); the chunk's kernel and bias
+    /// gradients from oneDNN backward-weights(x, dZ); dInput = oneDNN backward-data(dZ, kernel).
+    /// Then grad += each chunk's gradients, in chunk order.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         precondition(dy.shape == output.shape, "\(name): dy \(dy.shape) does not match output \(output.shape)")
-        let n = x.batch, p = plan(batch: n)
-        var dz = dy
-        if !backwardSkipsActivation && activation != .linear {
-            dPreactivation.resize(output.shape)
-            activation.backward(dy.data, preactivation: activation.needsPreactivation ? preactivation.data : nil,
-                                output: output.data, rows: dy.count / filters, cols: filters, into: dPreactivation.data)
-            dz = dPreactivation
+        let g = geometry!, n = x.batch
+        let chunks = chunkPlans(batch: n)
+        let skip = backwardSkipsActivation || activation == .linear
+        if !skip { dPreactivation.resize(output.shape) }
+        while dKernels.count < chunks.count {
+            dKernels.append(Tensor(shape: kernel.shape))
+            dBiases.append(Tensor(shape: [filters]))
         }
-        dKernel.resize(kernel.shape)
-        if useBias { dBias.resize([filters]) }
-        p.backwardWeights(x: x.data, dy: dz.data, dw: dKernel.data, db: useBias ? dBias.data : nil)
-        Gemm.add(count: dKernel.count, dKernel.data, into: kernel.grad.data)
-        if let bias { Gemm.add(count: filters, dBias.data, into: bias.grad.data) }
         dInput.resize(x.shape)
-        if computesInputGradient {
-            p.backwardData(dy: dz.data, weights: kernel.value.data, dx: dInput.data)
-        } else {
-            dInput.fill(0)
+        let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * filters
+        let xp = x.data, dyp = dy.data, dzp = skip ? dy.data : dPreactivation.data, dxp = dInput.data
+        let zp = activation.needsPreactivation ? preactivation.data : nil, yp = output.data
+        let w = kernel.value.data, inputGradient = computesInputGradient
+        let dks = dKernels.map(\.data), dbs = dBiases.map(\.data)
+        Threads.forEach(chunks.count) { c in
+            let (r, p) = chunks[c]
+            let o = r.lowerBound * outPer
+            if !skip {
+                activation.backward(dyp + o, preactivation: zp.map { $0 + o }, output: yp + o,
+                                    rows: r.count * g.outHeight * g.outWidth, cols: filters, into: dzp + o)
+            }
+            p.backwardWeights(x: xp + r.lowerBound * inPer, dy: dzp + o, dw: dks[c], db: useBias ? dbs[c] : nil)
+            if inputGradient {
+                p.backwardData(dy: dzp + o, weights: w, dx: dxp + r.lowerBound * inPer)
+            }
         }
+        for c in chunks.indices {
+            Gemm.add(count: kernel.count, dks[c], into: kernel.grad.data)
+            if let bias { Gemm.add(count: filters, dbs[c], into: bias.grad.data) }
+        }
+        if !inputGradient { dInput.fill(0) }
         return dInput
     }
 }

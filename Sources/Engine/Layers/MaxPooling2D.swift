@@ -54,7 +54,16 @@ public final class MaxPooling2D: Layer {
             argmax = .allocate(capacity: output.count)
             argmaxCapacity = output.count
         }
-        Pooling.maxForward(g, x: x.data, y: output.data, argmax: argmax)
+        // Chunk by chunk (in parallel when the thread budget allows); argmax indices are
+        // relative to each chunk's first sample.
+        let chunks = Threads.chunks(of: x.batch)
+        let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
+        let xp = x.data, yp = output.data, ap = argmax
+        Threads.forEach(chunks.count) { c in
+            let r = chunks[c]
+            Pooling.maxForward(g.with(batch: r.count), x: xp + r.lowerBound * inPer, y: yp + r.lowerBound * outPer,
+                               argmax: ap + r.lowerBound * outPer)
+        }
         dInput.resize(x.shape)
         return output
     }
@@ -62,8 +71,14 @@ public final class MaxPooling2D: Layer {
     /// dInput is zero except at each window's maximum, which receives that window's dy.
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.count == output.count, "\(name): dy \(dy.shape) does not match output \(output.shape)")
-        Pooling.maxBackward(geometry.with(batch: dy.batch), dy: dy.data, argmax: argmax, outputCount: dy.count,
-                            dx: dInput.data)
+        let g = geometry!, chunks = Threads.chunks(of: dy.batch)
+        let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
+        let dyp = dy.data, dxp = dInput.data, ap = argmax
+        Threads.forEach(chunks.count) { c in
+            let r = chunks[c]
+            Pooling.maxBackward(g.with(batch: r.count), dy: dyp + r.lowerBound * outPer, argmax: ap + r.lowerBound * outPer,
+                                outputCount: r.count * outPer, dx: dxp + r.lowerBound * inPer)
+        }
         return dInput
     }
 }

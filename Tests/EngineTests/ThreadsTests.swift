@@ -1,0 +1,108 @@
+import Testing
+@testable import Engine
+
+/// The batch's chunks and the engine's own threads: chunked layers compute what the plain
+/// loops compute, and the same bits whether their chunks run on one thread or several.
+@Suite struct ThreadsTests {
+    @Test func chunksDependOnTheBatchSizeAlone() {
+        #expect(Threads.chunks(of: 1) == [0..<1])
+        #expect(Threads.chunks(of: 31) == [0..<31])
+        #expect(Threads.chunks(of: 32) == [0..<16, 16..<32])
+        #expect(Threads.chunks(of: 50) == [0..<17, 17..<34, 34..<50])
+        #expect(Threads.chunks(of: 64) == [0..<16, 16..<32, 32..<48, 48..<64])
+        #expect(Threads.chunks(of: 1000).count == 8)
+        for n in [1, 7, 16, 33, 100, 257, 1000] {
+            let c = Threads.chunks(of: n)
+            #expect(c.first?.lowerBound == 0 && c.last?.upperBound == n, "n \(n)")
+            #expect(zip(c, c.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "n \(n)")
+            #expect((c.map(\.count).max() ?? 0) - (c.map(\.count).min() ?? 0) <= 1, "n \(n)")
+        }
+    }
+
+    @Test func forEachRunsEveryIndexOnceAndRestoresTheBudget() {
+        let saved = Threads.budget
+        defer { Threads.budget = saved }
+        for budget in [1, 2, 4] {
+            Threads.budget = budget
+            let hits = UnsafeMutablePointer<Int>.allocate(capacity: 37)
+            hits.initialize(repeating: 0, count: 37)
+            defer { hits.deallocate() }
+            var nestedBudgets = [Int](repeating: 0, count: 37)
+            nestedBudgets.withUnsafeMutableBufferPointer { nb in
+                let p = nb.baseAddress!
+                Threads.forEach(37) { i in hits[i] += 1; p[i] = Threads.budget }
+            }
+            #expect((0..<37).allSatisfy { hits[$0] == 1 }, "budget \(budget)")
+            #expect(nestedBudgets.allSatisfy { $0 == 1 }, "bodies run with a budget of 1")
+            #expect(Threads.budget == budget)
+        }
+    }
+
+    /// A conv + pool model's forward and backward on a 50-sample batch (3 chunks): against the
+    /// plain loops, and bit for bit the same on 1 and 2 threads.
+    @Test func chunkedConvAndPoolMatchReferenceAndIgnoreThreads() throws {
+        func step(threads: Int) throws -> (y: [Float], dx: [Float], dk: [Float], db: [Float], conv: Conv2D, x: Tensor, dyPool: Tensor) {
+            let saved = Threads.budget
+            Threads.budget = threads
+            defer { Threads.budget = saved }
+            let conv = Conv2D(filters: 12, kernelSize: 3, padding: .same, activation: .relu)
+            let pool = MaxPooling2D(poolSize: 2)
+            var rng = RandomGenerator(seed: 5)
+            try conv.build(inputShape: [9, 9, 3], rng: &rng)
+            try pool.build(inputShape: conv.outputShape, rng: &rng)
+            let x = randomTensor([50, 9, 9, 3], seed: 11)
+            let y = pool.forward(conv.forward(x, training: true), training: true)
+            let dy = randomTensor(y.shape, seed: 12)
+            conv.kernel.grad.fill(0); conv.bias!.grad.fill(0)
+            let dx = conv.backward(pool.backward(dy))
+            return (y.array, dx.array, conv.kernel.grad.array, conv.bias!.grad.array, conv, x, dy)
+        }
+        let one = try step(threads: 1), two = try step(threads: 2)
+        #expect(one.y == two.y)
+        #expect(one.dx == two.dx)
+        #expect(one.dk == two.dk)
+        #expect(one.db == two.db)
+
+        // The reference: plain-loop convolution, ReLU, and a scalar max pool over the whole batch.
+        let g = WindowGeometry(batch: 50, height: 9, width: 9, channels: 3, kernel: (3, 3), strides: (1, 1), padding: .same)!
+        let z = Tensor(shape: [50, 9, 9, 12])
+        ConvolutionReference.forward(g, filters: 12, x: one.x.data, weights: one.conv.kernel.value.data,
+                                     bias: one.conv.bias!.value.data, y: z.data)
+        let a = z.array.map { max($0, 0) }
+        var pooled = [Float](), dA = [Float](repeating: 0, count: a.count)
+        var k = 0
+        for n in 0..<50 { for oh in 0..<4 { for ow in 0..<4 { for c in 0..<12 {
+            var best = -Float.infinity, at = 0
+            for i in 0..<2 { for j in 0..<2 {
+                let idx = ((n * 9 + oh * 2 + i) * 9 + ow * 2 + j) * 12 + c
+                if a[idx] > best { best = a[idx]; at = idx }
+            } }
+            pooled.append(best)
+            dA[at] += one.dyPool.array[k]
+            k += 1
+        } } } }
+        #expect(maxAbsDiff(one.y, pooled) < 1e-4)
+        let dz = Tensor(shape: [50, 9, 9, 12], values: zip(dA, a).map { $1 > 0 ? $0 : 0 })
+        let dk = Tensor(shape: [3, 3, 3, 12]), db = Tensor(shape: [12]), dx = Tensor(shape: [50, 9, 9, 3])
+        ConvolutionReference.backwardWeights(g, filters: 12, x: one.x.data, dy: dz.data, dw: dk.data, db: db.data)
+        ConvolutionReference.backwardData(g, filters: 12, dy: dz.data, weights: one.conv.kernel.value.data, dx: dx.data)
+        #expect(maxAbsDiff(one.dk, dk.array) < 1e-3)
+        #expect(maxAbsDiff(one.db, db.array) < 1e-3)
+        #expect(maxAbsDiff(one.dx, dx.array) < 1e-4)
+    }
+
+    /// The vectorized ReLU passes against their scalar definitions, on lengths around 16.
+    @Test func vectorReluMatchesScalar() {
+        for n in [0, 1, 15, 16, 17, 33, 100] {
+            let z = randomTensor([max(n, 1)], seed: UInt64(n) + 1), dy = randomTensor([max(n, 1)], seed: UInt64(n) + 99)
+            if n > 2 { z[1] = 0; z[2] = -0.0 }
+            let y = Tensor(shape: [max(n, 1)]), dz = Tensor(shape: [max(n, 1)])
+            Vector.relu(z.data, y.data, n)
+            Vector.reluBackward(dy.data, y.data, dz.data, n)
+            for i in 0..<n {
+                #expect(y[i] == max(z[i], 0))
+                #expect(dz[i] == (y[i] > 0 ? dy[i] : 0))
+            }
+        }
+    }
+}
