@@ -43,8 +43,10 @@ final class Scheduler: @unchecked Sendable {
         let group = DispatchGroup()
         for w in 0..<workers {
             group.enter()
+            // The cores split between the workers: the numbers do not depend on it (Threads).
+            let budget = max(1, ProcessInfo.processInfo.activeProcessorCount / workers)
             let thread = Thread { [self] in
-                Threads.set(1)
+                Threads.set(budget)
                 while !StopRequest.requested, let unit = take() {
                     guard let finished = runUnit(unit, worker: w), journaled(finished) else { break }
                     progress.finished(key: Self.key(w))

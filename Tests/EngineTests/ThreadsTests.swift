@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Engine
 
@@ -104,5 +105,60 @@ import Testing
                 #expect(dz[i] == (y[i] > 0 ? dy[i] : 0))
             }
         }
+    }
+
+    /// A Dense layer on a 70-sample batch (4 chunks): the same bits on 1 and 2 threads, and the
+    /// gradients of the plain products.
+    @Test func chunkedDenseMatchesReferenceAndIgnoresThreads() throws {
+        func step(threads: Int) throws -> (y: [Float], dx: [Float], dk: [Float], db: [Float], dense: Dense, x: Tensor, dy: Tensor) {
+            let saved = Threads.budget
+            Threads.budget = threads
+            defer { Threads.budget = saved }
+            let dense = Dense(units: 9, activation: .tanh)
+            var rng = RandomGenerator(seed: 3)
+            try dense.build(inputShape: [13], rng: &rng)
+            let x = randomTensor([70, 13], seed: 4), dy = randomTensor([70, 9], seed: 5)
+            let y = dense.forward(x, training: true).array
+            dense.kernel.grad.fill(0); dense.bias!.grad.fill(0)
+            let dx = dense.backward(dy).array
+            return (y, dx, dense.kernel.grad.array, dense.bias!.grad.array, dense, x, dy)
+        }
+        let one = try step(threads: 1), two = try step(threads: 2)
+        #expect(one.y == two.y && one.dx == two.dx && one.dk == two.dk && one.db == two.db)
+        let w = one.dense.kernel.value.array, b = one.dense.bias!.value.array, x = one.x.array, dy = one.dy.array
+        var y = [Float](repeating: 0, count: 70 * 9), dk = [Double](repeating: 0, count: 13 * 9)
+        var db = [Double](repeating: 0, count: 9), dx = [Double](repeating: 0, count: 70 * 13)
+        for i in 0..<70 { for j in 0..<9 {
+            var z = Double(b[j])
+            for k in 0..<13 { z += Double(x[i * 13 + k]) * Double(w[k * 9 + j]) }
+            y[i * 9 + j] = Float(tanh(z))
+            let dz = Double(dy[i * 9 + j]) * (1 - tanh(z) * tanh(z))
+            db[j] += dz
+            for k in 0..<13 { dk[k * 9 + j] += Double(x[i * 13 + k]) * dz; dx[i * 13 + k] += dz * Double(w[k * 9 + j]) }
+        } }
+        #expect(maxAbsDiff(one.y, y) < 1e-5)
+        #expect(maxAbsDiff(one.dk, dk.map(Float.init)) < 1e-3)
+        #expect(maxAbsDiff(one.db, db.map(Float.init)) < 1e-4)
+        #expect(maxAbsDiff(one.dx, dx.map(Float.init)) < 1e-4)
+    }
+
+    /// ReLU then max pooling: the pooling's backward with the ReLU folded in gives the same bits
+    /// as the two backward passes.
+    @Test func reluFoldedIntoPoolingIsExact() throws {
+        func grads(folded: Bool) throws -> [Float] {
+            let conv = Conv2D(filters: 8, kernelSize: 3, activation: .relu)
+            let pool = MaxPooling2D(poolSize: 3, strides: 2, padding: .same)   // overlapping windows
+            var rng = RandomGenerator(seed: 8)
+            try conv.build(inputShape: [10, 10, 2], rng: &rng)
+            try pool.build(inputShape: conv.outputShape, rng: &rng)
+            conv.backwardSkipsActivation = folded
+            pool.backwardAppliesReLU = folded
+            let x = randomTensor([20, 10, 10, 2], seed: 9)
+            let y = pool.forward(conv.forward(x, training: true), training: true)
+            conv.kernel.grad.fill(0); conv.bias!.grad.fill(0)
+            let dx = conv.backward(pool.backward(randomTensor(y.shape, seed: 10)))
+            return conv.kernel.grad.array + conv.bias!.grad.array + dx.array
+        }
+        #expect(try grads(folded: true) == grads(folded: false))
     }
 }

@@ -43,26 +43,31 @@ import Glibc
 
 print("OpenBLAS core: \(Threads.blasCore); load average before: \(loadAverage())")
 
-/// `EngineBench cnn THREADS SAMPLES`: `fit` of the small CNN of experiments/fashion_cnn.yaml
-/// (Adam, batch 64) for one epoch on SAMPLES random 28×28 images; prints samples/s.
-if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "cnn" {
+/// `EngineBench cnn|mlp THREADS SAMPLES [BATCH]`: `fit` for one epoch on SAMPLES random 28×28
+/// images of the small CNN of experiments/fashion_cnn.yaml (Adam, batch 64) or the MLP
+/// 784-300-100-10 (SGD, batch 32); prints samples/s.
+if CommandLine.arguments.count > 1, ["cnn", "mlp"].contains(CommandLine.arguments[1]) {
+    let cnn = CommandLine.arguments[1] == "cnn"
     let threads = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2])! : 2
     let n = CommandLine.arguments.count > 3 ? Int(CommandLine.arguments[3])! : 6400
+    let batch = CommandLine.arguments.count > 4 ? Int(CommandLine.arguments[4])! : (cnn ? 64 : 32)
     Threads.set(threads)
     var rng = RandomGenerator(seed: 7)
     let data = Dataset(sampleShape: [28, 28, 1], x: (0..<(n * 784)).map { _ in Float(rng.normal()) },
                        y: (0..<n).map { _ in Float(rng.next() % 10) }, task: .classification(classes: 10, names: nil))
-    let model = Sequential([
+    let model = Sequential(cnn ? [
         Conv2D(filters: 32, kernelSize: 3, padding: .same, activation: .relu), MaxPooling2D(poolSize: 2),
         Conv2D(filters: 64, kernelSize: 3, activation: .relu), MaxPooling2D(poolSize: 2), Flatten(),
         Dense(units: 128, activation: .relu), Dropout(rate: 0.3), Dense(units: 10, activation: .softmax),
+    ] : [
+        Flatten(), Dense(units: 300, activation: .relu), Dense(units: 100, activation: .relu), Dense(units: 10, activation: .softmax),
     ])
     try! model.build(inputShape: [28, 28, 1], seed: 1)
-    let config = FitConfig(loss: .sparseCategoricalCrossentropy, optimizer: Optimizer.named("adam")!,
-                           metrics: ["accuracy"], epochs: 1, batchSize: 64)
+    let config = FitConfig(loss: .sparseCategoricalCrossentropy, optimizer: Optimizer.named(cnn ? "adam" : "sgd")!,
+                           metrics: ["accuracy"], epochs: 1, batchSize: batch)
     _ = try! fit(model, train: data.subset(Array(0..<640)), config: config)   // warm-up: plans, JIT
     let t = seconds { _ = try! fit(model, train: data, config: config) }
-    print("small CNN, \(threads) thread(s): \(Int(Double(n) / t)) samples/s (\(n) samples in \(t) s)")
+    print("\(cnn ? "small CNN" : "MLP") batch \(batch), \(threads) thread(s): \(Int(Double(n) / t)) samples/s (\(n) samples in \(t) s)")
     exit(0)
 }
 

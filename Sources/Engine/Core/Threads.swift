@@ -10,7 +10,7 @@ import Glibc
 ///
 /// A training step splits its batch into fixed *chunks* (`chunks(of:)`: about 16 samples each,
 /// a rule of the batch size alone) and runs the heavy per-sample passes (convolutions, their
-/// activations, pooling) chunk by chunk, on as many threads as the calling thread's budget
+/// dense products, activations, pooling) chunk by chunk, on as many threads as the calling thread's budget
 /// (`set`). Chunks that reduce over the batch (a kernel's gradient) write their own partial
 /// result, summed afterwards in chunk order. So the numbers depend on the batch size, never on
 /// the number of threads: a unit trained on one core (parallel trials) and the same unit
@@ -19,14 +19,15 @@ import Glibc
 /// oneDNN always runs single-threaded inside a chunk (OpenMP's team of one: no spin-waiting
 /// threads, which made the 2-thread engine collapse when another process was busy); the
 /// threads are Dispatch's, which block instead of spinning and take chunks dynamically, so a
-/// core shared with another process simply takes fewer chunks. OpenBLAS keeps its own threads
-/// for the dense layers' matrix products (set process-wide to the budget).
+/// core shared with another process simply takes fewer chunks. OpenBLAS runs single-threaded
+/// too (its idle threads yield-spin), the dense layers' products chunked like the rest.
 public enum Threads {
     /// Gives the calling thread a budget of `n` threads for the engine's parallel passes, and
-    /// sets OpenBLAS's (process-wide) thread count to `n`. Threads never set have a budget of 1.
+    /// keeps OpenBLAS and oneDNN single-threaded (the chunks are the parallelism). Threads never
+    /// set have a budget of 1.
     public static func set(_ n: Int) {
         let n = max(1, n)
-        openblas_set_num_threads(Int32(n))
+        openblas_set_num_threads(1)
         omp_set_num_threads(1)
         budget = n
     }

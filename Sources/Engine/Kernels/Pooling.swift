@@ -51,11 +51,17 @@ public enum Pooling {
         } } }
     }
 
-    /// dx = 0, then each dy goes to the input cell that was its window's maximum.
+    /// dx = 0, then each dy goes to the input cell that was its window's maximum. With
+    /// `reluOf` (the input, when it is a ReLU's output), only to maxima above 0: the ReLU's
+    /// backward pass done at once (dy·f′ with f′ = [y > 0]), the same bits as the two passes.
     public static func maxBackward(_ g: WindowGeometry, dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>,
-                                   outputCount: Int, dx: UnsafeMutablePointer<Float>) {
+                                   outputCount: Int, dx: UnsafeMutablePointer<Float>, reluOf x: UnsafePointer<Float>? = nil) {
         dx.update(repeating: 0, count: g.inputCount)
-        for k in 0..<outputCount { dx[Int(argmax[k])] += dy[k] }
+        if let x {
+            for k in 0..<outputCount { let i = Int(argmax[k]); if x[i] > 0 { dx[i] += dy[k] } }
+        } else {
+            for k in 0..<outputCount { dx[Int(argmax[k])] += dy[k] }
+        }
     }
 
     /// y = the mean of each window's real cells, per channel.

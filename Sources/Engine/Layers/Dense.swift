@@ -32,6 +32,9 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping {
     private let output = Tensor(shape: [0])
     private let dPreactivation = Tensor(shape: [0])
     private let dInput = Tensor(shape: [0])
+    /// Each chunk's kernel and bias gradients, added into `grad` in chunk order.
+    private var dKernels: [Tensor] = []
+    private var dBiases: [Tensor] = []
 
     public init(units: Int, activation: Activation = .linear, useBias: Bool = true,
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
@@ -79,7 +82,9 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping {
     /// cross-entropy is computed from the logits, as Keras does with `_keras_logits`.
     public var logits: Tensor { preactivation }
 
-    /// y = f(x·W + b): one sgemm into z (or straight into y), then one fused bias + activation pass.
+    /// y = f(x·W + b), chunk by chunk over the batch (`Threads.chunks`, in parallel when the
+    /// thread budget allows): one single-threaded sgemm into z (or straight into y), then one
+    /// fused bias + activation pass while the chunk is in cache.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         precondition(x.shape.last == inputFeatures, "\(name): input \(x.shape), expected last axis \(inputFeatures)")
         input = x
@@ -90,35 +95,64 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping {
         let keepZ = activation.needsPreactivation || activation == .softmax || activation == .sigmoid
         if keepZ { preactivation.resize(shape) }
         let z = keepZ ? preactivation : output
-        Gemm.sgemm(m: rows, n: units, k: inputFeatures, a: x.data, b: kernel.value.data, c: z.data)
-        activation.forward(z.data, rows: rows, cols: units, bias: bias?.value.data, output: output.data)
+        let chunks = rowChunks(rows: rows, batch: x.batch)
+        let xp = x.data, zp = z.data, yp = output.data, w = kernel.value.data, b = bias?.value.data
+        let k = inputFeatures, n = units
+        Threads.forEach(chunks.count) { c in
+            let r = chunks[c]
+            Gemm.sgemm(m: r.count, n: n, k: k, a: xp + r.lowerBound * k, b: w, c: zp + r.lowerBound * n)
+            activation.forward(zp + r.lowerBound * n, rows: r.count, cols: n, bias: b, output: yp + r.lowerBound * n)
+        }
         return output
     }
 
-    /// dZ = dy ⊙ f′ (or dy itself when the loss already gave dL/dz); dW += xᵀ·dZ;
-    /// db += Σ_rows dZ; dInput = dZ·Wᵀ.
+    /// Per chunk: dZ = dy ⊙ f′ (or dy itself when the loss already gave dL/dz); the chunk's
+    /// dW = xᵀ·dZ and db = Σ_rows dZ; dInput = dZ·Wᵀ. Then grad += each chunk's, in order.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         let rows = x.count / inputFeatures
         precondition(dy.count == rows * units, "\(name): dy \(dy.shape) does not match output \(output.shape)")
-        var dz = dy
-        if !backwardSkipsActivation && activation != .linear {
-            dPreactivation.resize(output.shape)
-            activation.backward(dy.data, preactivation: activation.needsPreactivation ? preactivation.data : nil,
-                                output: output.data, rows: rows, cols: units, into: dPreactivation.data)
-            dz = dPreactivation
+        let skip = backwardSkipsActivation || activation == .linear
+        if !skip { dPreactivation.resize(output.shape) }
+        let chunks = rowChunks(rows: rows, batch: x.batch)
+        while dKernels.count < chunks.count {
+            dKernels.append(Tensor(shape: kernel.shape))
+            dBiases.append(Tensor(shape: [units]))
         }
-        Gemm.sgemm(transA: true, m: inputFeatures, n: units, k: rows, a: x.data, b: dz.data,
-                   beta: 1, c: kernel.grad.data)
-        if let bias { Gemm.addColumnSums(rows: rows, cols: units, of: dz.data, into: bias.grad.data) }
         dInput.resize(x.shape)
-        if computesInputGradient {
-            Gemm.sgemm(transB: true, m: rows, n: inputFeatures, k: units, a: dz.data, b: kernel.value.data,
-                       c: dInput.data)
-        } else {
-            dInput.fill(0)
+        let k = inputFeatures, n = units, inputGradient = computesInputGradient
+        let xp = x.data, dyp = dy.data, dzp = skip ? dy.data : dPreactivation.data, dxp = dInput.data
+        let zp = activation.needsPreactivation ? preactivation.data : nil, yp = output.data, w = kernel.value.data
+        let dks = dKernels.map(\.data), dbs = dBiases.map(\.data), hasBias = bias != nil
+        Threads.forEach(chunks.count) { c in
+            let r = chunks[c], o = r.lowerBound * n
+            if !skip {
+                activation.backward(dyp + o, preactivation: zp.map { $0 + o }, output: yp + o, rows: r.count, cols: n,
+                                    into: dzp + o)
+            }
+            Gemm.sgemm(transA: true, m: k, n: n, k: r.count, a: xp + r.lowerBound * k, b: dzp + o, c: dks[c])
+            if hasBias {
+                dbs[c].update(repeating: 0, count: n)
+                Gemm.addColumnSums(rows: r.count, cols: n, of: dzp + o, into: dbs[c])
+            }
+            if inputGradient {
+                Gemm.sgemm(transB: true, m: r.count, n: k, k: n, a: dzp + o, b: w, c: dxp + r.lowerBound * k)
+            }
         }
+        for c in chunks.indices {
+            Gemm.add(count: kernel.count, dks[c], into: kernel.grad.data)
+            if let bias { Gemm.add(count: n, dbs[c], into: bias.grad.data) }
+        }
+        if !inputGradient { dInput.fill(0) }
         return dInput
+    }
+
+    /// The batch's chunks as row ranges (a sample has rows / batch rows when the input has
+    /// more axes than (batch, features)).
+    private func rowChunks(rows: Int, batch: Int) -> [Range<Int>] {
+        let per = batch > 0 ? rows / batch : 0
+        guard per > 0, per * batch == rows else { return [0..<rows] }
+        return Threads.chunks(of: batch).map { ($0.lowerBound * per)..<($0.upperBound * per) }
     }
 }
 

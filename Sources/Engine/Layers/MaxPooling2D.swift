@@ -17,6 +17,11 @@ public final class MaxPooling2D: Layer {
     private var argmax = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     private var argmaxCapacity = 1
     private let dInput = Tensor(shape: [0])
+    private var input: Tensor?
+    /// When true, the input is a ReLU's output and `backward` applies the ReLU's derivative
+    /// too (gradient only to maxima above 0); the training loop sets it together with the
+    /// previous layer's `backwardSkipsActivation`, saving a pass over the largest activation.
+    public var backwardAppliesReLU = false
 
     public init(poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
                 name: String = "max_pooling2d") {
@@ -54,6 +59,7 @@ public final class MaxPooling2D: Layer {
             argmax = .allocate(capacity: output.count)
             argmaxCapacity = output.count
         }
+        input = x
         // Chunk by chunk (in parallel when the thread budget allows); argmax indices are
         // relative to each chunk's first sample.
         let chunks = Threads.chunks(of: x.batch)
@@ -74,10 +80,12 @@ public final class MaxPooling2D: Layer {
         let g = geometry!, chunks = Threads.chunks(of: dy.batch)
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
         let dyp = dy.data, dxp = dInput.data, ap = argmax
+        let xp = backwardAppliesReLU ? input?.data : nil
         Threads.forEach(chunks.count) { c in
             let r = chunks[c]
             Pooling.maxBackward(g.with(batch: r.count), dy: dyp + r.lowerBound * outPer, argmax: ap + r.lowerBound * outPer,
-                                outputCount: r.count * outPer, dx: dxp + r.lowerBound * inPer)
+                                outputCount: r.count * outPer, dx: dxp + r.lowerBound * inPer,
+                                reluOf: xp.map { $0 + r.lowerBound * inPer })
         }
         return dInput
     }

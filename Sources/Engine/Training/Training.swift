@@ -313,6 +313,14 @@ public func fit(_ model: Sequential, train: Dataset, validation: Dataset? = nil,
     let lastActivated = model.layers.last as? ActivatedLayer
     if eval.fused { lastActivated?.backwardSkipsActivation = true }
     defer { if eval.fused { lastActivated?.backwardSkipsActivation = false } }
+    // A ReLU followed by max pooling: the pooling's backward applies the ReLU's derivative.
+    let reluPools = zip(model.layers, model.layers.dropFirst()).compactMap { a, b -> (ActivatedLayer, MaxPooling2D)? in
+        guard let a = a as? ActivatedLayer, a.activationName == "relu", !a.backwardSkipsActivation,
+              let b = b as? MaxPooling2D else { return nil }
+        return (a, b)
+    }
+    for (a, b) in reluPools { a.backwardSkipsActivation = true; b.backwardAppliesReLU = true }
+    defer { for (a, b) in reluPools { a.backwardSkipsActivation = false; b.backwardAppliesReLU = false } }
     // The gradient with respect to the model's input is never read: skip it.
     let first = model.layers.first as? InputGradientOptional
     let firstComputed = first?.computesInputGradient
