@@ -53,8 +53,8 @@ func temporaryFolder() -> String {
 }
 
 @Suite struct JournalTests {
-    func record(_ t: Int, _ f: Int, score: Double?, status: String = "ok") -> UnitRecord {
-        UnitRecord(trial: t, fold: f, params: ["units": "\(t * 10)"], status: status, reason: status == "ok" ? nil : "why",
+    func record(_ t: Int, _ f: Int, score: Double?, status: UnitStatus = .ok) -> UnitRecord {
+        UnitRecord(trial: t, fold: f, params: ["units": "\(t * 10)"], status: status, reason: status == .ok ? nil : "why",
                    score: score, metrics: ["accuracy": score ?? .nan, "loss": 0.5], epochs: 3, seconds: 1.25,
                    historyColumns: ["loss"], history: [[0.9], [0.7], [0.5]])
     }
@@ -113,7 +113,7 @@ func temporaryFolder() -> String {
         let reports = Reports(parameters: ["units"], folds: 2, scoring: "accuracy", higherIsBetter: true)
         let records = [
             record(0, 0, score: 0.5), record(0, 1, score: 0.7),
-            record(1, 0, score: nil, status: "failed"), record(1, 1, score: nil, status: "failed"),
+            record(1, 0, score: nil, status: .failed), record(1, 1, score: nil, status: .failed),
             record(2, 0, score: 0.8), record(2, 1, score: 0.8),
             record(3, 0, score: 0.6), // fold 1 missing: not on the board yet
         ]

@@ -1,5 +1,16 @@
 import Foundation
 
+/// How a unit (or a trial, or the final model) ended; the journal and the leaderboard's
+/// `status` column hold the raw value.
+enum UnitStatus: String, Codable, Sendable {
+    /// Trained and scored.
+    case ok
+    /// Could not be built or trained (a shape that does not fit, a loss that does not suit the data).
+    case failed
+    /// The loss became NaN or infinite.
+    case diverged
+}
+
 /// What one finished (trial, fold) unit produced. A unit counts only once its record is in a
 /// journal on disk; everything the run writes (leaderboard, trials.csv, history) is made from
 /// these records, so a resumed or merged run writes exactly what an uninterrupted one would.
@@ -8,8 +19,7 @@ struct UnitRecord: Codable, Equatable {
     var fold: Int
     /// Each search parameter's value as the plan prints it.
     var params: [String: String]
-    /// ok, diverged or failed.
-    var status: String
+    var status: UnitStatus
     /// Why a unit failed or diverged.
     var reason: String?
     /// The scoring metric on the held-out fold (nil when failed).

@@ -21,12 +21,12 @@ struct Reports {
         var scores: [Double?]
         var epochs: [Int]
         var seconds: Double
-        var status: String
+        var status: UnitStatus
         var reason: String?
 
         var mean: Double? {
             let s = scores.compactMap { $0 }
-            guard status == "ok", s.count == scores.count, !s.isEmpty else { return nil }
+            guard status == .ok, s.count == scores.count, !s.isEmpty else { return nil }
             return s.reduce(0, +) / Double(s.count)
         }
         /// Population standard deviation (ddof 0), as scikit-learn's `std_test_score`.
@@ -45,8 +45,8 @@ struct Reports {
         var trials: [Trial] = []
         for (t, rs) in byTrial where rs.count == folds {
             let sorted = rs.sorted { $0.fold < $1.fold }
-            let status = sorted.contains { $0.status == "failed" } ? "failed"
-                : sorted.contains { $0.status == "diverged" } ? "diverged" : "ok"
+            let status: UnitStatus = sorted.contains { $0.status == .failed } ? .failed
+                : sorted.contains { $0.status == .diverged } ? .diverged : .ok
             trials.append(Trial(
                 trial: t, params: sorted[0].params, scores: sorted.map(\.score), epochs: sorted.map(\.epochs),
                 seconds: sorted.map(\.seconds).reduce(0, +), status: status,
@@ -86,7 +86,7 @@ struct Reports {
             if crossValidated { row += t.scores.map { $0.map(NumberText.exact) ?? "" } }
             row.append(t.epochs.map(String.init).joined(separator: " "))
             row.append(NumberText.short(t.seconds, digits: 2))
-            row.append(t.status)
+            row.append(t.status.rawValue)
             row.append(t.reason ?? "")
             table.append(row)
         }
@@ -101,7 +101,7 @@ struct Reports {
         for r in records.sorted(by: { ($0.trial, $0.fold) < ($1.trial, $1.fold) }) {
             var row = [String(r.trial), String(r.fold)] + parameters.map { r.params[$0] ?? "" }
             row += metricNames.map { r.metrics[$0].map(NumberText.exact) ?? "" }
-            row += [String(r.epochs), NumberText.short(r.seconds, digits: 2), r.status, r.reason ?? ""]
+            row += [String(r.epochs), NumberText.short(r.seconds, digits: 2), r.status.rawValue, r.reason ?? ""]
             table.append(row)
         }
         return table

@@ -37,7 +37,7 @@ struct Finish {
         let finalTrial: Int?
         if session.foldCount == 0 {
             finalTrial = 0
-        } else if refit, let best = ranked.first, best.status == "ok" {
+        } else if refit, let best = ranked.first, best.status == .ok {
             finalTrial = best.trial
         } else {
             finalTrial = nil
@@ -45,35 +45,32 @@ struct Finish {
         var testMetrics: [String: Double] = [:]
         if let t = finalTrial {
             guard case .success(let config) = session.configs[t] else {
-                if case .failure(let f) = session.configs[t] { throw Session.Failure(description: session.located(f), status: ExitStatus.badInput) }
+                if case .failure(let f) = session.configs[t] { throw RunnerError.badInput(session.located(f)) }
                 return .done
             }
             let label = session.foldCount == 0 ? "training" : "refit of trial \(t) on all \(session.data.train.count) training samples"
             progress.log(label + "...")
             Threads.set(threads ?? session.experiment.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-            let seed = session.experiment.seed
-            let train = try Trainer.shaped(session.data.train, session.inputShape)
-            let test = try session.data.test.map { d throws in try Trainer.shaped(d, session.inputShape) }
-            let parts = try Trainer.parts(train: train, heldOut: test, validationSplit: config.fit.validationSplit,
-                                          preprocess: session.experiment.data.preprocess, seed: derivedSeed(seed, "validation.final", t))
-            let model = try Trainer.model(config, inputShape: session.inputShape, task: train.task, seed: derivedSeed(seed, "model.final", t))
+            let train = session.data.train, test = session.data.test
             let epochs = config.fit.epochs
-            let outcome = try Trainer.train(
-                model, config, parts: parts, seed: derivedSeed(seed, "shuffle.final", t),
+            let fitted = try Trainer.fitAndScore(
+                config, train: train, heldOut: test, inputShape: session.inputShape, preprocess: session.experiment.data.preprocess,
+                seeds: Trainer.Seeds(session.experiment.seed, unit: t, final: true),
                 onEpoch: { [progress] e in
                     // At most about 20 lines for a long fit.
                     guard e.epoch == epochs || e.epoch % max(1, epochs / 20) == 0 else { return }
                     let logs = zip(e.logs.names, e.logs.values).map { "\($0) \(NumberText.short($1))" }.joined(separator: ", ")
                     progress.log("epoch \(e.epoch)/\(epochs): \(logs)")
                 }, onBatch: nil)
+            let (model, outcome, preprocessor) = (fitted.model, fitted.outcome, fitted.preprocessor)
             if outcome.interrupted { return .interrupted }
             testMetrics = outcome.metrics
             let history = outcome.history
             try AtomicFile.makeDirectory(out + "/history")
             try AtomicFile.write(Reports.historyTable(columns: history.keys, rows: history.rows).text, to: out + "/history/final.csv")
             written.append("history/final.csv")
-            if outcome.status == "ok" {
-                try saveModel(model, trial: t, preprocessor: parts.preprocessor, task: train.task)
+            if outcome.status == .ok {
+                try saveModel(model, trial: t, preprocessor: preprocessor, task: train.task)
                 written.append("best.safetensors")
             } else {
                 progress.log("the final model \(outcome.status): \(outcome.reason ?? "")")
@@ -82,7 +79,7 @@ struct Finish {
             var table = CSVTable(header: ["trial"] + reports.parameterColumns + metricNames.map { "test_" + $0 } + ["epochs", "seconds", "status"])
             table.append([String(t)] + session.parameterNames.map { session.parameterText(t)[$0] ?? "" }
                 + metricNames.map { NumberText.exact(testMetrics[$0]!) }
-                + [String(history.epochs), NumberText.short(outcome.seconds, digits: 2), outcome.status])
+                + [String(history.epochs), NumberText.short(outcome.seconds, digits: 2), outcome.status.rawValue])
             if test != nil {
                 try AtomicFile.write(table.text, to: out + "/test.csv")
                 written.append("test.csv")
@@ -94,14 +91,14 @@ struct Finish {
                 let name = session.scoring.name
                 let score = test != nil ? testMetrics[name] : (lastLogs["val_" + name] ?? lastLogs[name])
                 let record = UnitRecord(trial: 0, fold: 0, params: session.parameterText(0), status: outcome.status, reason: outcome.reason,
-                                        score: outcome.status == "ok" ? score : nil, metrics: testMetrics, epochs: history.epochs,
+                                        score: outcome.status == .ok ? score : nil, metrics: testMetrics, epochs: history.epochs,
                                         seconds: outcome.seconds, historyColumns: history.keys, history: [])
                 ranked = reports.rank([record])
                 try AtomicFile.write(reports.leaderboard(ranked).text, to: out + "/leaderboard.csv")
                 written.append("leaderboard.csv")
             }
             printWeightsIfSmall(model)
-            printPredictions(model, preprocessor: parts.preprocessor, task: train.task)
+            printPredictions(model, preprocessor: preprocessor, task: train.task)
         }
         printSummary(ranked, test: testMetrics, written: written)
         return .done
@@ -186,7 +183,7 @@ struct Finish {
             var rows = [["rank", "trial"] + session.parameterNames + [session.scoring.name, "std", "status"]]
             for (i, t) in top.enumerated() {
                 rows.append([String(i + 1), String(t.trial)] + session.parameterNames.map { Search.format(session.trials[t.trial].values[$0] ?? .null) }
-                    + [t.mean.map { NumberText.short($0) } ?? "", t.std.map { NumberText.short($0) } ?? "", t.status])
+                    + [t.mean.map { NumberText.short($0) } ?? "", t.std.map { NumberText.short($0) } ?? "", t.status.rawValue])
             }
             print("\nleaderboard (top \(top.count) of \(ranked.count), mean over \(session.foldCount) folds):")
             print(alignedTable(rows))

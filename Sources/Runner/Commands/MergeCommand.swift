@@ -32,21 +32,16 @@ struct MergeCommand: ParsableCommand {
         StopRequest.install()
         let found: (header: JournalHeader?, records: [UnitRecord])
         do { found = try Journal.readAll(out: folder, expected: nil) } catch {
-            fail("\(error)", status: ExitStatus.badInput)
+            throw RunnerError("\(error)", status: ExitStatus.badInput)
         }
         guard let header = found.header else {
-            fail("\(folder): no journal found (expected \(Journal.folder(folder))/shard-*.jsonl)", status: ExitStatus.badInput)
+            throw RunnerError.badInput("\(folder): no journal found (expected \(Journal.folder(folder))/shard-*.jsonl)")
         }
-        let session: Session
-        do {
-            session = try Session(file: header.file, base: header.base, text: header.experiment, overrides: [],
+        let session = try Session(file: header.file, base: header.base, text: header.experiment, overrides: [],
                                   trialCount: header.trials, out: folder)
-        } catch {
-            fail(error.description, status: error.status)
-        }
         // Every journal must belong to this experiment (readAll checked them against the first).
         if session.header.fingerprint != header.fingerprint {
-            fail("\(folder): the journals were written by another version of the experiment; rerun the shards", status: ExitStatus.badInput)
+            throw RunnerError("\(folder): the journals were written by another version of the experiment; rerun the shards", status: ExitStatus.badInput)
         }
         let shardCount = Int(header.shard.split(separator: "/").last ?? "1") ?? 1
         let have = Set(found.records.map { $0.trial * session.foldCount + $0.fold })
@@ -59,17 +54,17 @@ struct MergeCommand: ParsableCommand {
             if missing.count > 20 { lines.append("  ...") }
             let shards = Set(missing.map { Shard.owner(ofUnit: $0, count: shardCount) }).sorted()
             lines.append("rerun those shards (`runner run FILE --shard I/\(shardCount)`, or resubmit their array indices: \(shards.map(String.init).joined(separator: ","))), then merge again")
-            fail(lines.joined(separator: "\n"), status: ExitStatus.failure)
+            throw RunnerError(lines.joined(separator: "\n"), status: ExitStatus.failure)
         }
         let progress = Progress(quiet: quiet)
         let lock: FolderLock
-        do { lock = try FolderLock(folder: folder) } catch { fail("\(error)", status: ExitStatus.failure) }
+        do { lock = try FolderLock(folder: folder) } catch { throw RunnerError("\(error)", status: ExitStatus.failure) }
         defer { withExtendedLifetime(lock) {} }
         let refit = !noRefit && (session.experiment.search?.refit ?? true)
         var finish = Finish(session: session, progress: progress, settings: ["merged from \(shardCount) shards"])
         finish.threads = threads
         if case .interrupted = try finish.run(records: found.records, refit: refit) {
-            fail("stopped by \(StopRequest.name) during the final training; run `runner merge \(folder)` again", status: ExitStatus.failure)
+            throw RunnerError("stopped by \(StopRequest.name) during the final training; run `runner merge \(folder)` again", status: ExitStatus.failure)
         }
     }
 }

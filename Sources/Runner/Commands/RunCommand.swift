@@ -60,15 +60,10 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let shard: Shard
         do { shard = try resolvedShard() } catch {
-            fail("\(error)", status: ExitStatus.badInput)
+            throw RunnerError("\(error)", status: ExitStatus.badInput)
         }
         StopRequest.install()
-        let session: Session
-        do {
-            session = try Session(file: file, overrides: options.allOverrides, trialCount: options.trials, out: out)
-        } catch {
-            fail(error.description, status: error.status)
-        }
+        let session = try Session(file: file, overrides: options.allOverrides, trialCount: options.trials, out: out)
         let progress = Progress(quiet: quiet, tag: shard.count > 1 ? "shard \(shard) " : "")
         try execute(session, shard: shard, progress: progress)
     }
@@ -76,7 +71,7 @@ struct RunCommand: ParsableCommand {
     func execute(_ session: Session, shard: Shard, progress: Progress) throws {
         for note in session.data.notes { progress.log(note) }
         if session.foldCount == 0, case .failure(let f) = session.configs[0] {
-            fail(session.located(f), status: ExitStatus.badInput)
+            throw RunnerError(session.located(f), status: ExitStatus.badInput)
         }
         let out = session.out
         let lock: FolderLock
@@ -84,7 +79,7 @@ struct RunCommand: ParsableCommand {
             try AtomicFile.makeDirectory(out)
             lock = try FolderLock(folder: out, name: shard.count == 1 ? ".lock" : ".lock-shard-\(shard.index)-of-\(shard.count)")
         } catch {
-            fail("\(error)", status: ExitStatus.failure)
+            throw RunnerError("\(error)", status: ExitStatus.failure)
         }
         defer { withExtendedLifetime(lock) {} }
         if fresh {
@@ -103,11 +98,11 @@ struct RunCommand: ParsableCommand {
                 done = try Journal.readAll(out: out, expected: header).records
                 journal = try Journal(out: out, shard: shard, header: header)
             } catch let e as Journal.Mismatch {
-                fail("\(e)", status: ExitStatus.badInput)
+                throw RunnerError("\(e)", status: ExitStatus.badInput)
             } catch let e as Journal.Corrupt {
-                fail("\(e)", status: ExitStatus.badInput)
+                throw RunnerError("\(e)", status: ExitStatus.badInput)
             } catch {
-                fail("\(error)", status: ExitStatus.failure)
+                throw RunnerError("\(error)", status: ExitStatus.failure)
             }
             let scheduler = Scheduler(session: session, journal: journal, progress: progress, shard: shard, done: done)
             let pending = scheduler.pendingCount
@@ -119,14 +114,13 @@ struct RunCommand: ParsableCommand {
             progress.begin(units: owned, done: owned - pending)
             if let failure = scheduler.run(jobs: jobs) {
                 progress.end()
-                fail(failure, status: ExitStatus.failure)
+                throw RunnerError(failure, status: ExitStatus.failure)
             }
             progress.end()
             records = scheduler.records
             if StopRequest.requested {
                 if shard.count == 1 { _ = try? Reports(session).write(records, to: out) }
-                fail("stopped by \(StopRequest.name): \(records.count) of \(session.unitCount) units are saved in \(out)/journal; run the same command again to resume",
-                     status: ExitStatus.failure)
+                throw RunnerError.failure("stopped by \(StopRequest.name): \(records.count) of \(session.unitCount) units are saved in \(out)/journal; run the same command again to resume")
             }
         }
         if shard.count > 1 {
@@ -138,8 +132,7 @@ struct RunCommand: ParsableCommand {
         switch try finish.run(records: records, refit: refit) {
         case .done: break
         case .interrupted:
-            fail("stopped by \(StopRequest.name) during the final training; the cross-validation results are saved; run the same command again to finish",
-                 status: ExitStatus.failure)
+            throw RunnerError.failure("stopped by \(StopRequest.name) during the final training; the cross-validation results are saved; run the same command again to finish")
         }
     }
 
@@ -156,12 +149,4 @@ struct RunCommand: ParsableCommand {
             try? fm.removeItem(atPath: out + "/" + name)
         }
     }
-}
-
-/// Prints an error and exits with `status`.
-func fail(_ message: String, status: Int32) -> Never {
-    if !message.isEmpty {
-        FileHandle.standardError.write(Data(((message.hasPrefix("error") || message.contains(": error:") ? "" : "error: ") + message + "\n").utf8))
-    }
-    exit(status)
 }

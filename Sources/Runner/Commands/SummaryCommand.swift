@@ -24,24 +24,21 @@ struct SummaryCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let experiment = loadExperiment(file, overrides: overrides) else { throw ExitCode(ExitStatus.badInput) }
+        guard let experiment = loadExperiment(file, overrides: overrides) else { throw RunnerError.diagnosticsPrinted }
         let proposals = Search.trials(experiment.search, seed: experiment.seed, count: trial + 1)
         guard trial < proposals.count else {
-            fail("--trial \(trial): the search has only \(proposals.count) trials", status: ExitStatus.badInput)
+            throw RunnerError("--trial \(trial): the search has only \(proposals.count) trials", status: ExitStatus.badInput)
         }
         let config: TrialConfig
         do { config = try experiment.resolve(proposals[trial].values) } catch {
             printDiagnostics(error.diagnostics)
-            throw ExitCode(ExitStatus.badInput)
+            throw RunnerError.diagnosticsPrinted
         }
         // The input shape is the file's; without one, the data's (which means loading it).
         var inputShape = config.model.inputShape
         var task: Engine.Task?
         if inputShape == nil {
-            let session: Session
-            do { session = try Session(file: file, overrides: overrides, trialCount: trial + 1, out: nil) } catch {
-                fail(error.description, status: error.status)
-            }
+            let session = try Session(file: file, overrides: overrides, trialCount: trial + 1, out: nil)
             inputShape = session.inputShape
             task = session.data.train.task
         }
@@ -65,9 +62,9 @@ struct SummaryCommand: ParsableCommand {
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         } catch let f as TrialFailure {
             let located = f.line.map { "\(file):\($0):\(f.column ?? 1): error: " } ?? "\(file): error: "
-            fail(located + f.message, status: ExitStatus.badInput)
+            throw RunnerError(located + f.message, status: ExitStatus.badInput)
         } catch {
-            fail("\(file): error: \(error)", status: ExitStatus.badInput)
+            throw RunnerError("\(file): error: \(error)", status: ExitStatus.badInput)
         }
     }
 }

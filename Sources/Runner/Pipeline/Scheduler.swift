@@ -97,7 +97,7 @@ final class Scheduler: @unchecked Sendable {
         let label = "trial \(t)/\(session.trials.count) fold \(f)/\(k)"  // ids as in the leaderboard (0-based) / totals
         let params = session.parameterText(t)
         func failed(_ reason: String) -> UnitRecord {
-            UnitRecord(trial: t, fold: f, params: params, status: "failed", reason: reason, score: nil, metrics: [:],
+            UnitRecord(trial: t, fold: f, params: params, status: .failed, reason: reason, score: nil, metrics: [:],
                        epochs: 0, seconds: 0, historyColumns: [], history: [])
         }
         let config: TrialConfig
@@ -108,18 +108,14 @@ final class Scheduler: @unchecked Sendable {
         case .success(let c): config = c
         }
         progress.update(key: key, label)
-        let seed = session.experiment.seed
         do {
             let fold = session.folds[f]
-            let train = try Trainer.shaped(session.cvData.subset(fold.train), session.inputShape)
-            let heldOut = try Trainer.shaped(session.cvData.subset(fold.test), session.inputShape)
-            let parts = try Trainer.parts(train: train, heldOut: heldOut, validationSplit: config.fit.validationSplit,
-                                          preprocess: session.experiment.data.preprocess, seed: derivedSeed(seed, "validation", unit))
-            let model = try Trainer.model(config, inputShape: session.inputShape, task: train.task, seed: derivedSeed(seed, "model", unit))
             let epochs = config.fit.epochs
             let live = progress.mode == .live
-            let outcome = try Trainer.train(
-                model, config, parts: parts, seed: derivedSeed(seed, "shuffle", unit),
+            let outcome = try Trainer.fitAndScore(
+                config, train: session.cvData.subset(fold.train), heldOut: session.cvData.subset(fold.test),
+                inputShape: session.inputShape, preprocess: session.experiment.data.preprocess,
+                seeds: Trainer.Seeds(session.experiment.seed, unit: unit, final: false),
                 onEpoch: { [progress, scoring = session.scoring.name] e in
                     let loss = e.logs["loss"].map { NumberText.short($0) } ?? "?"
                     let score = e.logs["val_" + scoring].map { " val_\(scoring) \(NumberText.short($0))" } ?? ""
@@ -127,14 +123,14 @@ final class Scheduler: @unchecked Sendable {
                 },
                 onBatch: live ? { [progress] b in
                     progress.update(key: key, "\(label) epoch \(b.epoch)/\(epochs) loss \(NumberText.short(b.loss))")
-                } : nil)
+                } : nil).outcome
             if outcome.interrupted { return nil }
-            let score = outcome.status == "ok" ? outcome.metrics[session.scoring.name] : nil
+            let score = outcome.status == .ok ? outcome.metrics[session.scoring.name] : nil
             let history = outcome.history
             let r = UnitRecord(trial: t, fold: f, params: params, status: outcome.status, reason: outcome.reason, score: score,
                                metrics: outcome.metrics, epochs: history.epochs, seconds: outcome.seconds,
                                historyColumns: history.keys, history: history.rows)
-            let scoreText = score.map { "\(session.scoring.name) \(NumberText.short($0))" } ?? outcome.status
+            let scoreText = score.map { "\(session.scoring.name) \(NumberText.short($0))" } ?? outcome.status.rawValue
             progress.log("\(label): \(scoreText), \(history.epochs) epoch\(history.epochs == 1 ? "" : "s"), \(NumberText.short(outcome.seconds, digits: 1)) s")
             return r
         } catch {

@@ -25,6 +25,6 @@ struct ValidateCommand: ParsableCommand {
                 allValid = false
             }
         }
-        if !allValid { throw ExitCode(ExitStatus.badInput) }
+        if !allValid { throw RunnerError.diagnosticsPrinted }
     }
 }

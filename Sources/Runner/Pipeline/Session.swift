@@ -27,19 +27,13 @@ final class Session: @unchecked Sendable {
     var foldCount: Int { folds.count }
     var unitCount: Int { trials.count * folds.count }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-        /// 2 for a bad file, 1 for data that cannot be read.
-        var status: Int32
-    }
-
     /// Loads and checks everything; `text` is the file's canonical text when reloaded from a
     /// journal (merge), else nil to read `file`.
-    init(file: String, base: String? = nil, text: String? = nil, overrides: [String], trialCount: Int?, out: String?) throws(Failure) {
+    init(file: String, base: String? = nil, text: String? = nil, overrides: [String], trialCount: Int?, out: String?) throws(RunnerError) {
         let loaded = text.map { Experiment.load(text: $0, file: file, overrides: overrides) }
             ?? Experiment.load(path: file, overrides: overrides)
         printDiagnostics(loaded.1)
-        guard let experiment = loaded.0 else { throw Failure(description: "", status: ExitStatus.badInput) }
+        guard let experiment = loaded.0 else { throw RunnerError("", status: ExitStatus.badInput) }
         self.experiment = experiment
         self.base = base ?? URL(fileURLWithPath: file).deletingLastPathComponent().path
         self.out = out ?? experiment.output
@@ -50,7 +44,7 @@ final class Session: @unchecked Sendable {
 
         var source: DataSource
         do { source = try Binding.dataSource(experiment.data) } catch {
-            throw Failure(description: "\(file): error: \(error.message)", status: ExitStatus.badInput)
+            throw RunnerError("\(file): error: \(error.message)", status: ExitStatus.badInput)
         }
         source = Self.relative(source, to: self.base)
         let d = experiment.data
@@ -63,7 +57,7 @@ final class Session: @unchecked Sendable {
             loadedTask = loadedData.train.task
             cvData = try d.limit.map { try loadedData.train.limited(to: $0, seed: experiment.seed) } ?? loadedData.train
         } catch {
-            throw Failure(description: "error: \(error)", status: Self.status(error))
+            throw RunnerError("error: \(error)", status: Self.status(error))
         }
 
         let resolved = trials.map { t in Result { () throws(ResolutionError) in try experiment.resolve(t.values) } }
@@ -73,7 +67,7 @@ final class Session: @unchecked Sendable {
         inputShape = shape
         let width = shape.reduce(1, *)
         if let bad = experiment.predict.first(where: { $0.count != width }) {
-            throw Failure(description: "\(file): error: predict: each row needs \(width) numbers (the model's input \(shape)), got \(bad.count)",
+            throw RunnerError("\(file): error: predict: each row needs \(width) numbers (the model's input \(shape)), got \(bad.count)",
                           status: ExitStatus.badInput)
         }
         // Build every trial's model once now, so a shape that cannot work is a failed trial
@@ -98,7 +92,7 @@ final class Session: @unchecked Sendable {
             do {
                 folds = try crossValidationFolds(for: cvData, k: search.cv, shuffle: true, seed: experiment.seed).folds
             } catch {
-                throw Failure(description: "error: cross-validation: \(error.description)", status: ExitStatus.badInput)
+                throw RunnerError("error: cross-validation: \(error.description)", status: ExitStatus.badInput)
             }
         } else {
             folds = []

@@ -33,7 +33,7 @@ struct PredictCommand: ParsableCommand {
             net = try Sequential.load(from: path)
             (tensors, metadata) = try SafeTensors.read(path)
         } catch {
-            fail("\(path): \(error)", status: ExitStatus.badInput)
+            throw RunnerError("\(path): \(error)", status: ExitStatus.badInput)
         }
         var (shape, x): ([Int], [Float])
         do {
@@ -44,17 +44,17 @@ struct PredictCommand: ParsableCommand {
                 (shape, x) = try IDX.loadImages(input)
             }
         } catch {
-            fail("\(error)", status: ExitStatus.badInput)
+            throw RunnerError("\(error)", status: ExitStatus.badInput)
         }
         let width = net.inputShape.reduce(1, *)
         guard shape.reduce(1, *) == width else {
-            fail("\(input): samples of shape \(shape) do not fit the model's input \(net.inputShape)", status: ExitStatus.badInput)
+            throw RunnerError("\(input): samples of shape \(shape) do not fit the model's input \(net.inputShape)", status: ExitStatus.badInput)
         }
         if let method = metadata["preprocess"].flatMap(Preprocessing.init(rawValue:)),
            let shift = tensors.first(where: { $0.name == "preprocess/shift" })?.values,
            let divisor = tensors.first(where: { $0.name == "preprocess/divisor" })?.values {
             guard shift.count == width, divisor.count == width, divisor.allSatisfy({ $0 != 0 }) else {
-                fail("\(path): preprocess/shift and preprocess/divisor must hold \(width) values each, the divisors nonzero", status: ExitStatus.badInput)
+                throw RunnerError.badInput("\(path): preprocess/shift and preprocess/divisor must hold \(width) values each, the divisors nonzero")
             }
             Preprocessor(method: method, shift: shift, divisor: divisor).apply(to: &x)
         }
@@ -82,7 +82,7 @@ struct PredictCommand: ParsableCommand {
             table.append(cells)
         }
         if let out {
-            do { try AtomicFile.write(table.text, to: out) } catch { fail("\(error)", status: ExitStatus.failure) }
+            do { try AtomicFile.write(table.text, to: out) } catch { throw RunnerError("\(error)", status: ExitStatus.failure) }
         } else {
             print(table.text, terminator: "")
         }

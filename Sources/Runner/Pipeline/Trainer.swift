@@ -25,7 +25,7 @@ struct TrialFailure: Error, CustomStringConvertible {
 
 /// What training one model produced.
 struct TrainingOutcome {
-    var status: String
+    var status: UnitStatus
     var reason: String?
     /// Metrics on the held-out part (empty when diverged).
     var metrics: [String: Double]
@@ -138,6 +138,44 @@ enum Trainer {
                      heldOut: heldOut.map { p.apply(to: $0) }, preprocessor: p)
     }
 
+    /// The seeds of one unit of work: its initial weights, its shuffles and its inner
+    /// validation split, each from its own stream of the experiment's seed.
+    struct Seeds {
+        var model: UInt64
+        var shuffleSeed: UInt64
+        var validation: UInt64
+
+        /// A cross-validation unit's seeds (streams `model`, `shuffle`, `validation`, index =
+        /// the unit), or the final model's (streams `model.final`, ..., index = the trial).
+        init(_ seed: UInt64, unit: Int, final: Bool) {
+            let suffix = final ? ".final" : ""
+            model = derivedSeed(seed, "model" + suffix, unit)
+            shuffleSeed = derivedSeed(seed, "shuffle" + suffix, unit)
+            validation = derivedSeed(seed, "validation" + suffix, unit)
+        }
+    }
+
+    /// A trained model, the preprocessing fitted for it, and how training went.
+    struct Fitted {
+        var model: Sequential
+        var preprocessor: Preprocessor?
+        var outcome: TrainingOutcome
+    }
+
+    /// scikit-learn's `_fit_and_score`: builds the trial's model, trains it on `train` (minus
+    /// its inner validation split, with preprocessing fitted on what is left) and scores it on
+    /// `heldOut`. The one recipe of a cross-validation unit and of the final model alike.
+    static func fitAndScore(_ trial: TrialConfig, train: Dataset, heldOut: Dataset?, inputShape: [Int], preprocess: String,
+                            seeds: Seeds, onEpoch: ((EpochProgress) -> Void)?, onBatch: ((BatchProgress) -> Void)?) throws -> Fitted {
+        let train = try shaped(train, inputShape)
+        let heldOut = try heldOut.map { d throws in try shaped(d, inputShape) }
+        let parts = try parts(train: train, heldOut: heldOut, validationSplit: trial.fit.validationSplit,
+                              preprocess: preprocess, seed: seeds.validation)
+        let model = try model(trial, inputShape: inputShape, task: train.task, seed: seeds.model)
+        let outcome = try self.train(model, trial, parts: parts, seed: seeds.shuffleSeed, onEpoch: onEpoch, onBatch: onBatch)
+        return Fitted(model: model, preprocessor: parts.preprocessor, outcome: outcome)
+    }
+
     /// Trains `model` with the trial's compile and fit settings and scores it on `heldOut`.
     static func train(_ model: Sequential, _ trial: TrialConfig, parts: Parts, seed: UInt64,
                       onEpoch: ((EpochProgress) -> Void)?, onBatch: ((BatchProgress) -> Void)?) throws -> TrainingOutcome {
@@ -153,11 +191,11 @@ enum Trainer {
         config.onBatch = onBatch
         config.shouldStop = { StopRequest.requested }
         let result = try fit(model, train: parts.train, validation: parts.validation, config: config)
-        var outcome = TrainingOutcome(status: "ok", reason: nil, metrics: [:], history: result.history,
+        var outcome = TrainingOutcome(status: .ok, reason: nil, metrics: [:], history: result.history,
                                       seconds: 0, interrupted: false)
         switch result.outcome {
         case .diverged(let epoch):
-            outcome.status = "diverged"
+            outcome.status = .diverged
             outcome.reason = "the loss became NaN or infinite in epoch \(epoch)"
         case .interrupted:
             outcome.interrupted = true
@@ -167,7 +205,7 @@ enum Trainer {
                                         batchSize: max(trial.fit.batchSize, 256))
                 for (k, v) in zip(logs.names, logs.values) { outcome.metrics[k] = v }
                 if outcome.metrics.values.contains(where: { !$0.isFinite }) {
-                    outcome.status = "diverged"
+                    outcome.status = .diverged
                     outcome.reason = "the held-out loss is NaN or infinite"
                 }
             }

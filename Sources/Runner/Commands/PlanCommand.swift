@@ -16,7 +16,7 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var options: ExperimentOptions
 
     func run() throws {
-        guard let experiment = loadExperiment(file, overrides: options.allOverrides) else { throw ExitCode(ExitStatus.badInput) }
+        guard let experiment = loadExperiment(file, overrides: options.allOverrides) else { throw RunnerError.diagnosticsPrinted }
         print(Self.table(experiment, trials: options.trials), terminator: "")
     }
 

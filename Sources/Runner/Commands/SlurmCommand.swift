@@ -39,9 +39,9 @@ struct SlurmCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let experiment = loadExperiment(file, overrides: options.allOverrides) else { throw ExitCode(ExitStatus.badInput) }
+        guard let experiment = loadExperiment(file, overrides: options.allOverrides) else { throw RunnerError.diagnosticsPrinted }
         let outFolder = Self.absolute(out ?? experiment.output)
-        if outFolder.contains(" ") { fail("the output folder must not contain spaces for #SBATCH lines: \(outFolder)", status: ExitStatus.badInput) }
+        if outFolder.contains(" ") { throw RunnerError("the output folder must not contain spaces for #SBATCH lines: \(outFolder)", status: ExitStatus.badInput) }
         let script = SlurmScript(runner: Self.executable(), file: Self.absolute(file), out: outFolder, shards: array,
                                  name: "runner-" + experiment.name, partition: partition, account: account, time: time,
                                  cpusPerTask: cpusPerTask, memory: mem, extraLines: extra, runArguments: options.arguments,
@@ -53,32 +53,32 @@ struct SlurmCommand: ParsableCommand {
             try AtomicFile.write(script.arrayScript, to: arrayPath)
             try AtomicFile.write(script.mergeScript, to: mergePath)
         } catch {
-            fail("\(error)", status: ExitStatus.failure)
+            throw RunnerError("\(error)", status: ExitStatus.failure)
         }
         guard submit else {
             print("wrote \(arrayPath) and \(mergePath)")
             print("submit with: id=$(sbatch --parsable \(arrayPath)) && sbatch --dependency=afterany:$id \(mergePath)")
             return
         }
-        let arrayID = Self.sbatch([arrayPath])
+        let arrayID = try Self.sbatch([arrayPath])
         print("submitted array job \(arrayID) (\(array) tasks)")
-        let mergeID = Self.sbatch(["--dependency=afterany:\(arrayID)", mergePath])
+        let mergeID = try Self.sbatch(["--dependency=afterany:\(arrayID)", mergePath])
         print("submitted merge job \(mergeID) (after \(arrayID))")
     }
 
     /// Runs `sbatch --parsable ARGS` and returns the job id.
-    static func sbatch(_ args: [String]) -> String {
+    static func sbatch(_ args: [String]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["sbatch", "--parsable"] + args
         let pipe = Pipe()
         p.standardOutput = pipe
-        do { try p.run() } catch { fail("cannot run sbatch: \(error)", status: ExitStatus.failure) }
+        do { try p.run() } catch { throw RunnerError("cannot run sbatch: \(error)", status: ExitStatus.failure) }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard p.terminationStatus == 0, let id = text.split(separator: ";").first, !id.isEmpty else {
-            fail("sbatch failed (status \(p.terminationStatus)): \(text)", status: ExitStatus.failure)
+            throw RunnerError("sbatch failed (status \(p.terminationStatus)): \(text)", status: ExitStatus.failure)
         }
         return String(id)
     }
