@@ -60,6 +60,7 @@ struct MergeCommand: ParsableCommand {
         let lock: FolderLock
         do { lock = try FolderLock(folder: folder) } catch { throw RunnerError("\(error)", status: ExitStatus.failure) }
         defer { withExtendedLifetime(lock) {} }
+        AtomicFile.removeStaleTemporaries(in: [folder, folder + "/history"])
         let refit = !noRefit && (session.experiment.search?.refit ?? true)
         var finish = Finish(session: session, progress: progress, settings: ["merged from \(shardCount) shards"])
         finish.threads = threads

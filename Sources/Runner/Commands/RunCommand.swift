@@ -82,6 +82,9 @@ struct RunCommand: ParsableCommand {
             throw RunnerError("\(error)", status: ExitStatus.failure)
         }
         defer { withExtendedLifetime(lock) {} }
+        // A run killed mid-write leaves its temporary files: the one process that writes the
+        // reports (not a shard of many) clears them, so the folder holds only whole files.
+        if shard.count == 1 { AtomicFile.removeStaleTemporaries(in: [out, out + "/history"]) }
         if fresh {
             // A shard starts over alone: the other shards' journals are theirs.
             if shard.count == 1 { Self.clear(out) } else { try? FileManager.default.removeItem(atPath: Journal.path(out, shard: shard)) }

@@ -9,6 +9,17 @@ enum AtomicFile {
         var description: String { "cannot write \(path): \(reason)" }
     }
 
+    /// Removes the temporary files (`.NAME.tmp-PID`) a killed writer left in `folders`: the
+    /// caller holds the folder's lock, so no live writer owns them.
+    static func removeStaleTemporaries(in folders: [String]) {
+        let fm = FileManager.default
+        for folder in folders {
+            for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+                try? fm.removeItem(atPath: folder + "/" + name)
+            }
+        }
+    }
+
     /// Writes `contents` to a temporary file beside `path`, fsyncs it, renames it over `path`
     /// and fsyncs the folder, so a crash leaves either the old file or the new one.
     static func write(_ contents: String, to path: String) throws {
