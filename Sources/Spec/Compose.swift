@@ -5,6 +5,11 @@ struct Composer {
     private var events: [YAMLEvent]
     private var index = 0
     private var anchors: [String: Node] = [:]
+    /// Each anchor's node count, for the alias budget.
+    private var anchorSizes: [String: Int] = [:]
+    /// Nodes composed so far, every alias counted as the whole node it copies.
+    private(set) var expanded = 0
+    private var reportedBudget = false
     private(set) var sink: DiagnosticSink
 
     /// Parses and composes `text`; returns the root node of the single document (nil for an
@@ -21,13 +26,46 @@ struct Composer {
             sink.error(mark, Messages.syntax(error.problem, context: error.context), hint: tab ? Messages.tabHint : nil)
             return (nil, sink.items)
         }
-        var c = Composer(events: events.map { e in
+        let rebased = events.map { e in
             var e = e
             if let rebase { e.mark = rebase(e.mark) }
             return e
-        }, sink: sink)
+        }
+        // Checked before any recursion: the composer and every later pass recurse once per level.
+        if let deep = firstTooDeep(rebased) {
+            sink.error(deep.mark, Messages.tooDeep(maxDepth))
+            return (nil, sink.items)
+        }
+        var c = Composer(events: rebased, sink: sink)
         let root = c.document()
+        if c.expanded > maxNodes {
+            return (nil, c.sink.items)
+        }
         return (root, c.sink.items)
+    }
+
+    /// The deepest nesting of sequences and mappings a file may have.
+    static let maxDepth = 64
+    /// The most nodes a file may have once its aliases are expanded (a "billion laughs" file
+    /// of a few lines would otherwise expand until memory runs out), as libyaml-based loaders
+    /// with alias limits do.
+    static let maxNodes = 100_000
+
+    /// The first event that opens a collection deeper than `maxDepth`, found without recursion.
+    private static func firstTooDeep(_ events: [YAMLEvent]) -> YAMLEvent? {
+        var depth = 0
+        for e in events {
+            switch e.kind {
+            case .sequenceStart, .mappingStart:
+                depth += 1
+                if depth > maxDepth { return e }
+            case .sequenceEnd, .mappingEnd:
+                depth -= 1
+            default:
+                break
+            }
+        }
+        return nil
     }
 
     private init(events: [YAMLEvent], sink: DiagnosticSink) {
@@ -56,30 +94,48 @@ struct Composer {
         return root
     }
 
+    /// Counts `n` nodes against the budget; past it, reports once and says to stop expanding.
+    private mutating func spend(_ n: Int, at mark: Mark) -> Bool {
+        expanded += n
+        guard expanded > Self.maxNodes else { return true }
+        if !reportedBudget {
+            sink.error(mark, Messages.aliasBudget(Self.maxNodes))
+            reportedBudget = true
+        }
+        return false
+    }
+
     private mutating func node() -> Node {
         let e = events[index]
         index += 1
+        let start = expanded
         switch e.kind {
         case .alias(let name):
-            if let n = anchors[name] { return n }
+            if let n = anchors[name] {
+                // Past the budget the alias stays unexpanded: the file is refused anyway.
+                return spend(anchorSizes[name] ?? 1, at: e.mark) ? n : Node.scalar("", mark: e.mark)
+            }
             sink.error(e.mark, Messages.undefinedAlias(name))
             return Node.scalar("", mark: e.mark)
         case .scalar(let text, let anchor, let tag, let quoted):
-            let forceString = quoted || tag == "tag:yaml.org,2002:str"
-            var n = Node.scalar(text, quoted: forceString, mark: e.mark)
-            if forceString, case .scalar = n.kind { n.kind = .scalar(text: text, value: .string(text), quoted: quoted) }
-            if let anchor { anchors[anchor] = n }
+            _ = spend(1, at: e.mark)
+            let n = scalar(text, tag: tag, quoted: quoted, mark: e.mark)
+            if let anchor { anchors[anchor] = n; anchorSizes[anchor] = 1 }
             return n
-        case .sequenceStart(let anchor, _):
+        case .sequenceStart(let anchor, let tag):
+            _ = spend(1, at: e.mark)
+            checkCollectionTag(tag, expected: "tag:yaml.org,2002:seq", mark: e.mark)
             var items: [Node] = []
             while index < events.count {
                 if case .sequenceEnd = events[index].kind { index += 1; break }
                 items.append(node())
             }
             let n = Node(.sequence(items), mark: e.mark)
-            if let anchor { anchors[anchor] = n }
+            if let anchor { anchors[anchor] = n; anchorSizes[anchor] = expanded - start }
             return n
-        case .mappingStart(let anchor, _):
+        case .mappingStart(let anchor, let tag):
+            _ = spend(1, at: e.mark)
+            checkCollectionTag(tag, expected: "tag:yaml.org,2002:map", mark: e.mark)
             var pairs: [Pair] = []
             while index < events.count {
                 if case .mappingEnd = events[index].kind { index += 1; break }
@@ -89,11 +145,64 @@ struct Composer {
                 pairs.append(Pair(key: k, value: v))
             }
             let n = Node(.mapping(merge(pairs)), mark: e.mark)
-            if let anchor { anchors[anchor] = n }
+            if let anchor { anchors[anchor] = n; anchorSizes[anchor] = expanded - start }
             return n
         default:
             return Node.scalar("", mark: e.mark)
         }
+    }
+
+    /// A scalar typed by its tag when it has one (the YAML 1.2 core tags `!!str`, `!!int`,
+    /// `!!float`, `!!bool`, `!!null`; `!` alone means a string), else by the core schema (a
+    /// quoted scalar is a string). A value its tag cannot hold, another tag, or an integer
+    /// beyond 64 bits is a located error.
+    private mutating func scalar(_ text: String, tag: String?, quoted: Bool, mark: Mark) -> Node {
+        let core = "tag:yaml.org,2002:"
+        guard let tag, tag != "?" else {
+            if !quoted, isIntegerText(text), typeScalar(text).isNotInt { sink.error(mark, Messages.integerTooLarge(text)) }
+            return Node.scalar(text, quoted: quoted, mark: mark)
+        }
+        func typed(_ v: ScalarValue) -> Node { Node(.scalar(text: text, value: v, quoted: quoted), mark: mark) }
+        let plain = typeScalar(text)
+        switch tag {
+        case "!", core + "str":
+            return typed(.string(text))
+        case core + "int":
+            if case .int = plain { return typed(plain) }
+            sink.error(mark, isIntegerText(text) ? Messages.integerTooLarge(text) : Messages.badTagged(text, "!!int", "an integer"))
+        case core + "float":
+            switch plain {
+            case .double: return typed(plain)
+            case .int(let v): return typed(.double(Double(v)))
+            default:
+                if isIntegerText(text), let v = Double(text) { return typed(.double(v)) }
+                sink.error(mark, Messages.badTagged(text, "!!float", "a number"))
+            }
+        case core + "bool":
+            if case .bool = plain { return typed(plain) }
+            sink.error(mark, Messages.badTagged(text, "!!bool", "true or false"))
+        case core + "null":
+            if plain == .null { return typed(.null) }
+            sink.error(mark, Messages.badTagged(text, "!!null", "null, ~ or nothing"))
+        case core + "seq", core + "map":
+            sink.error(mark, Messages.tagMismatch(shortTag(tag), "a scalar"))
+        default:
+            sink.error(mark, Messages.unknownTag(shortTag(tag)))
+        }
+        return typed(.string(text))
+    }
+
+    /// Only `!!seq` on a sequence and `!!map` on a mapping (or no tag) are accepted.
+    private mutating func checkCollectionTag(_ tag: String?, expected: String, mark: Mark) {
+        guard let tag, tag != expected, tag != "!" else { return }
+        let core = ["tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
+                    "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"]
+        let what = expected.hasSuffix("seq") ? "a list" : "a mapping"
+        sink.error(mark, core.contains(tag) ? Messages.tagMismatch(shortTag(tag), what) : Messages.unknownTag(shortTag(tag)))
+    }
+
+    private func shortTag(_ tag: String) -> String {
+        tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
     }
 
     /// Applies merge keys and reports duplicate keys. Explicit keys win over merged ones; among
@@ -147,5 +256,23 @@ func describe(_ node: Node) -> String {
         if items.count <= 8, items.allSatisfy({ $0.scalar != nil }) { return Value(node).description }
         return "a list"
     case .mapping: return "a mapping"
+    }
+}
+
+/// Whether `text` is a decimal, octal (`0o`) or hexadecimal (`0x`) integer in the core
+/// schema's notation, whatever its size.
+func isIntegerText(_ text: String) -> Bool {
+    let u = Array(text.utf8)
+    func all(_ from: Int, _ ok: (UInt8) -> Bool) -> Bool { u.count > from && u[from...].allSatisfy(ok) }
+    if u.count > 2, u[0] == 48, u[1] == UInt8(ascii: "o") { return all(2) { (48...55).contains($0) } }
+    if u.count > 2, u[0] == 48, u[1] == UInt8(ascii: "x") { return all(2) { (48...57).contains($0) || (65...70).contains($0) || (97...102).contains($0) } }
+    let sign = u.first == UInt8(ascii: "-") || u.first == UInt8(ascii: "+") ? 1 : 0
+    return all(sign) { (48...57).contains($0) }
+}
+
+private extension ScalarValue {
+    var isNotInt: Bool {
+        if case .int = self { return false }
+        return true
     }
 }

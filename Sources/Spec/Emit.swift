@@ -1,16 +1,34 @@
-/// The canonical YAML text of a node tree: block style, two-space indents, short mappings and
-/// lists of scalars in flow style, quoted strings kept quoted. Used for `resolved.yaml`.
+/// The canonical YAML text of a node tree, written through libyaml's emitter (YAML.swift):
+/// block style, two-space indents, short mappings and lists of scalars in flow style. Every
+/// scalar reads back as the same value: a string is left plain only when the core schema
+/// would type its plain form as that string again (and it was not quoted), otherwise it is
+/// double-quoted; numbers, booleans and null are written in a form that types back the same.
+/// Used for `resolved.yaml` and the journal header.
 func emit(_ node: Node) -> String {
-    var lines: [String] = []
-    emitBlock(node, indent: "", into: &lines)
-    return lines.joined(separator: "\n") + "\n"
+    var events: [EmitEvent] = []
+    appendEvents(node, into: &events)
+    // libyaml accepts every event sequence this makes; nil would be a bug in this file.
+    guard let text = emitDocument(events) else { preconditionFailure("libyaml refused to emit a node tree") }
+    return text.hasSuffix("...\n") ? String(text.dropLast(4)) : text
 }
 
-private func scalarText(_ node: Node) -> String {
-    guard case .scalar(let text, let value, let quoted) = node.kind else { return flow(node) }
-    if quoted { return yamlQuoted(text) }
-    if value == .null { return "null" }
-    return text
+/// The text and quoting that make `node`'s value read back unchanged.
+func scalarForm(_ text: String, _ value: ScalarValue, quoted: Bool) -> (text: String, quoted: Bool) {
+    switch value {
+    case .string(let s):
+        return (s, quoted || typeScalar(s) != .string(s))
+    case .null:
+        return ("null", false)
+    case .bool(let b):
+        return (b ? "true" : "false", false)
+    case .int(let i):
+        return (typeScalar(text) == .int(i) ? text : String(i), false)
+    case .double(let d):
+        if case .double(let again) = typeScalar(text), again == d || (again.isNaN && d.isNaN) { return (text, false) }
+        if d.isNaN { return (".nan", false) }
+        if d.isInfinite { return (d > 0 ? ".inf" : "-.inf", false) }
+        return ("\(d)", false)   // Swift's shortest round-trip form, always with '.' or 'e'
+    }
 }
 
 private func isFlat(_ node: Node) -> Bool {
@@ -21,41 +39,23 @@ private func isFlat(_ node: Node) -> Bool {
     }
 }
 
-private func flow(_ node: Node) -> String {
+private func appendEvents(_ node: Node, flowParent: Bool = false, top: Bool = true, into events: inout [EmitEvent]) {
     switch node.kind {
-    case .scalar: return scalarText(node)
-    case .sequence(let items): return "[" + items.map(flow).joined(separator: ", ") + "]"
-    case .mapping(let pairs): return "{" + pairs.map { "\(scalarText($0.key)): \(flow($0.value))" }.joined(separator: ", ") + "}"
-    }
-}
-
-private func emitBlock(_ node: Node, indent: String, into lines: inout [String]) {
-    switch node.kind {
-    case .scalar:
-        lines.append(indent + scalarText(node))
+    case .scalar(let text, let value, let quoted):
+        let form = scalarForm(text, value, quoted: quoted)
+        events.append(EmitEvent(kind: .scalar(text: form.text, quoted: form.quoted)))
     case .sequence(let items):
-        for item in items {
-            if item.scalar != nil || isFlat(item) {
-                lines.append(indent + "- " + flow(item))
-            } else {
-                var sub: [String] = []
-                emitBlock(item, indent: indent + "  ", into: &sub)
-                if var first = sub.first {
-                    first = indent + "- " + first.dropFirst(indent.count + 2)
-                    lines.append(first)
-                    lines.append(contentsOf: sub.dropFirst())
-                }
-            }
-        }
+        let flow = flowParent || (!top && (isFlat(node) || items.isEmpty))
+        events.append(EmitEvent(kind: .sequenceStart(flow: flow)))
+        for item in items { appendEvents(item, flowParent: flow, top: false, into: &events) }
+        events.append(EmitEvent(kind: .sequenceEnd))
     case .mapping(let pairs):
+        let flow = flowParent || (!top && (isFlat(node) || pairs.isEmpty))
+        events.append(EmitEvent(kind: .mappingStart(flow: flow)))
         for p in pairs {
-            let key = indent + scalarText(p.key) + ":"
-            if p.value.scalar != nil || isFlat(p.value) || (p.value.pairs?.isEmpty ?? false) || (p.value.items?.isEmpty ?? false) {
-                lines.append(key + " " + flow(p.value))
-            } else {
-                lines.append(key)
-                emitBlock(p.value, indent: indent + "  ", into: &lines)
-            }
+            appendEvents(p.key, flowParent: flow, top: false, into: &events)
+            appendEvents(p.value, flowParent: flow, top: false, into: &events)
         }
+        events.append(EmitEvent(kind: .mappingEnd))
     }
 }

@@ -10,6 +10,16 @@ enum Messages {
     static let multipleDocuments = "a second yaml document; an experiment file holds exactly one document (remove the '---')"
     static func undefinedAlias(_ name: String) -> String { "alias '*\(name)' refers to no anchor '&\(name)' defined before it" }
     static func badMerge(_ got: String) -> String { "merge key '<<' expects a mapping or a list of mappings, got \(got)" }
+    static func tooDeep(_ limit: Int) -> String { "nesting deeper than \(limit) levels; an experiment file needs a few" }
+    static func aliasBudget(_ limit: Int) -> String {
+        "the file expands to more than \(limit) nodes once its aliases are copied; use fewer or smaller aliases"
+    }
+    static func integerTooLarge(_ text: String) -> String { "integer \(text) is too large (beyond 64 bits)" }
+    static func badTagged(_ text: String, _ tag: String, _ expected: String) -> String { "'\(text)' tagged \(tag) is not \(expected)" }
+    static func tagMismatch(_ tag: String, _ what: String) -> String { "tag '\(tag)' cannot be put on \(what)" }
+    static func unknownTag(_ tag: String) -> String {
+        "unknown tag '\(tag)'; runner reads the core tags !!str, !!int, !!float, !!bool, !!null, !!seq and !!map"
+    }
     static func duplicateKey(_ key: String, first: Mark) -> String {
         "duplicate key '\(key)' (first defined at line \(first.line))"
     }

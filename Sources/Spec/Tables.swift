@@ -86,6 +86,11 @@ public struct ValueRange: Sendable, Hashable {
     /// (0, 1): a fraction that must leave something on both sides.
     public static let unitOpen = ValueRange(lower: 0, lowerInclusive: false, upper: 1, upperInclusive: false)
     public static let unitClosed = ValueRange(lower: 0, lowerInclusive: true, upper: 1, upperInclusive: true)
+    /// (0, 2²⁴]: a count of units or filters, a window or stride, a batch: anything larger
+    /// cannot be allocated, so it is refused where the file says it.
+    public static let size = ValueRange(lower: 0, lowerInclusive: false, upper: Double(1 << 24), upperInclusive: true)
+    /// (0, 10⁶]: trials, epochs and samples a run can hold a row or a pass for.
+    public static let count = ValueRange(lower: 0, lowerInclusive: false, upper: 1_000_000, upperInclusive: true)
     public static func atLeast(_ x: Double) -> ValueRange { ValueRange(lower: x, lowerInclusive: true, upper: nil, upperInclusive: false) }
 }
 
@@ -157,22 +162,22 @@ public enum Catalog {
 
     /// Keras layers, by their Keras class names.
     public static let layers: [Entry] = [
-        Entry("Dense", [ArgSpec("units", .int, nil, .positive, "number of output units")] + dense2DCommon,
+        Entry("Dense", [ArgSpec("units", .int, nil, .size, "number of output units")] + dense2DCommon,
               "fully connected layer: activation(x · kernel + bias)"),
         Entry("Conv2D", [
-            ArgSpec("filters", .int, nil, .positive, "number of output channels"),
-            ArgSpec("kernel_size", .intOrPair, nil, .positive, "height and width of the convolution window"),
-            ArgSpec("strides", .intOrPair, .int(1), .positive, "step of the window"),
+            ArgSpec("filters", .int, nil, .size, "number of output channels"),
+            ArgSpec("kernel_size", .intOrPair, nil, .size, "height and width of the convolution window"),
+            ArgSpec("strides", .intOrPair, .int(1), .size, "step of the window"),
             padding,
         ] + dense2DCommon, "2-D convolution over NHWC images, kernel (h, w, in, out)"),
         Entry("MaxPooling2D", [
-            ArgSpec("pool_size", .intOrPair, .int(2), .positive, "window size"),
-            ArgSpec("strides", .intOrPair, .null, .positive, "step of the window; defaults to pool_size"),
+            ArgSpec("pool_size", .intOrPair, .int(2), .size, "window size"),
+            ArgSpec("strides", .intOrPair, .null, .size, "step of the window; defaults to pool_size"),
             padding,
         ], "maximum over each window"),
         Entry("AveragePooling2D", [
-            ArgSpec("pool_size", .intOrPair, nil, .positive, "window size (required in Keras 3)"),
-            ArgSpec("strides", .intOrPair, .null, .positive, "step of the window; defaults to pool_size"),
+            ArgSpec("pool_size", .intOrPair, nil, .size, "window size (required in Keras 3)"),
+            ArgSpec("strides", .intOrPair, .null, .size, "step of the window; defaults to pool_size"),
             padding,
         ], "mean over each window (same padding averages real cells only)"),
         Entry("GlobalAveragePooling2D", [], "mean over height and width: (N, H, W, C) to (N, C)"),
@@ -420,7 +425,7 @@ public enum Catalog {
         ArgSpec("y", .string, .null, nil, "npy targets file"),
         ArgSpec("weights", .numberList, .null, nil, "linear: w, one per input feature"),
         ArgSpec("bias", .number, .double(0.0), nil, "linear: b"),
-        ArgSpec("samples", .int, .int(1000), .positive, "synthetic sources: number of examples"),
+        ArgSpec("samples", .int, .int(1000), .count, "synthetic sources: number of examples"),
         ArgSpec("noise", .number, .double(0.0), .nonNegative, "synthetic sources: standard deviation of added noise"),
         ArgSpec("table", .table, .null, nil, "logic: rows of inputs followed by the output, or xor, and, or"),
         ArgSpec("function", .oneOf(functions2D.map(\.name)), .null, nil, "function2d: the function sampled"),
@@ -466,8 +471,8 @@ public enum Catalog {
     ]
 
     public static let fitKeys: [ArgSpec] = [
-        ArgSpec("epochs", .int, .int(1), .positive, "passes over the training data"),
-        ArgSpec("batch_size", .int, .int(32), .positive, "examples per gradient step"),
+        ArgSpec("epochs", .int, .int(1), .count, "passes over the training data"),
+        ArgSpec("batch_size", .int, .int(32), .size, "examples per gradient step"),
         ArgSpec("validation_split", .number, .double(0.0), .unitHalfOpen, "share of the training data held out for val_ metrics and callbacks"),
         ArgSpec("shuffle", .bool, .bool(true), nil, "reshuffle the training data every epoch"),
         ArgSpec("callbacks", .structure("a list of callbacks"), .list([]), nil, "EarlyStopping, ReduceLROnPlateau"),
@@ -475,7 +480,7 @@ public enum Catalog {
 
     public static let searchKeys: [ArgSpec] = [
         ArgSpec("strategy", .oneOf(["random", "grid"]), .string("random"), nil, "random: RandomizedSearchCV; grid: GridSearchCV"),
-        ArgSpec("trials", .int, .int(10), .positive, "random: number of trials (n_iter); grid: a cap on the grid"),
+        ArgSpec("trials", .int, .int(10), .count, "random: number of trials (n_iter); grid: a cap on the grid"),
         ArgSpec("cv", .int, .int(5), .atLeast(2), "number of cross-validation folds (stratified for classification)"),
         ArgSpec("scoring", .oneOf(["loss"] + metrics.map(\.name)), .null, nil, "the score ranking trials (default: the first metric, else loss)"),
         ArgSpec("refit", .bool, .bool(true), nil, "retrain the best configuration on all training data, then test it"),

@@ -128,3 +128,84 @@ func parseEvents(_ text: String) -> (events: [YAMLEvent], error: YAMLSyntaxError
         if case .streamEnd = kind { return (events, nil) }
     }
 }
+
+// MARK: - Emitting
+
+/// How one node is written: a scalar's text and whether it must be quoted, or a collection
+/// in flow (`[a, b]`, `{k: v}`) or block style.
+struct EmitEvent {
+    enum Kind {
+        case scalar(text: String, quoted: Bool)
+        case sequenceStart(flow: Bool)
+        case sequenceEnd
+        case mappingStart(flow: Bool)
+        case mappingEnd
+    }
+    var kind: Kind
+}
+
+/// Owns a `yaml_emitter_t` and the bytes it writes; `deinit` calls `yaml_emitter_delete`.
+private final class EmitterOwner {
+    var emitter = yaml_emitter_t()
+    var output: [UInt8] = []
+    let ready: Bool
+
+    /// Wraps `yaml_emitter_initialize` and `yaml_emitter_set_output` (into `output`), with
+    /// two-space indents, no line wrapping and UTF-8 left unescaped.
+    init() {
+        ready = yaml_emitter_initialize(&emitter) == 1
+        guard ready else { return }
+        yaml_emitter_set_output(&emitter, { data, buffer, size in
+            guard let data, let buffer else { return 0 }
+            let owner = Unmanaged<EmitterOwner>.fromOpaque(data).takeUnretainedValue()
+            owner.output.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
+            return 1
+        }, Unmanaged.passUnretained(self).toOpaque())
+        yaml_emitter_set_indent(&emitter, 2)
+        yaml_emitter_set_width(&emitter, -1)
+        yaml_emitter_set_unicode(&emitter, 1)
+    }
+
+    deinit { if ready { yaml_emitter_delete(&emitter) } }
+
+    /// Passes one initialized event to `yaml_emitter_emit`, which takes ownership of it.
+    func emit(_ initialize: (UnsafeMutablePointer<yaml_event_t>) -> Int32) -> Bool {
+        var event = yaml_event_t()
+        guard initialize(&event) == 1 else { return false }
+        return yaml_emitter_emit(&emitter, &event) == 1
+    }
+}
+
+/// Writes one YAML document from `events` with libyaml's emitter, which quotes and escapes
+/// whatever a scalar needs; nil if libyaml refuses (it never should for our events).
+func emitDocument(_ events: [EmitEvent]) -> String? {
+    let owner = EmitterOwner()
+    guard owner.ready else { return nil }
+    var ok = owner.emit { yaml_stream_start_event_initialize($0, YAML_UTF8_ENCODING) }
+        && owner.emit { yaml_document_start_event_initialize($0, nil, nil, nil, 1) }
+    for e in events where ok {
+        switch e.kind {
+        case .scalar(let text, let quoted):
+            var bytes = Array(text.utf8)
+            let n = Int32(bytes.count)
+            ok = bytes.withUnsafeMutableBufferPointer { b in
+                owner.emit {
+                    yaml_scalar_event_initialize($0, nil, nil, b.baseAddress, n, quoted ? 0 : 1, 1,
+                                                 quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE)
+                }
+            }
+        case .sequenceStart(let flow):
+            ok = owner.emit { yaml_sequence_start_event_initialize($0, nil, nil, 1, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE) }
+        case .sequenceEnd:
+            ok = owner.emit { yaml_sequence_end_event_initialize($0) }
+        case .mappingStart(let flow):
+            ok = owner.emit { yaml_mapping_start_event_initialize($0, nil, nil, 1, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE) }
+        case .mappingEnd:
+            ok = owner.emit { yaml_mapping_end_event_initialize($0) }
+        }
+    }
+    ok = ok && owner.emit { yaml_document_end_event_initialize($0, 1) }
+        && owner.emit { yaml_stream_end_event_initialize($0) }
+        && yaml_emitter_flush(&owner.emitter) == 1
+    return ok ? String(decoding: owner.output, as: UTF8.self) : nil
+}

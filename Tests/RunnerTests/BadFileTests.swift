@@ -205,6 +205,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/o/leaderboard.csv"), "\(c.name) wrote results")
     }
 
+    /// A run where every trial fails exits 1 with the reasons grouped, not 0 with no model.
+    @Test func aRunWhereNoTrialSucceedsExits1() throws {
+        let dir = freshFolder("nosuccess")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        write("""
+        data: {source: blobs, classes: 3, samples: 60}
+        model: {layers: [{Dense: {units: $u, activation: softmax}}]}
+        compile: {loss: sparse_categorical_crossentropy}
+        fit: {epochs: 1}
+        search: {trials: 3, cv: 2, space: {u: {choice: [2, 5]}}}
+        """, "e.yaml", in: dir)
+        let r = try RunnerProcess.run(["e.yaml", "--out", "o", "--quiet"], in: dir)
+        #expect(r.status == 1, "\(r.err)")
+        #expect(r.err == """
+            error: no trial succeeded; the reasons:
+              1 trial (0): failed: the output layer has 5 units but the data has 3 classes; use units: 3
+              2 trials (1, 2): failed: the output layer has 2 units but the data has 3 classes; use units: 3
+
+            """, "\(r.err)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/o/leaderboard.csv"), "the leaderboard still shows the failures")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/o/best.safetensors"))
+    }
+
     @Test func theCorpusIsLargeEnough() {
         #expect(Self.cases.count >= 30)
         #expect(Set(Self.cases.map(\.name)).count == Self.cases.count)

@@ -22,7 +22,7 @@ final class GoldenTests: XCTestCase {
 
     func testBadFixturesMatchGoldens() throws {
         let files = try fixtures("bad_")
-        XCTAssertGreaterThanOrEqual(files.count, 35)
+        XCTAssertGreaterThanOrEqual(files.count, 60)
         let update = ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1"
         for url in files {
             let name = url.lastPathComponent

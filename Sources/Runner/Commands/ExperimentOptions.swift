@@ -18,7 +18,9 @@ struct ExperimentOptions: ParsableArguments {
     var overrides: [String] = []
 
     func validate() throws {
-        if let trials, trials < 1 { throw ValidationError("--trials expects an integer > 0, got \(trials)") }
+        if let trials, trials < 1 || trials > 1_000_000 {
+            throw ValidationError("--trials expects an integer in (0, 1000000], got \(trials)")
+        }
         if let cv, cv < 2 { throw ValidationError("--cv expects an integer ≥ 2, got \(cv)") }
     }
 

@@ -64,7 +64,10 @@ struct MergeCommand: ParsableCommand {
         let refit = !noRefit && (session.experiment.search?.refit ?? true)
         var finish = Finish(session: session, progress: progress, settings: ["merged from \(shardCount) shards"])
         finish.threads = threads
-        if case .interrupted = try finish.run(records: found.records, refit: refit) {
+        switch try finish.run(records: found.records, refit: refit) {
+        case .done: break
+        case .noSuccess(let reasons): throw RunnerError.failure(reasons)
+        case .interrupted:
             throw RunnerError("stopped by \(StopRequest.name) during the final training; run `runner merge \(folder)` again", status: ExitStatus.failure)
         }
     }

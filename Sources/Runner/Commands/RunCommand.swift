@@ -134,6 +134,7 @@ struct RunCommand: ParsableCommand {
         let finish = Finish(session: session, progress: progress, settings: settings(jobs: jobs))
         switch try finish.run(records: records, refit: refit) {
         case .done: break
+        case .noSuccess(let reasons): throw RunnerError.failure(reasons)
         case .interrupted:
             throw RunnerError.failure("stopped by \(StopRequest.name) during the final training; the cross-validation results are saved; run the same command again to finish")
         }

@@ -17,6 +17,25 @@ struct Finish {
     enum Outcome {
         case done
         case interrupted
+        /// Nothing succeeded (every trial failed or diverged, or the one model did): the
+        /// reasons, grouped, for an exit status of 1.
+        case noSuccess(String)
+    }
+
+    /// "no trial succeeded", then each distinct reason once with the trials that gave it.
+    static func noSuccessReport(_ ranked: [Reports.Trial]) -> String {
+        var order: [String] = [], trials: [String: [Int]] = [:]
+        for t in ranked.sorted(by: { $0.trial < $1.trial }) {
+            let reason = "\(t.status.rawValue): " + (t.reason ?? "no reason recorded")
+            if trials[reason] == nil { order.append(reason) }
+            trials[reason, default: []].append(t.trial)
+        }
+        let lines = order.map { r -> String in
+            let ts = trials[r]!
+            let list = ts.prefix(10).map(String.init).joined(separator: ", ") + (ts.count > 10 ? ", …" : "")
+            return "  \(ts.count) trial\(ts.count == 1 ? "" : "s") (\(list)): \(r)"
+        }
+        return "no trial succeeded; the reasons:\n" + lines.joined(separator: "\n")
     }
 
     func run(records: [UnitRecord], refit: Bool) throws -> Outcome {
@@ -99,8 +118,15 @@ struct Finish {
             }
             printWeightsIfSmall(model)
             printPredictions(model, preprocessor: preprocessor, task: train.task)
+            if outcome.status != .ok {
+                printSummary(ranked, test: testMetrics, written: written)
+                return .noSuccess("the model \(outcome.status.rawValue): \(outcome.reason ?? "no reason recorded")")
+            }
         }
         printSummary(ranked, test: testMetrics, written: written)
+        if session.foldCount > 0, !ranked.isEmpty, !ranked.contains(where: { $0.status == .ok }) {
+            return .noSuccess(Self.noSuccessReport(ranked))
+        }
         return .done
     }
 
