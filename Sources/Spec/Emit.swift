@@ -9,7 +9,8 @@ func emit(_ node: Node) -> String {
     appendEvents(node, into: &events)
     // libyaml accepts every event sequence this makes; nil would be a bug in this file.
     guard let text = emitDocument(events) else { preconditionFailure("libyaml refused to emit a node tree") }
-    return text.hasSuffix("...\n") ? String(text.dropLast(4)) : text
+    // libyaml ends an open-ended document with a "..." line; the text is one document anyway.
+    return text.hasSuffix("\n...\n") ? String(text.dropLast(4)) : text
 }
 
 /// The text and quoting that make `node`'s value read back unchanged.
