@@ -89,7 +89,7 @@ public struct ValueRange: Sendable, Hashable {
     /// (0, 2²⁴]: a count of units or filters, a window or stride, a batch: anything larger
     /// cannot be allocated, so it is refused where the file says it.
     public static let size = ValueRange(lower: 0, lowerInclusive: false, upper: Double(1 << 24), upperInclusive: true)
-    /// (0, 10⁶]: trials, epochs and samples a run can hold a row or a pass for.
+    /// (0, 10⁶]: trials and synthetic samples, which a run holds a row or a sample of each for.
     public static let count = ValueRange(lower: 0, lowerInclusive: false, upper: 1_000_000, upperInclusive: true)
     public static func atLeast(_ x: Double) -> ValueRange { ValueRange(lower: x, lowerInclusive: true, upper: nil, upperInclusive: false) }
 }
@@ -471,7 +471,7 @@ public enum Catalog {
     ]
 
     public static let fitKeys: [ArgSpec] = [
-        ArgSpec("epochs", .int, .int(1), .count, "passes over the training data"),
+        ArgSpec("epochs", .int, .int(1), .positive, "passes over the training data"),
         ArgSpec("batch_size", .int, .int(32), .size, "examples per gradient step"),
         ArgSpec("validation_split", .number, .double(0.0), .unitHalfOpen, "share of the training data held out for val_ metrics and callbacks"),
         ArgSpec("shuffle", .bool, .bool(true), nil, "reshuffle the training data every epoch"),
