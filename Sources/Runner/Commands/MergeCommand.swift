@@ -30,6 +30,13 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         StopRequest.install()
+        // The whole folder, exclusively, before reading a journal: no shard may still be
+        // writing one (a shard holds the folder's lock shared).
+        var lock: FolderLock?
+        if FileManager.default.fileExists(atPath: folder) {
+            do { lock = try FolderLock(folder: folder) } catch { throw RunnerError("\(error)", status: ExitStatus.failure) }
+        }
+        defer { withExtendedLifetime(lock) {} }
         let found: (header: JournalHeader?, records: [UnitRecord])
         do { found = try Journal.readAll(out: folder, expected: nil) } catch {
             throw RunnerError("\(error)", status: ExitStatus.badInput)
@@ -57,9 +64,6 @@ struct MergeCommand: ParsableCommand {
             throw RunnerError(lines.joined(separator: "\n"), status: ExitStatus.failure)
         }
         let progress = Progress(quiet: quiet)
-        let lock: FolderLock
-        do { lock = try FolderLock(folder: folder) } catch { throw RunnerError("\(error)", status: ExitStatus.failure) }
-        defer { withExtendedLifetime(lock) {} }
         AtomicFile.removeStaleTemporaries(in: [folder, folder + "/history"])
         let refit = !noRefit && (session.experiment.search?.refit ?? true)
         var finish = Finish(session: session, progress: progress, settings: ["merged from \(shardCount) shards"])

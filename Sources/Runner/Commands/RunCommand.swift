@@ -74,14 +74,17 @@ struct RunCommand: ParsableCommand {
             throw RunnerError(session.located(f), status: ExitStatus.badInput)
         }
         let out = session.out
-        let lock: FolderLock
+        let locks: [FolderLock]
         do {
             try AtomicFile.makeDirectory(out)
-            lock = try FolderLock(folder: out, name: shard.count == 1 ? ".lock" : ".lock-shard-\(shard.index)-of-\(shard.count)")
+            // The folder's lock, shared among shards, then the shard's own (see FolderLock).
+            locks = shard.count == 1
+                ? [try FolderLock(folder: out)]
+                : [try FolderLock(folder: out, mode: .shared), try FolderLock(folder: out, name: ".lock-shard-\(shard.index)-of-\(shard.count)")]
         } catch {
             throw RunnerError("\(error)", status: ExitStatus.failure)
         }
-        defer { withExtendedLifetime(lock) {} }
+        defer { withExtendedLifetime(locks) {} }
         // A run killed mid-write leaves its temporary files: the one process that writes the
         // reports (not a shard of many) clears them, so the folder holds only whole files.
         if shard.count == 1 { AtomicFile.removeStaleTemporaries(in: [out, out + "/history"]) }

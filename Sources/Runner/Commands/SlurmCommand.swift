@@ -41,6 +41,14 @@ struct SlurmCommand: ParsableCommand {
     func run() throws {
         guard let experiment = loadExperiment(file, overrides: options.allOverrides) else { throw RunnerError.diagnosticsPrinted }
         let outFolder = Self.absolute(out ?? experiment.output)
+        // Every value lands in a script line: a line break would start a new shell command.
+        let texts: [(String, String)] = [("the output folder", outFolder), ("the experiment file's path", Self.absolute(file)),
+                                         ("the experiment's name", experiment.name), ("--partition", partition ?? ""),
+                                         ("--account", account ?? ""), ("--time", time ?? ""), ("--mem", mem ?? "")]
+            + extra.map { ("--sbatch", $0) } + options.arguments.map { ("a --set or run option", $0) }
+        if let (what, value) = texts.first(where: { $0.1.contains(where: \.isNewline) }) {
+            throw RunnerError.badInput("\(what) contains a line break, which cannot go into a batch script: \(SlurmScript.shellQuote(value))")
+        }
         if outFolder.contains(" ") { throw RunnerError("the output folder must not contain spaces for #SBATCH lines: \(outFolder)", status: ExitStatus.badInput) }
         let script = SlurmScript(runner: Self.executable(), file: Self.absolute(file), out: outFolder, shards: array,
                                  name: "runner-" + experiment.name, partition: partition, account: account, time: time,
@@ -57,7 +65,8 @@ struct SlurmCommand: ParsableCommand {
         }
         guard submit else {
             print("wrote \(arrayPath) and \(mergePath)")
-            print("submit with: id=$(sbatch --parsable \(arrayPath)) && sbatch --dependency=afterany:$id \(mergePath)")
+            let a = SlurmScript.shellQuote(arrayPath), m = SlurmScript.shellQuote(mergePath)
+            print("submit with: id=$(sbatch --parsable \(a)) && sbatch --dependency=afterany:$id \(m)")
             return
         }
         let arrayID = try Self.sbatch([arrayPath])

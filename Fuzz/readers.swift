@@ -1,0 +1,52 @@
+// libFuzzer targets for the binary readers: the bytes are written to a scratch file and read
+// by the same entry points `runner run` and `runner predict` use. Any input may be refused
+// with an error; none may crash, hang or allocate what the file merely claims.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A scratch file per process under /dev/shm (or /tmp), rewritten for every input.
+private let scratch: String = {
+    let dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
+    return "\(dir)/runner-fuzz-\(getpid())"
+}()
+
+private func write(_ data: UnsafePointer<UInt8>, _ size: Int, suffix: String = "") -> String {
+    let path = scratch + suffix
+    let f = fopen(path, "wb")!
+    if size > 0 { fwrite(data, 1, size, f) }
+    fclose(f)
+    return path
+}
+
+/// Which reader this run fuzzes: one binary serves all four (`scripts/fuzz` sets it).
+private let target: String = getenv("RUNNER_FUZZ_TARGET").map { String(cString: $0) } ?? "npy"
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    switch target {
+    case "npy":
+        let path = write(data, size, suffix: ".npy")
+        _ = try? NPY.loadArray(path)
+        // The same bytes as features, with a small label file beside them.
+        _ = try? NPY.load(NPYSource(x: path, y: path))
+    case "idx":
+        let path = write(data, size)
+        _ = try? IDX.loadImages(path)
+        _ = try? IDX.load(images: path, labels: path)
+    case "gzip":
+        let path = write(data, size, suffix: ".gz")
+        _ = try? Gzip.readMaybeCompressed(path)
+    case "safetensors":
+        let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+        _ = try? SafeTensors.decode(bytes)
+        let path = write(data, size, suffix: ".safetensors")
+        if let model = try? Sequential.load(from: path) {
+            let width = model.inputShape.reduce(1, *)
+            if width <= 4096 { _ = predict(model, x: [Float](repeating: 0.5, count: width), batchSize: 1) }
+        }
+    default:
+        fatalError("unknown RUNNER_FUZZ_TARGET \(target)")
+    }
+    return 0
+}
