@@ -228,6 +228,26 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/o/best.safetensors"))
     }
 
+    /// A model too large for the machine is refused before anything is allocated: located in
+    /// a file without a search (2), a failed trial inside one.
+    @Test func aModelTooLargeForTheMachineIsRefusedWhereTheFileSaysIt() throws {
+        let dir = freshFolder("toolarge")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        write("""
+        data: {source: blobs, classes: 2, samples: 40}
+        model:
+          layers:
+            - Dense: {units: 16777216, activation: relu}
+            - Dense: {units: 16777216, activation: relu}
+            - Dense: {units: 2, activation: softmax}
+        compile: {loss: sparse_categorical_crossentropy}
+        """, "e.yaml", in: dir)
+        let r = try RunnerProcess.run(["e.yaml", "--out", "o", "--quiet"], in: dir)
+        #expect(r.status == 2, "\(r.err)")
+        #expect(r.err.hasPrefix("e.yaml:5:7: error: ") || r.err.hasPrefix("e.yaml:4:7: error: "), "\(r.err)")
+        #expect(r.err.contains("the model needs about") && r.err.contains("use fewer units or a smaller batch"), "\(r.err)")
+    }
+
     @Test func theCorpusIsLargeEnough() {
         #expect(Self.cases.count >= 30)
         #expect(Set(Self.cases.map(\.name)).count == Self.cases.count)

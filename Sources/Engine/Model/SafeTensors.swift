@@ -278,7 +278,7 @@ extension Sequential {
 }
 
 /// The product of `sizes`, or nil when it overflows or a size is negative.
-func checkedProduct(_ sizes: [Int]) -> Int? {
+public func checkedProduct(_ sizes: [Int]) -> Int? {
     var p = 1
     for s in sizes {
         guard s >= 0 else { return nil }
@@ -291,7 +291,7 @@ func checkedProduct(_ sizes: [Int]) -> Int? {
 
 /// How many weights `layer` allocates when built for `inputShape` (at least; nil when the
 /// count overflows), from its arguments alone, so a model file's claims can be checked first.
-func weightsNeeded(_ layer: Layer, inputShape: [Int]) -> Int? {
+public func weightsNeeded(_ layer: Layer, inputShape: [Int]) -> Int? {
     switch layer {
     case let d as Dense:
         return checkedProduct([inputShape.last ?? 0, d.units])

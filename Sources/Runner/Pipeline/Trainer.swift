@@ -50,8 +50,24 @@ enum Trainer {
         let layers: [Layer]
         do { layers = try Binding.layers(trial.model) } catch { throw TrialFailure(message: error.message) }
         let model = Sequential(layers)
+        // Checked before each layer allocates: its weights (value, gradient and two optimizer
+        // slots) and a batch of every activation so far (output, gradient and a cache) must
+        // fit in half of this machine's memory, or the trial fails here with the layer named
+        // instead of the process being killed later.
+        let budget = Double(FileBytes.physicalMemory) / 2
+        let batch = Double(trial.fit.batchSize)
+        var weights = 0.0, activations = 0.0
         do {
-            try model.build(inputShape: inputShape, seed: seed)
+            try model.build(inputShape: inputShape, seed: seed) { (i, layer, shape) throws(ShapeError) in
+                weights += Double(weightsNeeded(layer, inputShape: shape) ?? Int.max)
+                activations += Double(checkedProduct(shape) ?? Int.max)
+                let bytes = 16 * weights + 12 * batch * activations
+                guard bytes <= budget else {
+                    func gib(_ b: Double) -> String { b >= 1 << 30 ? "\(Int((b / Double(1 << 30)).rounded(.up))) GiB" : "\(Int((b / Double(1 << 20)).rounded(.up))) MiB" }
+                    throw ShapeError(layerIndex: i, "the model needs about \(gib(bytes)) up to this layer (\(Int(min(weights, 9e18))) weights, "
+                        + "\(Int(min(activations, 9e18))) values per sample × batch \(Int(batch))), more than half of this machine's \(gib(budget * 2)); use fewer units or a smaller batch")
+                }
+            }
         } catch {
             let at = error.layerIndex.map { trial.model.layers[$0] }
             throw TrialFailure(message: error.message, line: at?.line, column: at?.column)
