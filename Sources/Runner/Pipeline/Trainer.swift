@@ -63,7 +63,7 @@ enum Trainer {
                 activations += Double(checkedProduct(shape) ?? Int.max)
                 let bytes = 16 * weights + 12 * batch * activations
                 guard bytes <= budget else {
-                    func gib(_ b: Double) -> String { b >= 1 << 30 ? "\(Int((b / Double(1 << 30)).rounded(.up))) GiB" : "\(Int((b / Double(1 << 20)).rounded(.up))) MiB" }
+                    func gib(_ b: Double) -> String { b >= Double(1 << 30) ? "\(Int((b / Double(1 << 30)).rounded(.up))) GiB" : "\(Int((b / Double(1 << 20)).rounded(.up))) MiB" }
                     throw ShapeError(layerIndex: i, "the model needs about \(gib(bytes)) up to this layer (\(Int(min(weights, 9e18))) weights, "
                         + "\(Int(min(activations, 9e18))) values per sample × batch \(Int(batch))), more than half of this machine's \(gib(budget * 2)); use fewer units or a smaller batch")
                 }
