@@ -108,11 +108,12 @@ import Testing
 
     /// What `runner slurm` prints and writes is shell-safe; a line break anywhere is refused.
     @Test func slurmTextIsQuotedAndLineBreaksAreRefused() throws {
-        let out = dir + "/$(touch pwned) x'y"
-        let r = try RunnerProcess.run(["slurm", "tiny.yaml", "--array", "2", "--out", out.replacingOccurrences(of: " ", with: "_")], in: dir)
+        // No spaces (refused for #SBATCH lines), but a shell turns ${IFS} into one.
+        let out = dir + "/$(touch${IFS}pwned)x'y"
+        let r = try RunnerProcess.run(["slurm", "tiny.yaml", "--array", "2", "--out", out], in: dir)
         #expect(r.status == 0, "\(r.err)")
         let line = try #require(r.out.split(separator: "\n").first { $0.hasPrefix("submit with: ") })
-        let quoted = SlurmQuoting.quote(dir + "/$(touch pwned)_x'y/slurm/array.sbatch")
+        let quoted = SlurmQuoting.quote(out + "/slurm/array.sbatch")
         #expect(line.contains("--parsable " + quoted + ")"), "\(line)")
         // The printed line, run by a shell with a fake sbatch, executes nothing it should not.
         let fake = dir + "/bin"
