@@ -32,7 +32,7 @@ struct Validator {
             return nil
         }
         let top = keys(root, Catalog.topKeys, context: "the file")
-        requireKeys(top, Catalog.topKeys, at: root.mark, context: "the file")
+        requireKeys(top, Catalog.topKeys, in: root, context: "the file")
 
         let search = top["search"].flatMap { searchSection($0.value) }
         let name = top["name"].flatMap { arg($0.value, spec("name", Catalog.topKeys))?.string } ?? defaultName
@@ -135,10 +135,23 @@ struct Validator {
         return known
     }
 
-    mutating func requireKeys(_ found: [String: Pair], _ specs: [ArgSpec], at mark: Mark, context: String) {
-        for s in specs where s.isRequired && found[s.name] == nil {
-            sink.error(mark, Messages.missingKey(s.name, in: context))
+    mutating func requireKeys(_ found: [String: Pair], _ specs: [ArgSpec], in node: Node, context: String) {
+        let meant = Validator.meantKeys(node, specs)
+        for s in specs where s.isRequired && found[s.name] == nil && !meant.contains(s.name) {
+            sink.error(node.mark, Messages.missingKey(s.name, in: context))
         }
+    }
+
+    /// The known names that unknown keys of `node` are a did-you-mean away from: a missing
+    /// required key that a misspelt key names is reported once, as the misspelling.
+    static func meantKeys(_ node: Node, _ specs: [ArgSpec]) -> Set<String> {
+        let names = specs.map(\.name)
+        var meant: Set<String> = []
+        for p in node.pairs ?? [] {
+            guard let k = p.key.string ?? p.key.keyText, !names.contains(k), let c = closest(to: k, in: names) else { continue }
+            meant.insert(c)
+        }
+        return meant
     }
 
     /// The value of `key` checked against `spec`, or the spec's default, normalized.
@@ -431,6 +444,7 @@ struct Validator {
             return nil
         }
         let found = keys(node, entry.args, context: owner)
+        let meant = Validator.meantKeys(node, entry.args)
         var out: [String: Value] = [:]
         var ok = true
         for s in entry.args {
@@ -439,7 +453,7 @@ struct Validator {
             } else if let d = s.defaultValue {
                 out[s.name] = defaultValue(d, s) ?? d
             } else {
-                sink.error(mark, Messages.missingArg(s.name, of: owner))
+                if !meant.contains(s.name) { sink.error(mark, Messages.missingArg(s.name, of: owner)) }
                 ok = false
             }
         }
@@ -537,7 +551,7 @@ struct Validator {
         guard node.pairs != nil else { sink.error(node.mark, Messages.notMapping("data", describe(node))); return nil }
         let specs = Catalog.dataKeys
         let found = keys(node, specs, context: "data")
-        requireKeys(found, specs, at: node.mark, context: "data")
+        requireKeys(found, specs, in: node, context: "data")
         var values: [String: Value] = [:]
         var ok = true
         for s in specs {
@@ -580,7 +594,7 @@ struct Validator {
         guard node.pairs != nil else { sink.error(node.mark, Messages.notMapping("model", describe(node))); return nil }
         let specs = Catalog.modelKeys
         let found = keys(node, specs, context: "model")
-        requireKeys(found, specs, at: node.mark, context: "model")
+        requireKeys(found, specs, in: node, context: "model")
         let shape = found["input_shape"].map { arg($0.value, spec("input_shape", specs)) }
         guard let layersNode = found["layers"]?.value else { return nil }
         guard layersNode.items != nil else { sink.error(layersNode.mark, Messages.notList("layers", describe(layersNode))); return nil }
@@ -658,7 +672,7 @@ struct Validator {
         guard node.pairs != nil else { sink.error(node.mark, Messages.notMapping("compile", describe(node))); return nil }
         let specs = Catalog.compileKeys
         let found = keys(node, specs, context: "compile")
-        requireKeys(found, specs, at: node.mark, context: "compile")
+        requireKeys(found, specs, in: node, context: "compile")
         let loss = found["loss"].flatMap { named($0.value, key: "loss", table: Catalog.losses, kind: "loss") }
         let optNode = found["optimizer"]?.value ?? Node.scalar("rmsprop", mark: node.mark)
         let opt = named(optNode, key: "optimizer", table: Catalog.optimizers, kind: "optimizer")

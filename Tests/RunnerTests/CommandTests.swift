@@ -23,6 +23,46 @@ final class CommandTests: XCTestCase {
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
+    /// `validate` builds every trial's model: a Conv2D after Flatten is located at the Conv2D,
+    /// as `run` reports it (an error without a search; a warning per cause in a search).
+    func testValidateBuildsEveryTrialsModel() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("runner-validate-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let one = dir + "/one.yaml", search = dir + "/search.yaml"
+        try """
+        data: {source: blobs, samples: 40}
+        model:
+          input_shape: [4, 4, 1]
+          layers:
+            - Flatten
+            - Conv2D: {filters: 2, kernel_size: 3}
+            - Dense: {units: 2, activation: softmax}
+        compile: {loss: sparse_categorical_crossentropy}
+        """.write(toFile: one, atomically: true, encoding: .utf8)
+        let r = try runner(["validate", one])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(r.out, "")
+        XCTAssertTrue(r.err.hasPrefix(one + ":6:7: error: "), r.err)
+        XCTAssertEqual(r.err.components(separatedBy: "\n").filter { !$0.isEmpty }.count, 1, r.err)
+
+        try """
+        data: {source: blobs, samples: 40}
+        model:
+          input_shape: [4, 4, 1]
+          layers:
+            - Conv2D: {filters: 2, kernel_size: $k}
+            - Flatten
+            - Dense: {units: 2, activation: softmax}
+        compile: {loss: sparse_categorical_crossentropy}
+        search: {strategy: grid, space: {k: {choice: [3, 5]}}}
+        """.write(toFile: search, atomically: true, encoding: .utf8)
+        let s = try runner(["validate", search])
+        XCTAssertEqual(s.status, 0, s.err)
+        XCTAssertEqual(s.out, search + ": ok\n")
+        XCTAssertTrue(s.err.hasPrefix(search + ":5:7: warning: trial 1: "), s.err)
+    }
+
     func testValidateStatuses() throws {
         let good = try runner(["validate", "experiments/fashion_cnn.yaml", "experiments/linear_fit.yaml"])
         XCTAssertEqual(good.status, 0)

@@ -68,9 +68,14 @@ public protocol Layer: AnyObject {
 /// and the activation fuse into a simple gradient: softmax with categorical or sparse
 /// categorical cross-entropy, sigmoid with binary cross-entropy, where dLoss/dz = p − y.
 public protocol ActivatedLayer: Layer {
-    /// The activation's Keras name, e.g. "softmax", "relu", "linear".
-    var activationName: String { get }
+    var activation: Activation { get }
     var backwardSkipsActivation: Bool { get set }
+}
+
+/// A layer with a bias a regularizer may penalize (Keras `bias_regularizer`): Dense, Conv2D.
+public protocol BiasRegularized: AnyObject {
+    var biasL1: Float { get set }
+    var biasL2: Float { get set }
 }
 
 /// A layer whose input gradient can be skipped. Nobody reads the gradient with respect to the

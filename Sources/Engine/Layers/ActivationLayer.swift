@@ -17,7 +17,6 @@ public final class ActivationLayer: ActivatedLayer {
         self.name = name
     }
 
-    public var activationName: String { activation.name }
     public var parameters: [Parameter] { [] }
     public var config: [String: String] { ["activation": activation.description] }
 

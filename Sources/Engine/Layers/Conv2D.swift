@@ -7,7 +7,7 @@
 /// OH = ⌈H/sh⌉ (TensorFlow's rule; see `Padding`). Parameters: `kernel` (kh, kw, C, filters)
 /// as Keras stores it, `bias` (filters). The passes run on oneDNN (`ConvolutionPlan`), one
 /// plan per batch size met, created on first use and kept.
-public final class Conv2D: ActivatedLayer, InputGradientOptional {
+public final class Conv2D: ActivatedLayer, InputGradientOptional, BiasRegularized {
     public let kind = "Conv2D"
     public var name: String
     public let filters: Int
@@ -20,6 +20,9 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional {
     public let biasInitializer: Initializer
     public let kernelL1: Float
     public let kernelL2: Float
+    /// Keras `bias_regularizer`: l1·Σ|b| + l2·Σb², carried on the bias parameter (none by default).
+    public var biasL1: Float = 0
+    public var biasL2: Float = 0
     public var backwardSkipsActivation = false
     /// When false, `backward` skips the input gradient and returns zeros: the model sets it on
     /// its first layer, whose input gradient nobody reads (Keras/TensorFlow never compute it).
@@ -75,7 +78,6 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional {
                   biasInitializer: biasInitializer, kernelL1: kernelL1, kernelL2: kernelL2, name: name)
     }
 
-    public var activationName: String { activation.name }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
@@ -97,6 +99,8 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional {
         kernel = k
         if useBias {
             let b = Parameter(name: "bias", shape: [filters])
+            b.l1 = biasL1
+            b.l2 = biasL2
             biasInitializer.fill(b.value, rng: &rng)
             bias = b
         }
@@ -105,11 +109,15 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional {
     public var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
 
     public var config: [String: String] {
-        ["filters": "\(filters)", "kernel_size": "(\(kernelSize.0), \(kernelSize.1))",
-         "strides": "(\(strides.0), \(strides.1))", "padding": padding.rawValue,
-         "activation": activation.description, "use_bias": useBias ? "True" : "False",
-         "kernel_initializer": kernelInitializer.description, "bias_initializer": biasInitializer.description,
-         "kernel_regularizer": regularizerDescription(l1: kernelL1, l2: kernelL2)]
+        var c: [String: String] =
+            ["filters": "\(filters)", "kernel_size": "(\(kernelSize.0), \(kernelSize.1))",
+             "strides": "(\(strides.0), \(strides.1))", "padding": padding.rawValue,
+             "activation": activation.description, "use_bias": useBias ? "True" : "False",
+             "kernel_initializer": kernelInitializer.description, "bias_initializer": biasInitializer.description,
+             "kernel_regularizer": regularizerDescription(l1: kernelL1, l2: kernelL2)]
+        // Only when set, so the model files of runs without one stay as they were.
+        if biasL1 != 0 || biasL2 != 0 { c["bias_regularizer"] = regularizerDescription(l1: biasL1, l2: biasL2) }
+        return c
     }
 
     /// The batch's chunks (`Threads.chunks`), each with a plan of its own.

@@ -5,7 +5,7 @@
 /// so a (N, F) input is the usual case and any leading axes are treated as more rows.
 /// Parameters: `kernel` (F, units) as Keras stores it, `bias` (units).
 /// The kernel regularizer is l1·Σ|w| + l2·Σw² (Keras `L1L2`), carried on the kernel parameter.
-public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping {
+public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, BiasRegularized {
     public let kind = "Dense"
     public var name: String
     public let units: Int
@@ -15,6 +15,9 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping {
     public let biasInitializer: Initializer
     public let kernelL1: Float
     public let kernelL2: Float
+    /// Keras `bias_regularizer`: l1·Σ|b| + l2·Σb², carried on the bias parameter (none by default).
+    public var biasL1: Float = 0
+    public var biasL2: Float = 0
     public var backwardSkipsActivation = false
     /// When false, `backward` skips the input gradient and returns zeros: the model sets it on
     /// its first layer, whose input gradient nobody reads (Keras/TensorFlow never compute it).
@@ -50,8 +53,6 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping {
         self.name = name
     }
 
-    public var activationName: String { activation.name }
-
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard let f = inputShape.last, f > 0 else {
             throw ShapeError("Dense needs an input with at least one axis of positive size, got \(inputShape)")
@@ -65,6 +66,8 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping {
         kernel = k
         if useBias {
             let b = Parameter(name: "bias", shape: [units])
+            b.l1 = biasL1
+            b.l2 = biasL2
             biasInitializer.fill(b.value, rng: &rng)
             bias = b
         }
@@ -73,9 +76,13 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping {
     public var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
 
     public var config: [String: String] {
-        ["units": "\(units)", "activation": activation.description, "use_bias": useBias ? "True" : "False",
-         "kernel_initializer": kernelInitializer.description, "bias_initializer": biasInitializer.description,
-         "kernel_regularizer": regularizerDescription(l1: kernelL1, l2: kernelL2)]
+        var c: [String: String] =
+            ["units": "\(units)", "activation": activation.description, "use_bias": useBias ? "True" : "False",
+             "kernel_initializer": kernelInitializer.description, "bias_initializer": biasInitializer.description,
+             "kernel_regularizer": regularizerDescription(l1: kernelL1, l2: kernelL2)]
+        // Only when set, so the model files of runs without one stay as they were.
+        if biasL1 != 0 || biasL2 != 0 { c["bias_regularizer"] = regularizerDescription(l1: biasL1, l2: biasL2) }
+        return c
     }
 
     /// z = x·W + b of the last `forward`, kept for softmax and sigmoid outputs so that a fused

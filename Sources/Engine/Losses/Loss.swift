@@ -4,63 +4,88 @@ import Glibc
 import Darwin
 #endif
 
-/// A Keras loss: its value is the mean over the batch of a per-sample loss, where the
-/// per-sample loss is itself the mean over the output's last axis (Keras's `reduction=
-/// "sum_over_batch_size"` with the `mean(..., axis=-1)` each Keras loss function applies).
+/// A Keras loss with its options: its value is the mean over the batch of a per-sample loss,
+/// where the per-sample loss is itself the mean over the output's last axis (Keras's
+/// `reduction="sum_over_batch_size"` with the `mean(..., axis=-1)` each Keras loss function
+/// applies).
 ///
 /// Shapes: `output` is (N, K). `target` is (N, K) for every loss except the sparse form,
 /// whose target is (N, 1) holding class indices as Float.
-public enum Loss: String, Sendable, CaseIterable {
-    case meanSquaredError = "mean_squared_error"
-    case meanAbsoluteError = "mean_absolute_error"
+///
+/// Options, as Keras's loss classes:
+/// - `fromLogits`: the cross-entropies read the output as logits (no softmax or sigmoid in
+///   the model), and apply the log-sum-exp form, finite for any logits;
+/// - `labelSmoothing` (binary and categorical): targets become y·(1 − s) + s/2 (binary) or
+///   y·(1 − s) + s/K (categorical, K = the output's width);
+/// - `delta` (Huber): where the loss turns from quadratic to linear.
+public struct Loss: Sendable, Hashable, CustomStringConvertible {
+    /// The loss functions. The raw value is the Keras name, for messages and model files; the
+    /// names a file may use (and their aliases) are Spec's table.
+    public enum Kind: String, Sendable, CaseIterable {
+        case meanSquaredError = "mean_squared_error"
+        case meanAbsoluteError = "mean_absolute_error"
+        case huber
+        case binaryCrossentropy = "binary_crossentropy"
+        case categoricalCrossentropy = "categorical_crossentropy"
+        case sparseCategoricalCrossentropy = "sparse_categorical_crossentropy"
+    }
+
+    public var kind: Kind
+    /// Cross-entropies: the output holds logits, not probabilities (Keras `from_logits`).
+    public var fromLogits: Bool
+    /// Binary and categorical cross-entropy: Keras `label_smoothing`, in [0, 1].
+    public var labelSmoothing: Float
+    /// Huber: Keras `delta` (> 0).
+    public var delta: Float
+
+    public init(_ kind: Kind, fromLogits: Bool = false, labelSmoothing: Float = 0, delta: Float = 1) {
+        self.kind = kind
+        self.fromLogits = fromLogits
+        self.labelSmoothing = labelSmoothing
+        self.delta = delta
+    }
+
+    public static let meanSquaredError = Loss(.meanSquaredError)
+    public static let meanAbsoluteError = Loss(.meanAbsoluteError)
     /// Keras's `Huber` with its default `delta=1.0`.
-    case huber
-    case binaryCrossentropy = "binary_crossentropy"
-    case categoricalCrossentropy = "categorical_crossentropy"
-    case sparseCategoricalCrossentropy = "sparse_categorical_crossentropy"
+    public static let huber = Loss(.huber)
+    public static let binaryCrossentropy = Loss(.binaryCrossentropy)
+    public static let categoricalCrossentropy = Loss(.categoricalCrossentropy)
+    public static let sparseCategoricalCrossentropy = Loss(.sparseCategoricalCrossentropy)
 
     /// Keras's fuzz factor, `keras.backend.epsilon()`: cross-entropies clip probabilities to
     /// [epsilon, 1 − epsilon].
     public static let epsilon: Float = 1e-7
-    /// Huber's `delta` (Keras default).
-    public static let huberDelta: Float = 1.0
 
-    /// The loss for a Keras name or alias ("mse", "mae", "huber_loss", ...).
-    public init?(name: String) {
-        switch name.lowercased() {
-        case "mse", "mean_squared_error", "meansquarederror": self = .meanSquaredError
-        case "mae", "mean_absolute_error", "meanabsoluteerror": self = .meanAbsoluteError
-        case "huber", "huber_loss": self = .huber
-        case "binary_crossentropy", "binarycrossentropy", "bce": self = .binaryCrossentropy
-        case "categorical_crossentropy", "categoricalcrossentropy": self = .categoricalCrossentropy
-        case "sparse_categorical_crossentropy", "sparsecategoricalcrossentropy": self = .sparseCategoricalCrossentropy
-        default: return nil
-        }
-    }
+    /// The Keras name.
+    public var name: String { kind.rawValue }
+    public var description: String { name }
 
-    /// The activation of the last layer whose derivative cancels with this loss's, so that
-    /// dLoss/dz = (p − y)/N: softmax for the categorical forms, sigmoid for the binary one.
-    public var fusedActivation: String? {
-        switch self {
-        case .categoricalCrossentropy, .sparseCategoricalCrossentropy: "softmax"
-        case .binaryCrossentropy: "sigmoid"
-        default: nil
+    /// The activation that turns logits into what this loss reads as probabilities: softmax
+    /// for the categorical forms, sigmoid for the binary one; nil for the regression losses.
+    /// A last layer with this activation fuses with the loss, so that dLoss/dz = (p − y)/N.
+    public var outputActivation: Activation? {
+        switch kind {
+        case .categoricalCrossentropy, .sparseCategoricalCrossentropy: .softmax
+        case .binaryCrossentropy: .sigmoid
+        case .meanSquaredError, .meanAbsoluteError, .huber: nil
         }
     }
 
     /// True for the cross-entropies (targets are classes or probabilities).
-    public var isCrossentropy: Bool { fusedActivation != nil }
+    public var isCrossentropy: Bool { outputActivation != nil }
 
     // MARK: - From the model's output (probabilities for the cross-entropies)
 
     /// The loss of a batch: mean over the batch of the per-sample loss.
     public func value(output: Tensor, target: Tensor) -> Float {
+        if fromLogits && isCrossentropy { return fusedValue(logits: output, target: target) }
         let n = output.batch, k = output.sampleCount
         precondition(n > 0, "Loss.value: empty batch")
         checkTarget(target, n: n, k: k)
         let p = output.data, y = target.data
         var total = 0.0   // accumulated in Double; each term is a Float as Keras computes it
-        switch self {
+        switch kind {
         case .meanSquaredError:
             // Keras: mean(square(y_pred - y_true), axis=-1)
             for i in 0..<(n * k) { let e = p[i] - y[i]; total += Double(e * e) }
@@ -71,7 +96,7 @@ public enum Loss: String, Sendable, CaseIterable {
             total /= Double(k)
         case .huber:
             // Keras: 0.5·e² where |e| ≤ δ, else δ·|e| − 0.5·δ²; mean over the last axis.
-            let d = Self.huberDelta
+            let d = delta
             for i in 0..<(n * k) {
                 let e = abs(p[i] - y[i])
                 total += Double(e <= d ? 0.5 * e * e : d * e - 0.5 * d * d)
@@ -81,8 +106,8 @@ public enum Loss: String, Sendable, CaseIterable {
             // Keras (from probabilities): p ← clip(p, ε, 1 − ε);
             // −(y·log p + (1 − y)·log(1 − p)), mean over the last axis.
             for i in 0..<(n * k) {
-                let q = clip(p[i])
-                total -= Double(y[i] * log(q) + (1 - y[i]) * log(1 - q))
+                let q = clip(p[i]), t = smoothed(y[i], k)
+                total -= Double(t * log(q) + (1 - t) * log(1 - q))
             }
             total /= Double(k)
         case .categoricalCrossentropy:
@@ -92,7 +117,10 @@ public enum Loss: String, Sendable, CaseIterable {
                 let row = p + r * k, t = y + r * k
                 var s: Float = 0
                 for j in 0..<k { s += row[j] }
-                for j in 0..<k where t[j] != 0 { total -= Double(t[j] * log(clip(row[j] / s))) }
+                for j in 0..<k {
+                    let tj = smoothed(t[j], k)
+                    if tj != 0 { total -= Double(tj * log(clip(row[j] / s))) }
+                }
             }
         case .sparseCategoricalCrossentropy:
             // Keras (from probabilities): p ← clip(p, ε, 1 − ε), then p / Σp; −log p[target].
@@ -110,19 +138,25 @@ public enum Loss: String, Sendable, CaseIterable {
     /// The gradient of `value(output:target:)` with respect to `output`, written into
     /// `dOutput` (resized to the output's shape; no allocation once it has grown).
     public func gradient(output: Tensor, target: Tensor, into dOutput: Tensor) {
+        if fromLogits && isCrossentropy {
+            // d/dz of the log-sum-exp form: the probabilities minus the targets.
+            activate(logits: output, into: dOutput)
+            fusedGradient(probabilities: dOutput, target: target, into: dOutput)
+            return
+        }
         let n = output.batch, k = output.sampleCount
         checkTarget(target, n: n, k: k)
         dOutput.resize(output.shape)
         let p = output.data, y = target.data, g = dOutput.data
         let scale = 1 / Float(n * k)
-        switch self {
+        switch kind {
         case .meanSquaredError:
             for i in 0..<(n * k) { g[i] = 2 * (p[i] - y[i]) * scale }
         case .meanAbsoluteError:
             // d|e|/de = sign(e), with sign(0) = 0 as TensorFlow's gradient of abs.
             for i in 0..<(n * k) { g[i] = sign(p[i] - y[i]) * scale }
         case .huber:
-            let d = Self.huberDelta
+            let d = delta
             for i in 0..<(n * k) {
                 let e = p[i] - y[i]
                 g[i] = (abs(e) <= d ? e : d * sign(e)) * scale
@@ -131,8 +165,8 @@ public enum Loss: String, Sendable, CaseIterable {
             // d/dp of −(y log p + (1−y) log(1−p)) = −y/p + (1−y)/(1−p); zero where the
             // clip is active (the gradient of clip_by_value outside its range).
             for i in 0..<(n * k) {
-                let q = p[i]
-                g[i] = isClipped(q) ? 0 : (-y[i] / q + (1 - y[i]) / (1 - q)) * scale
+                let q = p[i], t = smoothed(y[i], k)
+                g[i] = isClipped(q) ? 0 : (-t / q + (1 - t) / (1 - q)) * scale
             }
         case .categoricalCrossentropy:
             // L = −Σ y_i log c_i with c = clip(q), q = p / s, s = Σp.
@@ -146,7 +180,8 @@ public enum Loss: String, Sendable, CaseIterable {
                 var dot: Float = 0
                 for j in 0..<k {
                     let q = row[j] / s
-                    let a: Float = (isClipped(q) || t[j] == 0) ? 0 : -t[j] / q
+                    let tj = smoothed(t[j], k)
+                    let a: Float = (isClipped(q) || tj == 0) ? 0 : -tj / q
                     gr[j] = a
                     dot += a * q
                 }
@@ -174,7 +209,8 @@ public enum Loss: String, Sendable, CaseIterable {
     // MARK: - Fused with the last layer's softmax or sigmoid
 
     /// The loss of a batch computed from the values before the last activation (`logits`),
-    /// as Keras does with `from_logits=True`: finite and accurate for logits of any size.
+    /// as Keras does with `from_logits=True` (or from a softmax or sigmoid output's kept
+    /// logits): finite and accurate for logits of any size. Targets are smoothed first.
     ///
     /// - softmax + categorical: Σ_i y_i·(LSE(z) − z_i), with LSE(z) = m + log Σ exp(z − m),
     ///   m = max z (the log-sum-exp trick, so exp never overflows);
@@ -187,11 +223,11 @@ public enum Loss: String, Sendable, CaseIterable {
         checkTarget(target, n: n, k: k)
         let z = logits.data, y = target.data
         var total = 0.0
-        switch self {
+        switch kind {
         case .binaryCrossentropy:
             for i in 0..<(n * k) {
                 let v = z[i]
-                total += Double(max(v, 0) - v * y[i] + log1p(exp(-abs(v))))
+                total += Double(max(v, 0) - v * smoothed(y[i], k) + log1p(exp(-abs(v))))
             }
             total /= Double(k)
         case .categoricalCrossentropy, .sparseCategoricalCrossentropy:
@@ -202,15 +238,18 @@ public enum Loss: String, Sendable, CaseIterable {
                 var s: Float = 0
                 for j in 0..<k { s += exp(row[j] - m) }
                 let lse = m + log(s)
-                if self == .sparseCategoricalCrossentropy {
+                if kind == .sparseCategoricalCrossentropy {
                     total += Double(lse - row[classIndex(y[r], k)])
                 } else {
                     let t = y + r * k
-                    for j in 0..<k where t[j] != 0 { total += Double(t[j] * (lse - row[j])) }
+                    for j in 0..<k {
+                        let tj = smoothed(t[j], k)
+                        if tj != 0 { total += Double(tj * (lse - row[j])) }
+                    }
                 }
             }
         default:
-            preconditionFailure("Loss.fusedValue: \(rawValue) has no fused form")
+            preconditionFailure("Loss.fusedValue: \(name) has no fused form")
         }
         return Float(total / Double(n))
     }
@@ -224,10 +263,10 @@ public enum Loss: String, Sendable, CaseIterable {
         checkTarget(target, n: n, k: k)
         dLogits.resize(probabilities.shape)
         let p = probabilities.data, y = target.data, g = dLogits.data
-        switch self {
+        switch kind {
         case .binaryCrossentropy, .categoricalCrossentropy:
-            let scale = self == .binaryCrossentropy ? 1 / Float(n * k) : 1 / Float(n)
-            for i in 0..<(n * k) { g[i] = (p[i] - y[i]) * scale }
+            let scale = kind == .binaryCrossentropy ? 1 / Float(n * k) : 1 / Float(n)
+            for i in 0..<(n * k) { g[i] = (p[i] - smoothed(y[i], k)) * scale }
         case .sparseCategoricalCrossentropy:
             let scale = 1 / Float(n)
             for r in 0..<n {
@@ -235,16 +274,44 @@ public enum Loss: String, Sendable, CaseIterable {
                 for j in 0..<k { g[r * k + j] = (p[r * k + j] - (j == c ? 1 : 0)) * scale }
             }
         default:
-            preconditionFailure("Loss.fusedGradient: \(rawValue) has no fused form")
+            preconditionFailure("Loss.fusedGradient: \(name) has no fused form")
         }
     }
 
     // MARK: - Helpers
 
+    /// Softmax (per row) or sigmoid of `logits`, written into `p` (resized): what the output
+    /// layer would have computed without `from_logits`.
+    private func activate(logits: Tensor, into p: Tensor) {
+        let n = logits.batch, k = logits.sampleCount
+        p.resize(logits.shape)
+        let z = logits.data, q = p.data
+        if kind == .binaryCrossentropy {
+            for i in 0..<(n * k) { q[i] = 1 / (1 + exp(-z[i])) }
+            return
+        }
+        for r in 0..<n {
+            let row = z + r * k, out = q + r * k
+            var m = row[0]
+            for j in 1..<max(k, 1) { m = max(m, row[j]) }
+            var s: Float = 0
+            for j in 0..<k { out[j] = exp(row[j] - m); s += out[j] }
+            for j in 0..<k { out[j] /= s }
+        }
+    }
+
+    /// Keras's label smoothing of one target value: toward 0.5 (binary) or 1/K (categorical).
+    /// Exactly `y` when smoothing is off.
+    @inline(__always) private func smoothed(_ y: Float, _ k: Int) -> Float {
+        guard labelSmoothing != 0 else { return y }
+        let uniform: Float = kind == .binaryCrossentropy ? 0.5 : 1 / Float(k)
+        return y * (1 - labelSmoothing) + labelSmoothing * uniform
+    }
+
     private func checkTarget(_ target: Tensor, n: Int, k: Int) {
-        let width = self == .sparseCategoricalCrossentropy ? 1 : k
+        let width = kind == .sparseCategoricalCrossentropy ? 1 : k
         precondition(target.count == n * width,
-                     "\(rawValue): target has \(target.count) values, expected \(n)×\(width)")
+                     "\(name): target has \(target.count) values, expected \(n)×\(width)")
     }
 
     @inline(__always) private func clip(_ p: Float) -> Float {
@@ -259,7 +326,7 @@ public enum Loss: String, Sendable, CaseIterable {
 
     @inline(__always) private func classIndex(_ v: Float, _ k: Int) -> Int {
         let c = Int(v)
-        precondition(c >= 0 && c < k, "\(rawValue): class \(v) outside 0..<\(k)")
+        precondition(c >= 0 && c < k, "\(name): class \(v) outside 0..<\(k)")
         return c
     }
 }

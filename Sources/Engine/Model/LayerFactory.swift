@@ -3,6 +3,16 @@
 /// naming it.
 public func standardLayerFactory(_ kind: String, _ config: [String: String]) throws(ModelFileError) -> Layer {
     let c = ConfigReader(kind: kind, config: config)
+    let layer = try makeLayer(kind, c)
+    if let l = layer as? BiasRegularized {
+        let r = try c.regularizer("bias_regularizer")
+        l.biasL1 = r.l1
+        l.biasL2 = r.l2
+    }
+    return layer
+}
+
+private func makeLayer(_ kind: String, _ c: ConfigReader) throws(ModelFileError) -> Layer {
     switch kind {
     case "Dense":
         let reg = try c.regularizer("kernel_regularizer")

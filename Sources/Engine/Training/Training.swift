@@ -31,9 +31,6 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 }
 
-/// Activations whose derivative is zero almost everywhere: gradient descent cannot train them.
-public let nonDifferentiableActivations: Set<String> = ["binary", "binary_step", "step", "heaviside", "sign"]
-
 /// Values by name in a fixed order: one epoch's logs.
 public struct Logs: Sendable, Equatable {
     public private(set) var names: [String] = []
@@ -165,7 +162,7 @@ enum TargetEncoding: Equatable {
 
     static func choose(loss: Loss, data: Dataset, outputWidth k: Int) throws(TrainingError) -> TargetEncoding {
         let t = data.targetWidth
-        switch loss {
+        switch loss.kind {
         case .sparseCategoricalCrossentropy:
             guard case .classification(let classes, _) = data.task else {
                 throw .incompatible("sparse_categorical_crossentropy needs class labels, but the target is a regression target")
@@ -185,7 +182,7 @@ enum TargetEncoding: Equatable {
             return .copy(width: t)
         default:
             guard t == k else {
-                throw .incompatible("\(loss.rawValue): targets of width \(t) for an output of width \(k)")
+                throw .incompatible("\(loss.name): targets of width \(t) for an output of width \(k)")
             }
             return .copy(width: t)
         }
@@ -251,7 +248,8 @@ final class LossEvaluator {
         }
         metrics = ms
         last = model.layers.last
-        if let a = last as? ActivatedLayer, let f = loss.fusedActivation, a.activationName == f {
+        // With `from_logits` the output already is the logits (Keras never fuses then).
+        if !loss.fromLogits, let a = last as? ActivatedLayer, let f = loss.outputActivation, a.activation == f {
             fused = true
         } else {
             fused = false
@@ -297,8 +295,8 @@ public func fit(_ model: Sequential, train: Dataset, validation: Dataset? = nil,
     guard train.count > 0 else { throw .emptyData("the training data") }
     if let v = validation, v.count == 0 { throw .emptyData("the validation data") }
     for layer in model.layers {
-        if let a = layer as? ActivatedLayer, nonDifferentiableActivations.contains(a.activationName) {
-            throw .nonDifferentiable(layer: layer.name, activation: a.activationName)
+        if let a = layer as? ActivatedLayer, !a.activation.isDifferentiable {
+            throw .nonDifferentiable(layer: layer.name, activation: a.activation.name)
         }
     }
     let eval = try LossEvaluator(model: model, loss: config.loss, data: train, metricNames: config.metrics)
@@ -315,7 +313,7 @@ public func fit(_ model: Sequential, train: Dataset, validation: Dataset? = nil,
     defer { if eval.fused { lastActivated?.backwardSkipsActivation = false } }
     // A ReLU followed by max pooling: the pooling's backward applies the ReLU's derivative.
     let reluPools = zip(model.layers, model.layers.dropFirst()).compactMap { a, b -> (ActivatedLayer, MaxPooling2D)? in
-        guard let a = a as? ActivatedLayer, a.activationName == "relu", !a.backwardSkipsActivation,
+        guard let a = a as? ActivatedLayer, a.activation == .relu, !a.backwardSkipsActivation,
               let b = b as? MaxPooling2D else { return nil }
         return (a, b)
     }

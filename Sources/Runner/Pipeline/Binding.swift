@@ -2,14 +2,86 @@ import Engine
 import Foundation
 import Spec
 
-/// Turns the typed values of an experiment file (Spec) into Engine values. The one place that
-/// knows both vocabularies; every name here was already checked by Spec's tables, so a
-/// failure is a trial that cannot be built (a shape that does not fit), reported with its
-/// line.
+/// Turns the typed values of an experiment file (Spec) into Engine values: the one place that
+/// knows both vocabularies. Spec has checked every name and filled every argument from its
+/// tables, so Binding restates no default: it reads each argument by name through
+/// `Arguments`, which records what was read, and an argument nobody read is an error (the
+/// catalog test walks every table entry through here to prove none is left unread). What can
+/// still fail is a trial that cannot be built (a shape that does not fit), reported with its line.
 enum Binding {
     struct Failure: Error, CustomStringConvertible {
         var message: String
         var description: String { message }
+    }
+
+    /// One entry's resolved arguments, read by name. `finish()` throws if any was not read:
+    /// an option the file accepts must reach the Engine.
+    struct Arguments {
+        let owner: String
+        let values: [String: Value]
+        private(set) var read: Set<String> = []
+
+        init(_ owner: String, _ values: [String: Value]) {
+            self.owner = owner
+            self.values = values
+        }
+
+        mutating func value(_ key: String) throws(Failure) -> Value {
+            read.insert(key)
+            guard let v = values[key] else { throw Failure(message: "\(owner): the argument \(key) was not resolved by Spec") }
+            return v
+        }
+
+        private func wrong(_ key: String, _ v: Value, _ what: String) -> Failure {
+            Failure(message: "\(owner): the argument \(key) is \(v), not \(what)")
+        }
+
+        /// The value of `key` as `T`, or an error naming `what` was expected.
+        private mutating func typed<T>(_ key: String, _ what: String, _ get: (Value) -> T?) throws(Failure) -> T {
+            let v = try value(key)
+            guard let t = get(v) else { throw wrong(key, v, what) }
+            return t
+        }
+
+        mutating func int(_ key: String) throws(Failure) -> Int { try typed(key, "an integer", \.int) }
+        mutating func double(_ key: String) throws(Failure) -> Double { try typed(key, "a number", \.double) }
+        mutating func float(_ key: String) throws(Failure) -> Float { Float(try double(key)) }
+        mutating func bool(_ key: String) throws(Failure) -> Bool { try typed(key, "true or false", \.bool) }
+        mutating func string(_ key: String) throws(Failure) -> String { try typed(key, "a string", \.string) }
+
+        /// A number, or nil where the file (or the default) says none.
+        mutating func optionalFloat(_ key: String) throws(Failure) -> Float? {
+            try typed(key, "a number or null") { v in v == .null ? .some(nil) : v.double.map { .some(Float($0)) } }
+        }
+
+        /// Spec normalizes `kernel_size`, `strides` and `pool_size` to `[h, w]`; nil for null.
+        mutating func optionalPair(_ key: String) throws(Failure) -> (Int, Int)? {
+            let v = try value(key)
+            if v == .null { return nil }
+            guard let l = v.list, l.count == 2, let h = l[0].int, let w = l[1].int else { throw wrong(key, v, "[height, width]") }
+            return (h, w)
+        }
+
+        mutating func pair(_ key: String) throws(Failure) -> (Int, Int) {
+            guard let p = try optionalPair(key) else { throw wrong(key, .null, "[height, width]") }
+            return p
+        }
+
+        /// A mapping argument (an initializer, a regularizer, a schedule) as arguments of its own.
+        mutating func nested(_ key: String) throws(Failure) -> Arguments? {
+            let v = try value(key)
+            if v == .null { return nil }
+            guard let m = v.map else { throw wrong(key, v, "a mapping") }
+            return Arguments("\(owner).\(key)", m)
+        }
+
+        /// Throws if an argument was never read.
+        func finish() throws(Failure) {
+            let unread = values.keys.filter { !read.contains($0) }.sorted()
+            guard unread.isEmpty else {
+                throw Failure(message: "\(owner): the argument\(unread.count == 1 ? "" : "s") \(unread.joined(separator: ", ")) reach\(unread.count == 1 ? "es" : "") no Engine value")
+            }
+        }
     }
 
     // MARK: Data
@@ -19,6 +91,7 @@ enum Binding {
         switch d.source {
         case "fashion_mnist": return .fashionMNIST(folder: d.path)
         case "mnist": return .mnist(folder: d.path)
+        case "diabetes": return .diabetes(folder: d.path)
         case "idx":
             // A folder with MNIST's file names, each raw or .gz; the t10k pair is the test split
             // when both files are there.
@@ -31,7 +104,6 @@ enum Binding {
             return .idx(images: file("train-images-idx3-ubyte") ?? folder + "/train-images-idx3-ubyte.gz",
                         labels: file("train-labels-idx1-ubyte") ?? folder + "/train-labels-idx1-ubyte.gz",
                         testImages: hasTest ? testImages : nil, testLabels: hasTest ? testLabels : nil, classNames: nil)
-        case "diabetes": return .diabetes(folder: d.path)
         case "csv":
             guard let path = d.path, let target = d.target else { throw Failure(message: "data: csv needs path and target") }
             return .csv(CSVSource(path: path, target: [target], features: d.features, task: task, dropInvalid: d.dropInvalid))
@@ -39,10 +111,11 @@ enum Binding {
             guard let x = d.x, let y = d.y else { throw Failure(message: "data: npy needs x and y") }
             return .npy(NPYSource(x: x, y: y, task: task))
         case "linear":
-            return .synthetic(.linear(weights: d.weights ?? [1], bias: d.bias, samples: d.samples, noise: d.noise))
+            guard let weights = d.weights else { throw Failure(message: "data: linear needs weights") }
+            return .synthetic(.linear(weights: weights, bias: d.bias, samples: d.samples, noise: d.noise))
         case "logic":
-            if let table = d.table { return .synthetic(.logic(table: table)) }
-            return .synthetic(.xor)
+            guard let table = d.table else { throw Failure(message: "data: logic needs a table") }
+            return .synthetic(.logic(table: table))
         case "function2d":
             guard let f = d.function.flatMap(Function2D.init(rawValue:)) else {
                 throw Failure(message: "data: unknown function2d function \(d.function ?? "")")
@@ -75,121 +148,152 @@ enum Binding {
     }
 
     static func layer(_ l: LayerConfig) throws(Failure) -> Layer {
-        let a = l.args
-        func int(_ k: String) -> Int { a[k]?.int ?? 0 }
-        func float(_ k: String, _ d: Float) -> Float { a[k]?.double.map(Float.init) ?? d }
-        func bool(_ k: String, _ d: Bool) -> Bool { a[k]?.bool ?? d }
-        func pair(_ k: String) -> (Int, Int)? {
-            guard let v = a[k]?.list, v.count == 2, let h = v[0].int, let w = v[1].int else { return nil }
-            return (h, w)
+        var a = Arguments(l.kind, l.args)
+        let layer = try layer(l.kind, &a)
+        try a.finish()
+        return layer
+    }
+
+    private static func layer(_ kind: String, _ a: inout Arguments) throws(Failure) -> Layer {
+        func padding(_ a: inout Arguments) throws(Failure) -> Padding {
+            let s = try a.string("padding")
+            guard let p = Padding(rawValue: s) else { throw Failure(message: "\(kind): unknown padding \(s)") }
+            return p
         }
-        func padding() -> Padding { a["padding"]?.string == "same" ? .same : .valid }
-        func activation() throws(Failure) -> Activation {
-            let name = a["activation"]?.string ?? "linear"
-            guard let act = Activation(name: name) else { throw Failure(message: "unknown activation \(name)") }
-            return act
-        }
-        func initializer(_ k: String, _ d: Initializer) throws(Failure) -> Initializer {
-            guard let m = a[k]?.map, let name = m["name"]?.string else { return d }
-            switch name {
-            case "random_uniform":
-                return .randomUniform(minval: Float(m["minval"]?.double ?? -0.05), maxval: Float(m["maxval"]?.double ?? 0.05))
-            case "random_normal":
-                return .randomNormal(mean: Float(m["mean"]?.double ?? 0), stddev: Float(m["stddev"]?.double ?? 0.05))
-            default:
-                guard let i = Initializer(name: name) else { throw Failure(message: "unknown initializer \(name)") }
-                return i
-            }
-        }
-        func regularizer() -> (Float, Float) {
-            guard let m = a["kernel_regularizer"]?.map else { return (0, 0) }
-            return (Float(m["l1"]?.double ?? 0), Float(m["l2"]?.double ?? 0))
-        }
-        switch l.kind {
+        switch kind {
         case "Dense":
-            let (l1, l2) = regularizer()
-            return Dense(units: int("units"), activation: try activation(), useBias: bool("use_bias", true),
-                         kernelInitializer: try initializer("kernel_initializer", .glorotUniform),
-                         biasInitializer: try initializer("bias_initializer", .zeros), kernelL1: l1, kernelL2: l2)
+            let kernel = try regularizer(&a, "kernel_regularizer"), bias = try regularizer(&a, "bias_regularizer")
+            let layer = Dense(units: try a.int("units"), activation: try activation(&a, "activation"), useBias: try a.bool("use_bias"),
+                              kernelInitializer: try initializer(&a, "kernel_initializer"),
+                              biasInitializer: try initializer(&a, "bias_initializer"), kernelL1: kernel.l1, kernelL2: kernel.l2)
+            (layer.biasL1, layer.biasL2) = (bias.l1, bias.l2)
+            return layer
         case "Conv2D":
-            let (l1, l2) = regularizer()
-            return Conv2D(filters: int("filters"), kernelSize: pair("kernel_size") ?? (3, 3), strides: pair("strides") ?? (1, 1),
-                          padding: padding(), activation: try activation(), useBias: bool("use_bias", true),
-                          kernelInitializer: try initializer("kernel_initializer", .glorotUniform),
-                          biasInitializer: try initializer("bias_initializer", .zeros), kernelL1: l1, kernelL2: l2)
+            let kernel = try regularizer(&a, "kernel_regularizer"), bias = try regularizer(&a, "bias_regularizer")
+            let layer = Conv2D(filters: try a.int("filters"), kernelSize: try a.pair("kernel_size"), strides: try a.pair("strides"),
+                               padding: try padding(&a), activation: try activation(&a, "activation"), useBias: try a.bool("use_bias"),
+                               kernelInitializer: try initializer(&a, "kernel_initializer"),
+                               biasInitializer: try initializer(&a, "bias_initializer"), kernelL1: kernel.l1, kernelL2: kernel.l2)
+            (layer.biasL1, layer.biasL2) = (bias.l1, bias.l2)
+            return layer
         case "MaxPooling2D":
-            return MaxPooling2D(poolSize: pair("pool_size") ?? (2, 2), strides: pair("strides"), padding: padding())
+            return MaxPooling2D(poolSize: try a.pair("pool_size"), strides: try a.optionalPair("strides"), padding: try padding(&a))
         case "AveragePooling2D":
-            return AveragePooling2D(poolSize: pair("pool_size") ?? (2, 2), strides: pair("strides"), padding: padding())
+            return AveragePooling2D(poolSize: try a.pair("pool_size"), strides: try a.optionalPair("strides"), padding: try padding(&a))
         case "GlobalAveragePooling2D": return GlobalAveragePooling2D()
         case "Flatten": return Flatten()
-        case "Reshape": return Reshape(targetShape: (a["target_shape"]?.list ?? []).compactMap(\.int))
-        case "Dropout": return Dropout(rate: float("rate", 0))
+        case "Reshape":
+            let v = try a.value("target_shape")
+            return Reshape(targetShape: (v.list ?? []).compactMap(\.int))
+        case "Dropout": return Dropout(rate: try a.float("rate"))
         case "BatchNormalization":
-            return BatchNormalization(momentum: float("momentum", 0.99), epsilon: float("epsilon", 1e-3),
-                                      center: bool("center", true), scale: bool("scale", true))
-        case "Activation": return ActivationLayer(activation: try activation())
-        default: throw Failure(message: "unknown layer \(l.kind)")
+            return BatchNormalization(momentum: try a.float("momentum"), epsilon: try a.float("epsilon"),
+                                      center: try a.bool("center"), scale: try a.bool("scale"))
+        case "Activation": return ActivationLayer(activation: try activation(&a, "activation"))
+        default: throw Failure(message: "unknown layer \(kind)")
         }
+    }
+
+    private static func activation(_ a: inout Arguments, _ key: String) throws(Failure) -> Activation {
+        let name = try a.string(key)
+        guard let act = Activation(name: name) else { throw Failure(message: "unknown activation \(name)") }
+        return act
+    }
+
+    private static func initializer(_ a: inout Arguments, _ key: String) throws(Failure) -> Initializer {
+        guard var m = try a.nested(key) else { throw Failure(message: "\(a.owner): \(key) is missing") }
+        let name = try m.string("name")
+        let made: Initializer
+        switch name {
+        case "random_uniform": made = .randomUniform(minval: try m.float("minval"), maxval: try m.float("maxval"))
+        case "random_normal": made = .randomNormal(mean: try m.float("mean"), stddev: try m.float("stddev"))
+        default:
+            guard let i = Initializer(name: name) else { throw Failure(message: "unknown initializer \(name)") }
+            made = i
+        }
+        try m.finish()
+        return made
+    }
+
+    /// A regularizer's factors (Spec gives null or `{l1: a, l2: b}`).
+    private static func regularizer(_ a: inout Arguments, _ key: String) throws(Failure) -> (l1: Float, l2: Float) {
+        guard var m = try a.nested(key) else { return (0, 0) }
+        let factors = (try m.float("l1"), try m.float("l2"))
+        try m.finish()
+        return factors
     }
 
     // MARK: Compile
 
     static func loss(_ c: LossConfig) throws(Failure) -> Loss {
-        guard let loss = Loss(name: c.name) else { throw Failure(message: "unknown loss \(c.name)") }
-        if loss == .huber, let delta = c.args["delta"]?.double, delta != Double(Loss.huberDelta) {
-            throw Failure(message: "huber: only delta 1.0 (Keras's default) is supported by this engine")
+        guard let kind = Loss.Kind(rawValue: c.name) else { throw Failure(message: "unknown loss \(c.name)") }
+        var a = Arguments(c.name, c.args)
+        var loss = Loss(kind)
+        switch kind {
+        case .meanSquaredError, .meanAbsoluteError: break
+        case .huber: loss.delta = try a.float("delta")
+        case .binaryCrossentropy, .categoricalCrossentropy:
+            loss.fromLogits = try a.bool("from_logits")
+            loss.labelSmoothing = try a.float("label_smoothing")
+        case .sparseCategoricalCrossentropy:
+            loss.fromLogits = try a.bool("from_logits")
         }
+        try a.finish()
         return loss
     }
 
     static func optimizer(_ c: OptimizerConfig) throws(Failure) -> Optimizer {
-        let a = c.args
-        func f(_ k: String, _ d: Float) -> Float { a[k]?.double.map(Float.init) ?? d }
-        func b(_ k: String) -> Bool { a[k]?.bool ?? false }
+        var a = Arguments(c.name, c.args)
         let rule: UpdateRule
         switch c.name {
-        case "sgd": rule = SGD(momentum: f("momentum", 0), nesterov: b("nesterov"))
-        case "adam", "adamw": rule = Adam(beta1: f("beta_1", 0.9), beta2: f("beta_2", 0.999), epsilon: f("epsilon", 1e-7), amsgrad: b("amsgrad"))
-        case "nadam": rule = Nadam(beta1: f("beta_1", 0.9), beta2: f("beta_2", 0.999), epsilon: f("epsilon", 1e-7))
-        case "rmsprop": rule = RMSprop(rho: f("rho", 0.9), momentum: f("momentum", 0), epsilon: f("epsilon", 1e-7), centered: b("centered"))
-        case "adagrad": rule = Adagrad(initialAccumulatorValue: f("initial_accumulator_value", 0.1), epsilon: f("epsilon", 1e-7))
+        case "sgd": rule = SGD(momentum: try a.float("momentum"), nesterov: try a.bool("nesterov"))
+        case "adam", "adamw":
+            rule = Adam(beta1: try a.float("beta_1"), beta2: try a.float("beta_2"), epsilon: try a.float("epsilon"), amsgrad: try a.bool("amsgrad"))
+        case "nadam": rule = Nadam(beta1: try a.float("beta_1"), beta2: try a.float("beta_2"), epsilon: try a.float("epsilon"))
+        case "rmsprop":
+            rule = RMSprop(rho: try a.float("rho"), momentum: try a.float("momentum"), epsilon: try a.float("epsilon"), centered: try a.bool("centered"))
+        case "adagrad": rule = Adagrad(initialAccumulatorValue: try a.float("initial_accumulator_value"), epsilon: try a.float("epsilon"))
         default: throw Failure(message: "unknown optimizer \(c.name)")
         }
-        let lr: Engine.LearningRate
-        switch c.learningRate {
-        case .constant(let v): lr = .constant(Float(v))
+        let clipping = GradientClipping(clipnorm: try a.optionalFloat("clipnorm"), clipvalue: try a.optionalFloat("clipvalue"))
+        // Keras: weight_decay is None for every optimizer but AdamW, whose table default is 0.004.
+        let decay = try a.optionalFloat("weight_decay") ?? 0
+        try a.finish()
+        return Optimizer(rule: rule, learningRate: learningRate(c.learningRate), clipping: clipping, weightDecay: decay)
+    }
+
+    static func learningRate(_ r: Spec.LearningRate) -> Engine.LearningRate {
+        switch r {
+        case .constant(let v): .constant(Float(v))
         case let .exponentialDecay(initial, steps, rate, staircase):
-            lr = .exponentialDecay(initial: Float(initial), decaySteps: steps, decayRate: Float(rate), staircase: staircase)
+            .exponentialDecay(initial: Float(initial), decaySteps: steps, decayRate: Float(rate), staircase: staircase)
         case let .cosineDecay(initial, steps, alpha):
-            lr = .cosineDecay(initial: Float(initial), decaySteps: steps, alpha: Float(alpha))
+            .cosineDecay(initial: Float(initial), decaySteps: steps, alpha: Float(alpha))
         }
-        let clipping = GradientClipping(clipnorm: a["clipnorm"]?.double.map(Float.init),
-                                        clipvalue: a["clipvalue"]?.double.map(Float.init),
-                                        globalClipnorm: a["global_clipnorm"]?.double.map(Float.init))
-        let decay = a["weight_decay"]?.double.map(Float.init) ?? (c.name == "adamw" ? Adam.adamWDefaultWeightDecay : 0)
-        return Optimizer(rule: rule, learningRate: lr, clipping: clipping, weightDecay: decay)
     }
 
     static func callbacks(_ fit: Spec.FitConfig) throws(Failure) -> [Callback] {
         var out: [Callback] = []
-        for c in fit.callbacks {
-            let a = c.args
-            let mode = MonitorMode(rawValue: a["mode"]?.string ?? "auto") ?? .auto
-            let monitor = a["monitor"]?.string ?? "val_loss"
-            switch c.kind {
-            case "EarlyStopping":
-                out.append(EarlyStopping(monitor: monitor, minDelta: a["min_delta"]?.double ?? 0, patience: a["patience"]?.int ?? 0,
-                                         mode: mode, baseline: a["baseline"]?.double,
-                                         restoreBestWeights: a["restore_best_weights"]?.bool ?? false,
-                                         startFromEpoch: a["start_from_epoch"]?.int ?? 0))
-            case "ReduceLROnPlateau":
-                out.append(ReduceLROnPlateau(monitor: monitor, factor: Float(a["factor"]?.double ?? 0.1), patience: a["patience"]?.int ?? 10,
-                                             mode: mode, minDelta: a["min_delta"]?.double ?? 1e-4, cooldown: a["cooldown"]?.int ?? 0,
-                                             minLR: Float(a["min_lr"]?.double ?? 0)))
-            default: throw Failure(message: "unknown callback \(c.kind)")
-            }
-        }
+        for c in fit.callbacks { out.append(try callback(c)) }
         return out
+    }
+
+    static func callback(_ c: CallbackConfig) throws(Failure) -> Callback {
+        var a = Arguments(c.kind, c.args)
+        let modeName = try a.string("mode")
+        guard let mode = MonitorMode(rawValue: modeName) else { throw Failure(message: "\(c.kind): unknown mode \(modeName)") }
+        let monitor = try a.string("monitor")
+        let made: Callback
+        switch c.kind {
+        case "EarlyStopping":
+            made = EarlyStopping(monitor: monitor, minDelta: try a.double("min_delta"), patience: try a.int("patience"), mode: mode,
+                                 restoreBestWeights: try a.bool("restore_best_weights"), startFromEpoch: try a.int("start_from_epoch"))
+        case "ReduceLROnPlateau":
+            made = ReduceLROnPlateau(monitor: monitor, factor: try a.float("factor"), patience: try a.int("patience"), mode: mode,
+                                     minDelta: try a.double("min_delta"), cooldown: try a.int("cooldown"), minLR: try a.float("min_lr"))
+        default: throw Failure(message: "unknown callback \(c.kind)")
+        }
+        try a.finish()
+        return made
     }
 }

@@ -86,15 +86,15 @@ enum Trainer {
             throw fail("the model's output has shape \(model.outputShape); add Flatten or GlobalAveragePooling2D and a Dense output layer")
         }
         let loss = trial.compile.loss.name
-        let kind = Loss(name: loss)
+        let kind = Loss.Kind(rawValue: loss).map { Loss($0) }
         switch task {
         case .classification(let classes, _):
-            switch kind?.fusedActivation {
-            case "softmax"?:
+            switch kind?.outputActivation {
+            case .softmax?:
                 if units != classes {
                     throw fail("the output layer has \(units) unit\(units == 1 ? "" : "s") but the data has \(classes) classes; use units: \(classes)")
                 }
-            case "sigmoid"?:
+            case .sigmoid?:
                 if units != 1 || classes > 2 {
                     throw fail("binary_crossentropy needs one sigmoid output and two classes; this model has \(units) outputs for \(classes) classes (use sparse_categorical_crossentropy)")
                 }

@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+@testable import Runner
+import Engine
+import Spec
+
+/// Walks Spec's whole catalog through the Runner's binding: every layer, loss, optimizer,
+/// schedule, callback, initializer, regularizer, activation, metric and data source the file
+/// format accepts must build, and every argument each one takes must reach the Engine value
+/// (`Binding.Arguments` refuses an argument nobody read; for layers and losses, changing an
+/// argument from its default must also change what is built). A name added to a table without
+/// its binding, or an argument the binding ignores, fails here.
+@Suite struct CatalogTests {
+    /// An experiment around one model/compile/fit fragment, loaded and resolved as `run` does.
+    func trial(layers: String = "[Flatten, {Dense: {units: 2, activation: softmax}}]",
+               compile: String = "{loss: sparse_categorical_crossentropy}", fit: String = "{epochs: 1}",
+               sourceLocation: SourceLocation = #_sourceLocation) -> TrialConfig? {
+        let text = """
+        data: {source: blobs, samples: 20}
+        model: {input_shape: [4, 4, 2], layers: \(layers)}
+        compile: \(compile)
+        fit: \(fit)
+        """
+        let (e, diagnostics) = Experiment.load(text: text, file: "catalog.yaml")
+        guard let e else {
+            Issue.record("\(text)\n\(DiagnosticRenderer.render(diagnostics))", sourceLocation: sourceLocation)
+            return nil
+        }
+        do { return try e.resolve() } catch {
+            Issue.record("\(error)", sourceLocation: sourceLocation)
+            return nil
+        }
+    }
+
+    /// A value of `spec`'s type, different from its default where it has one: YAML text.
+    func sample(_ spec: ArgSpec) -> String {
+        switch spec.type {
+        case .int: return spec.defaultValue == .int(2) ? "3" : "2"
+        case .number:
+            if case .double(let d)? = spec.defaultValue, d == 0.5 { return "0.25" }
+            return "0.5"
+        case .bool: return spec.defaultValue == .bool(true) ? "false" : "true"
+        case .string: return "loss"
+        case .oneOf(let words): return words.first { Value.string($0) != spec.defaultValue } ?? words[0]
+        case .activation: return "tanh"
+        case .initializer: return "he_normal"
+        case .regularizer: return "l2"
+        case .intOrPair: return spec.name == "strides" ? "[1, 2]" : "[2, 1]"
+        case .shape: return "[32]"
+        case .learningRate: return "0.05"
+        default: return "null"
+        }
+    }
+
+    /// The required arguments of an entry with sample values, as a flow mapping's inside.
+    func required(_ e: Entry) -> [String] {
+        e.args.filter(\.isRequired).map { "\($0.name): \(sample($0))" }
+    }
+
+    @Test func everyLayerBuildsAndReadsEveryArgument() throws {
+        for e in Catalog.layers {
+            let base = required(e)
+            func built(_ extra: [String]) throws -> Layer? {
+                let args = (base + extra).joined(separator: ", ")
+                guard let t = trial(layers: "[{\(e.name): {\(args)}}, Flatten, {Dense: {units: 2, activation: softmax}}]") else { return nil }
+                let layers = try Binding.layers(t.model)
+                try Sequential(layers).build(inputShape: [4, 4, 2], seed: 0)
+                return layers[0]
+            }
+            guard let plain = try built([]) else { continue }
+            #expect(plain.kind == e.name)
+            for a in e.args where !a.isRequired {
+                guard let changed = try built(["\(a.name): \(sample(a))"]) else { continue }
+                #expect(changed.config != plain.config, "\(e.name).\(a.name): \(sample(a)) changes nothing the layer reports")
+            }
+        }
+    }
+
+    @Test func everyActivationInitializerAndRegularizerBuilds() throws {
+        for a in Catalog.activations {
+            let t = try #require(trial(layers: "[Flatten, {Dense: {units: 2, activation: \(a.name)}}]"))
+            let dense = try #require(try Binding.layers(t.model)[1] as? Dense)
+            #expect(dense.activation == Activation(name: a.name), "\(a.name)")
+        }
+        for i in Catalog.initializers {
+            let args = ([" name: \(i.name)"] + i.args.map { "\($0.name): \(sample($0))" }).joined(separator: ", ")
+            let t = try #require(trial(layers: "[Flatten, {Dense: {units: 2, kernel_initializer: {\(args)}, bias_initializer: \(i.name)}}]"))
+            let dense = try #require(try Binding.layers(t.model)[1] as? Dense)
+            #expect(dense.kernelInitializer.description.hasPrefix(i.name), "\(i.name): \(dense.kernelInitializer)")
+            for a in i.args { #expect(dense.kernelInitializer.description.contains("\(a.name)=0.5"), "\(i.name).\(a.name): \(dense.kernelInitializer)") }
+        }
+        for r in Catalog.regularizers {
+            let factors = r.args.map { "\($0.name): 0.25" }.joined(separator: ", ")
+            let t = try #require(trial(layers: "[Flatten, {Dense: {units: 2, kernel_regularizer: {\(factors)}, bias_regularizer: \(r.name)}}]"))
+            let dense = try #require(try Binding.layers(t.model)[1] as? Dense)
+            for a in r.args {
+                #expect((a.name == "l1" ? dense.kernelL1 : dense.kernelL2) == 0.25, "\(r.name).\(a.name)")
+                #expect((a.name == "l1" ? dense.biasL1 : dense.biasL2) == 0.01, "bias_regularizer: \(r.name)")
+            }
+        }
+    }
+
+    @Test func everyLossBuildsAndEachArgumentChangesIt() throws {
+        for e in Catalog.losses {
+            for name in [e.name] + e.aliases {
+                let t = try #require(trial(compile: "{loss: \(name)}"))
+                #expect(try Binding.loss(t.compile.loss).name == e.name)
+            }
+            let plain = try Binding.loss(try #require(trial(compile: "{loss: \(e.name)}")).compile.loss)
+            for a in e.args {
+                let t = try #require(trial(compile: "{loss: {name: \(e.name), \(a.name): \(sample(a))}}"))
+                #expect(try Binding.loss(t.compile.loss) != plain, "\(e.name).\(a.name): \(sample(a)) changes nothing")
+            }
+        }
+    }
+
+    @Test func everyOptimizerAndScheduleBuildsReadingEveryArgument() throws {
+        for e in Catalog.optimizers {
+            // Each argument set away from its default, one at a time: the binding must read it.
+            for a in e.args {
+                let t = try #require(trial(compile: "{loss: sparse_categorical_crossentropy, optimizer: {name: \(e.name), \(a.name): \(sample(a))}}"))
+                _ = try Binding.optimizer(t.compile.optimizer)
+            }
+        }
+        for s in Catalog.schedules {
+            let base = required(s).joined(separator: ", ")
+            let plain = try #require(trial(compile: "{loss: mse, optimizer: {name: sgd, learning_rate: {name: \(s.name), \(base)}}}"))
+            _ = try Binding.optimizer(plain.compile.optimizer)
+            for a in s.args where !a.isRequired {
+                let t = try #require(trial(compile: "{loss: mse, optimizer: {name: sgd, learning_rate: {name: \(s.name), \(base), \(a.name): \(sample(a))}}}"))
+                #expect(t.compile.optimizer.learningRate != plain.compile.optimizer.learningRate, "\(s.name).\(a.name) changes nothing")
+            }
+        }
+    }
+
+    @Test func everyCallbackBuildsReadingEveryArgument() throws {
+        for e in Catalog.callbacks {
+            for a in e.args {
+                let t = try #require(trial(fit: "{validation_split: 0.2, callbacks: [{\(e.name): {\(a.name): \(sample(a))}}]}"))
+                let c = try Binding.callbacks(t.fit)
+                #expect(c.count == 1)
+            }
+        }
+    }
+
+    @Test func everyMetricResolvesInTheEngine() throws {
+        for e in Catalog.metrics {
+            for name in [e.name] + e.aliases {
+                let t = try #require(trial(compile: "{loss: mse, metrics: [\(name)]}"))
+                #expect(Metric.resolve(t.compile.metrics[0], outputWidth: 1, targetWidth: 1) != nil, "\(name)")
+            }
+        }
+    }
+
+    /// Every data source binds to an Engine source; the synthetic ones also load.
+    @Test func everyDataSourceBinds() throws {
+        let values: [String: String] = ["path": "data", "target": "y", "x": "x.npy", "y": "y.npy", "weights": "[1, 2]",
+                                         "table": "xor", "function": "saddle"]
+        for s in Catalog.dataSources {
+            let keys = s.required.map { "\($0): \(values[$0] ?? "1")" }
+            let text = """
+            data: {source: \(s.name)\(keys.isEmpty ? "" : ", " + keys.joined(separator: ", "))}
+            model: {layers: [{Dense: {units: 1}}]}
+            compile: {loss: mse}
+            """
+            let (e, diagnostics) = Experiment.load(text: text, file: "catalog.yaml")
+            let experiment = try #require(e, "\(DiagnosticRenderer.render(diagnostics))")
+            let source = try Binding.dataSource(experiment.data)
+            if case .synthetic = source {
+                let loaded = try prepareData(source, limit: nil, testFraction: 0.25, seed: 1)
+                #expect(loaded.train.count > 0, "\(s.name)")
+            }
+        }
+    }
+}
