@@ -107,6 +107,8 @@ public struct EpochProgress: Sendable {
     public var epoch: Int           // 1-based
     public var epochs: Int
     public var logs: Logs
+    /// The epoch's wall time: its batches and validation (Keras's progress bar shows it).
+    public var seconds: Double = 0
 }
 
 /// The settings of `fit`: Keras's `compile` and `fit` arguments.
@@ -338,6 +340,7 @@ public func fit(_ model: Sequential, train: Dataset, validation: Dataset? = nil,
     var outcome = FitOutcome.completed
 
     epochs: for epoch in 0..<max(config.epochs, 0) {
+        let epochStart = ContinuousClock.now
         if config.shuffle { shuffler.shuffle(&order) }
         for i in accumulators.indices { accumulators[i].reset() }
         var lossSum = 0.0
@@ -371,7 +374,8 @@ public func fit(_ model: Sequential, train: Dataset, validation: Dataset? = nil,
         }
         for c in config.callbacks { c.epochEnd(epoch, logs: &logs, context: context) }
         history.append(logs)
-        config.onEpoch?(EpochProgress(epoch: epoch + 1, epochs: config.epochs, logs: logs))
+        config.onEpoch?(EpochProgress(epoch: epoch + 1, epochs: config.epochs, logs: logs,
+                                      seconds: (ContinuousClock.now - epochStart) / .seconds(1)))
         if let l = logs["loss"], !l.isFinite {
             outcome = .diverged(epoch: epoch + 1)
             break

@@ -79,7 +79,8 @@ struct Finish {
                     // At most about 20 lines for a long fit.
                     guard e.epoch == epochs || e.epoch % max(1, epochs / 20) == 0 else { return }
                     let logs = zip(e.logs.names, e.logs.values).map { "\($0) \(NumberText.short($1))" }.joined(separator: ", ")
-                    progress.log("epoch \(e.epoch)/\(epochs): \(logs)")
+                    // The epoch's seconds end the line (bench/race reads them to time training alone).
+                    progress.log("epoch \(e.epoch)/\(epochs): \(logs), \(String(format: "%.3f", e.seconds)) s")
                 }, onBatch: nil)
             let (model, outcome, preprocessor) = (fitted.model, fitted.outcome, fitted.preprocessor)
             if outcome.interrupted { return .interrupted }
