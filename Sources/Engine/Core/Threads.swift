@@ -11,8 +11,9 @@ import Glibc
 /// A training step splits its batch into fixed *chunks* (`chunks(of:)`: about 16 samples each,
 /// a rule of the batch size alone) and runs the heavy per-sample passes (convolutions, their
 /// dense products, activations, pooling) chunk by chunk, on as many threads as the calling thread's budget
-/// (`set`). Chunks that reduce over the batch (a kernel's gradient) write their own partial
-/// result, summed afterwards in chunk order. So the numbers depend on the batch size, never on
+/// (`set`). Reductions over the batch are split another fixed way: a convolution kernel's
+/// gradient per chunk, summed afterwards in chunk order; a dense kernel's gradient by fixed
+/// slices of its rows, each over the whole batch. So the numbers depend on the batch size, never on
 /// the number of threads: a unit trained on one core (parallel trials) and the same unit
 /// trained on two give the same bits.
 ///
@@ -41,8 +42,12 @@ public enum Threads {
     /// The fixed split of a batch of `n` samples into chunks for the per-sample passes:
     /// ⌊n/16⌋ chunks (at least 1, at most 8) of sizes differing by at most one, larger first.
     /// Depends on `n` alone.
-    public static func chunks(of n: Int) -> [Range<Int>] {
-        let count = max(1, min(8, n / 16))
+    public static func chunks(of n: Int) -> [Range<Int>] { split(n, minimum: 16) }
+
+    /// `0..<n` split into ⌊n/minimum⌋ ranges (at least 1, at most 8) of sizes differing by at
+    /// most one, larger first.
+    public static func split(_ n: Int, minimum: Int) -> [Range<Int>] {
+        let count = max(1, min(8, n / max(1, minimum)))
         let base = n / count, extra = n % count
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(count)

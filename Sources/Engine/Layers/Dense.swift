@@ -35,9 +35,6 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
     private let output = Tensor(shape: [0])
     private let dPreactivation = Tensor(shape: [0])
     private let dInput = Tensor(shape: [0])
-    /// Each chunk's kernel and bias gradients, added into `grad` in chunk order.
-    private var dKernels: [Tensor] = []
-    private var dBiases: [Tensor] = []
 
     public init(units: Int, activation: Activation = .linear, useBias: Bool = true,
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
@@ -113,8 +110,9 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
         return output
     }
 
-    /// Per chunk: dZ = dy ⊙ f′ (or dy itself when the loss already gave dL/dz); the chunk's
-    /// dW = xᵀ·dZ and db = Σ_rows dZ; dInput = dZ·Wᵀ. Then grad += each chunk's, in order.
+    /// Per chunk of the batch: dZ = dy ⊙ f′ (or dy itself when the loss already gave dL/dz)
+    /// and dInput = dZ·Wᵀ. Then per slice of the input features (a fixed split of W's rows):
+    /// dW[slice] += x[:, slice]ᵀ·dZ over the whole batch, straight into `grad`; db += Σ_rows dZ.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         let rows = x.count / inputFeatures
@@ -122,34 +120,27 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
         let skip = backwardSkipsActivation || activation == .linear
         if !skip { dPreactivation.resize(output.shape) }
         let chunks = rowChunks(rows: rows, batch: x.batch)
-        while dKernels.count < chunks.count {
-            dKernels.append(Tensor(shape: kernel.shape))
-            dBiases.append(Tensor(shape: [units]))
-        }
         dInput.resize(x.shape)
         let k = inputFeatures, n = units, inputGradient = computesInputGradient
         let xp = x.data, dyp = dy.data, dzp = skip ? dy.data : dPreactivation.data, dxp = dInput.data
         let zp = activation.needsPreactivation ? preactivation.data : nil, yp = output.data, w = kernel.value.data
-        let dks = dKernels.map(\.data), dbs = dBiases.map(\.data), hasBias = bias != nil
         Threads.forEach(chunks.count) { c in
             let r = chunks[c], o = r.lowerBound * n
             if !skip {
                 activation.backward(dyp + o, preactivation: zp.map { $0 + o }, output: yp + o, rows: r.count, cols: n,
                                     into: dzp + o)
             }
-            Gemm.sgemm(transA: true, m: k, n: n, k: r.count, a: xp + r.lowerBound * k, b: dzp + o, c: dks[c])
-            if hasBias {
-                dbs[c].update(repeating: 0, count: n)
-                Gemm.addColumnSums(rows: r.count, cols: n, of: dzp + o, into: dbs[c])
-            }
             if inputGradient {
                 Gemm.sgemm(transB: true, m: r.count, n: k, k: n, a: dzp + o, b: w, c: dxp + r.lowerBound * k)
             }
         }
-        for c in chunks.indices {
-            Gemm.add(count: kernel.count, dks[c], into: kernel.grad.data)
-            if let bias { Gemm.add(count: n, dbs[c], into: bias.grad.data) }
+        let slices = Threads.split(k, minimum: 64), g = kernel.grad.data
+        Threads.forEach(slices.count) { c in
+            let s = slices[c]
+            Gemm.sgemm(transA: true, m: s.count, n: n, k: rows, a: xp + s.lowerBound, lda: k, b: dzp, beta: 1,
+                       c: g + s.lowerBound * n)
         }
+        if let bias { Gemm.addColumnSums(rows: rows, cols: n, of: dzp, into: bias.grad.data) }
         if !inputGradient { dInput.fill(0) }
         return dInput
     }
