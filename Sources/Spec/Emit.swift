@@ -1,8 +1,9 @@
 /// The canonical YAML text of a node tree, written through libyaml's emitter (YAML.swift):
 /// block style, two-space indents, short mappings and lists of scalars in flow style. Every
-/// scalar reads back as the same value: a string is left plain only when the core schema
-/// would type its plain form as that string again (and it was not quoted), otherwise it is
-/// double-quoted; numbers, booleans and null are written in a form that types back the same.
+/// scalar reads back as the same value, and emitting what is read back gives the same text:
+/// a string the core schema would type as something else is double-quoted, any other is left
+/// to libyaml (plain where it may stand, else single-quoted); numbers, booleans and null are
+/// written in a form that types back the same.
 /// Used for `resolved.yaml` and the journal header.
 func emit(_ node: Node) -> String {
     var events: [EmitEvent] = []
@@ -14,10 +15,13 @@ func emit(_ node: Node) -> String {
 }
 
 /// The text and quoting that make `node`'s value read back unchanged.
-func scalarForm(_ text: String, _ value: ScalarValue, quoted: Bool) -> (text: String, quoted: Bool) {
+func scalarForm(_ text: String, _ value: ScalarValue) -> (text: String, quoted: Bool) {
     switch value {
     case .string(let s):
-        return (s, quoted || typeScalar(s) != .string(s))
+        // Whether the source quoted it does not matter: quoting only what needs it (here, or
+        // libyaml where plain text cannot stand) makes emitting the read-back text give the
+        // same text again, which the journal's fingerprint relies on.
+        return (s, typeScalar(s) != .string(s))
     case .null:
         return ("null", false)
     case .bool(let b):
@@ -42,8 +46,8 @@ private func isFlat(_ node: Node) -> Bool {
 
 private func appendEvents(_ node: Node, flowParent: Bool = false, top: Bool = true, into events: inout [EmitEvent]) {
     switch node.kind {
-    case .scalar(let text, let value, let quoted):
-        let form = scalarForm(text, value, quoted: quoted)
+    case .scalar(let text, let value, _):
+        let form = scalarForm(text, value)
         events.append(EmitEvent(kind: .scalar(text: form.text, quoted: form.quoted)))
     case .sequence(let items):
         let flow = flowParent || (!top && (isFlat(node) || items.isEmpty))
