@@ -9,9 +9,10 @@ import Glibc
 public func fuzzYAML(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let (experiment, _) = Experiment.load(text: text, file: "fuzz.yaml")
-    // Every parsed tree also goes through the emitter, valid experiment or not.
-    let (node, _) = Composer.compose(text, file: "fuzz.yaml")
-    if let node {
+    // Every tree composed without error also goes through the emitter, valid experiment or
+    // not (a tree with an error, e.g. an integer beyond 64 bits, is refused again on reading).
+    let (node, composeErrors) = Composer.compose(text, file: "fuzz.yaml")
+    if let node, composeErrors.isEmpty {
         let emitted = emit(node)
         let (back, d) = Composer.compose(emitted, file: "emitted.yaml")
         guard let back, d.isEmpty, emit(back) == emitted else {
