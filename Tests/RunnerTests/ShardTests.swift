@@ -23,6 +23,7 @@ import Testing
         let merged = files("sharded"), single = files("single")
         #expect(merged.count >= 3 + 13)
         #expect(merged == single)
+        #expect(FileManager.default.fileExists(atPath: dir + "/sharded/report.html"), "merge writes the report")
     }
 
     @Test func mergeNamesTheMissingUnitsAndTheirShard() throws {

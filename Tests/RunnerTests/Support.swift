@@ -134,10 +134,10 @@ func lineCount(_ path: String) -> Int {
 }
 
 /// What must be identical between two runs of the same experiment: leaderboard.csv, trials.csv
-/// and test.csv without their timing column, and every history file.
+/// and test.csv without their timing column, predictions.csv and every history file.
 func resultFiles(_ folder: String) -> [String: [[String]]] {
     var files: [String: [[String]]] = [:]
-    for name in ["leaderboard.csv", "trials.csv", "test.csv"] {
+    for name in ["leaderboard.csv", "trials.csv", "test.csv", "predictions.csv"] {
         files[name] = withoutTiming(readCSV(folder + "/" + name))
     }
     for h in (try? FileManager.default.contentsOfDirectory(atPath: folder + "/history")) ?? [] {

@@ -62,6 +62,7 @@ struct Finish {
             finalTrial = nil
         }
         var testMetrics: [String: Double] = [:]
+        var facts = RunFacts(session, bestTrial: ranked.first?.trial)
         if let t = finalTrial {
             guard case .success(let config) = session.configs[t] else {
                 if case .failure(let f) = session.configs[t] { throw RunnerError.badInput(session.located(f)) }
@@ -89,6 +90,13 @@ struct Finish {
             try AtomicFile.makeDirectory(out + "/history")
             try AtomicFile.write(Reports.historyTable(columns: history.keys, rows: history.rows).text, to: out + "/history/final.csv")
             written.append("history/final.csv")
+            facts.final(trial: t, outcome, model: model)
+            if outcome.status == .ok, let test {
+                let shaped = try Trainer.shaped(test, session.inputShape)
+                try AtomicFile.write(Predictions.table(model: model, data: preprocessor.map { $0.apply(to: shaped) } ?? shaped).text,
+                                     to: out + "/predictions.csv")
+                written.append("predictions.csv")
+            }
             if outcome.status == .ok {
                 try saveModel(model, trial: t, preprocessor: preprocessor, task: train.task)
                 written.append("best.safetensors")
@@ -120,15 +128,24 @@ struct Finish {
             printWeightsIfSmall(model)
             printPredictions(model, preprocessor: preprocessor, task: train.task)
             if outcome.status != .ok {
-                printSummary(ranked, test: testMetrics, written: written)
+                try summarize(facts, ranked, test: testMetrics, written: written)
                 return .noSuccess("the model \(outcome.status.rawValue): \(outcome.reason ?? "no reason recorded")")
             }
         }
-        printSummary(ranked, test: testMetrics, written: written)
+        try summarize(facts, ranked, test: testMetrics, written: written)
         if session.foldCount > 0, !ranked.isEmpty, !ranked.contains(where: { $0.status == .ok }) {
             return .noSuccess(Self.noSuccessReport(ranked))
         }
         return .done
+    }
+
+    /// journal/final.json, then report.html made from the folder (as `runner report` makes it),
+    /// then the printed summary, which ends with the report's path.
+    private func summarize(_ facts: RunFacts, _ ranked: [Reports.Trial], test: [String: Double], written: [String]) throws {
+        try facts.write(to: session.out)
+        let report = try ReportPage.write(folder: session.out)
+        printSummary(ranked, test: test, written: written + ["report.html"])
+        if progress.mode != .quiet { print("report: \(report)") }
     }
 
     /// best.safetensors: the weights, the architecture, and what `runner predict` needs to
