@@ -127,13 +127,15 @@ public enum SafeTensors {
     }
 
     public static func read(_ path: String) throws(ModelFileError) -> (tensors: [Entry], metadata: [String: String]) {
-        let data: Data
+        // Our own reader, not Foundation's Data(contentsOf:), which leaks a buffer on an empty
+        // file (LeakSanitizer in scripts/fuzz safetensors).
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = try FileBytes.read(path)
         } catch {
-            throw ModelFileError("cannot read \(path): \(error.localizedDescription)")
+            throw ModelFileError("cannot read \(path): \(error)")
         }
-        return try decode(Array(data))
+        return try decode(bytes)
     }
 }
 
