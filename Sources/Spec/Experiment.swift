@@ -122,7 +122,7 @@ public struct ModelConfig: Sendable, Hashable {
 }
 
 /// A learning rate: constant, or a Keras schedule stepped once per batch.
-public enum LearningRate: Sendable, Hashable {
+public enum LearningRateSetting: Sendable, Hashable {
     case constant(Double)
     case exponentialDecay(initial: Double, decaySteps: Int, decayRate: Double, staircase: Bool)
     case cosineDecay(initial: Double, decaySteps: Int, alpha: Double)
@@ -132,7 +132,7 @@ public enum LearningRate: Sendable, Hashable {
 /// `.null` for unset clipnorm/clipvalue/weight_decay).
 public struct OptimizerConfig: Sendable, Hashable {
     public var name: String
-    public var learningRate: LearningRate
+    public var learningRate: LearningRateSetting
     public var args: [String: Value]
 }
 
@@ -159,7 +159,7 @@ public struct CallbackConfig: Sendable, Hashable {
 }
 
 /// The `fit` section for one trial.
-public struct FitConfig: Sendable, Hashable {
+public struct FitArguments: Sendable, Hashable {
     public var epochs: Int
     public var batchSize: Int
     public var validationSplit: Double
@@ -172,7 +172,7 @@ public struct TrialConfig: Sendable, Hashable {
     public var parameters: [String: Value]
     public var model: ModelConfig
     public var compile: CompileConfig
-    public var fit: FitConfig
+    public var fit: FitArguments
 }
 
 /// A resolution that failed: the trial's values do not make a valid configuration.

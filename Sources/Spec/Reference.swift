@@ -14,7 +14,7 @@ public enum Reference {
         return out
     }
 
-    private static func entries(_ title: String, _ es: [Entry]) -> String {
+    private static func entries(_ title: String, _ es: [CatalogEntry]) -> String {
         var out = "### \(title)\n\n"
         let simple = es.filter { $0.args.isEmpty }
         if !simple.isEmpty {

@@ -115,7 +115,7 @@ public struct ArgSpec: Sendable, Hashable {
 }
 
 /// A named thing with arguments: a layer, an optimizer, a loss, a callback...
-public struct Entry: Sendable, Hashable {
+public struct CatalogEntry: Sendable, Hashable {
     public var name: String
     public var aliases: [String]
     public var args: [ArgSpec]
@@ -161,85 +161,85 @@ public enum Catalog {
                                          "valid: no padding; same: pad so the output is ceil(input / stride)")
 
     /// Keras layers, by their Keras class names.
-    public static let layers: [Entry] = [
-        Entry("Dense", [ArgSpec("units", .int, nil, .size, "number of output units")] + dense2DCommon,
+    public static let layers: [CatalogEntry] = [
+        CatalogEntry("Dense", [ArgSpec("units", .int, nil, .size, "number of output units")] + dense2DCommon,
               "fully connected layer: activation(x · kernel + bias)"),
-        Entry("Conv2D", [
+        CatalogEntry("Conv2D", [
             ArgSpec("filters", .int, nil, .size, "number of output channels"),
             ArgSpec("kernel_size", .intOrPair, nil, .size, "height and width of the convolution window"),
             ArgSpec("strides", .intOrPair, .int(1), .size, "step of the window"),
             padding,
         ] + dense2DCommon, "2-D convolution over NHWC images, kernel (h, w, in, out)"),
-        Entry("MaxPooling2D", [
+        CatalogEntry("MaxPooling2D", [
             ArgSpec("pool_size", .intOrPair, .int(2), .size, "window size"),
             ArgSpec("strides", .intOrPair, .null, .size, "step of the window; defaults to pool_size"),
             padding,
         ], "maximum over each window"),
-        Entry("AveragePooling2D", [
+        CatalogEntry("AveragePooling2D", [
             ArgSpec("pool_size", .intOrPair, nil, .size, "window size (required in Keras 3)"),
             ArgSpec("strides", .intOrPair, .null, .size, "step of the window; defaults to pool_size"),
             padding,
         ], "mean over each window (same padding averages real cells only)"),
-        Entry("GlobalAveragePooling2D", [], "mean over height and width: (N, H, W, C) to (N, C)"),
-        Entry("Flatten", [], "reshape to (N, features)"),
-        Entry("Reshape", [ArgSpec("target_shape", .shape, nil, nil, "output shape without the batch dimension")],
+        CatalogEntry("GlobalAveragePooling2D", [], "mean over height and width: (N, H, W, C) to (N, C)"),
+        CatalogEntry("Flatten", [], "reshape to (N, features)"),
+        CatalogEntry("Reshape", [ArgSpec("target_shape", .shape, nil, nil, "output shape without the batch dimension")],
               "reshape to a fixed shape"),
-        Entry("Dropout", [ArgSpec("rate", .number, nil, .unitHalfOpen, "fraction of inputs set to 0 while training")],
+        CatalogEntry("Dropout", [ArgSpec("rate", .number, nil, .unitHalfOpen, "fraction of inputs set to 0 while training")],
               "random zeroing while training, scaled by 1 / (1 - rate)"),
-        Entry("BatchNormalization", [
+        CatalogEntry("BatchNormalization", [
             ArgSpec("momentum", .number, .double(0.99), .unitHalfOpen, "weight of the old moving statistics"),
             ArgSpec("epsilon", .number, .double(0.001), .positive, "added to the variance"),
             ArgSpec("center", .bool, .bool(true), nil, "learn an offset beta"),
             ArgSpec("scale", .bool, .bool(true), nil, "learn a scale gamma"),
         ], "normalize by batch statistics while training, moving ones otherwise"),
-        Entry("Activation", [ArgSpec("activation", .activation, nil, nil, "the activation to apply")],
+        CatalogEntry("Activation", [ArgSpec("activation", .activation, nil, nil, "the activation to apply")],
               "applies an activation"),
     ]
 
     /// Activation names (Keras's `keras.activations`).
-    public static let activations: [Entry] = [
-        Entry("linear", [], "identity"),
-        Entry("relu", [], "max(x, 0)"),
-        Entry("leaky_relu", [], "x if x > 0 else 0.2x (the Keras activation's slope)"),
-        Entry("elu", [], "x if x > 0 else exp(x) - 1"),
-        Entry("selu", [], "scaled elu (Klambauer et al., 2017)"),
-        Entry("gelu", [], "x · Φ(x), exact erf form"),
-        Entry("swish", [], "x · sigmoid(x)"),
-        Entry("silu", [], "x · sigmoid(x) (same as swish)"),
-        Entry("sigmoid", [], "1 / (1 + exp(-x))"),
-        Entry("hard_sigmoid", [], "relu6(x + 3) / 6"),
-        Entry("tanh", [], "hyperbolic tangent"),
-        Entry("softplus", [], "log(1 + exp(x))"),
-        Entry("softsign", [], "x / (1 + |x|)"),
-        Entry("softmax", [], "exp(x) / sum(exp(x)) over the last axis"),
-        Entry("binary", [], "step: 1 if x > 0 else 0 (zero gradient; for perceptrons)"),
+    public static let activations: [CatalogEntry] = [
+        CatalogEntry("linear", [], "identity"),
+        CatalogEntry("relu", [], "max(x, 0)"),
+        CatalogEntry("leaky_relu", [], "x if x > 0 else 0.2x (the Keras activation's slope)"),
+        CatalogEntry("elu", [], "x if x > 0 else exp(x) - 1"),
+        CatalogEntry("selu", [], "scaled elu (Klambauer et al., 2017)"),
+        CatalogEntry("gelu", [], "x · Φ(x), exact erf form"),
+        CatalogEntry("swish", [], "x · sigmoid(x)"),
+        CatalogEntry("silu", [], "x · sigmoid(x) (same as swish)"),
+        CatalogEntry("sigmoid", [], "1 / (1 + exp(-x))"),
+        CatalogEntry("hard_sigmoid", [], "relu6(x + 3) / 6"),
+        CatalogEntry("tanh", [], "hyperbolic tangent"),
+        CatalogEntry("softplus", [], "log(1 + exp(x))"),
+        CatalogEntry("softsign", [], "x / (1 + |x|)"),
+        CatalogEntry("softmax", [], "exp(x) / sum(exp(x)) over the last axis"),
+        CatalogEntry("binary", [], "step: 1 if x > 0 else 0 (zero gradient; for perceptrons)"),
     ]
 
     /// Initializers; a bare name uses the defaults, a mapping `{name: ..., arg: ...}` sets them.
-    public static let initializers: [Entry] = [
-        Entry("glorot_uniform", [], "uniform in ±sqrt(6 / (fan_in + fan_out))"),
-        Entry("glorot_normal", [], "truncated normal, stddev sqrt(2 / (fan_in + fan_out))"),
-        Entry("he_normal", [], "truncated normal, stddev sqrt(2 / fan_in)"),
-        Entry("he_uniform", [], "uniform in ±sqrt(6 / fan_in)"),
-        Entry("lecun_normal", [], "truncated normal, stddev sqrt(1 / fan_in)"),
-        Entry("lecun_uniform", [], "uniform in ±sqrt(3 / fan_in)"),
-        Entry("zeros", [], "all 0"),
-        Entry("ones", [], "all 1"),
-        Entry("random_uniform", [
+    public static let initializers: [CatalogEntry] = [
+        CatalogEntry("glorot_uniform", [], "uniform in ±sqrt(6 / (fan_in + fan_out))"),
+        CatalogEntry("glorot_normal", [], "truncated normal, stddev sqrt(2 / (fan_in + fan_out))"),
+        CatalogEntry("he_normal", [], "truncated normal, stddev sqrt(2 / fan_in)"),
+        CatalogEntry("he_uniform", [], "uniform in ±sqrt(6 / fan_in)"),
+        CatalogEntry("lecun_normal", [], "truncated normal, stddev sqrt(1 / fan_in)"),
+        CatalogEntry("lecun_uniform", [], "uniform in ±sqrt(3 / fan_in)"),
+        CatalogEntry("zeros", [], "all 0"),
+        CatalogEntry("ones", [], "all 1"),
+        CatalogEntry("random_uniform", [
             ArgSpec("minval", .number, .double(-0.05), nil, "lower bound"),
             ArgSpec("maxval", .number, .double(0.05), nil, "upper bound"),
         ], "uniform in [minval, maxval)"),
-        Entry("random_normal", [
+        CatalogEntry("random_normal", [
             ArgSpec("mean", .number, .double(0.0), nil, "mean"),
             ArgSpec("stddev", .number, .double(0.05), .positive, "standard deviation"),
         ], "normal(mean, stddev)"),
     ]
 
     /// Regularizers; a bare name uses factor 0.01, a mapping `{l1: a, l2: b}` sets the factors.
-    public static let regularizers: [Entry] = [
-        Entry("l1", [ArgSpec("l1", .number, .double(0.01), .nonNegative, "factor of sum |w|")], "l1 · sum |w|"),
-        Entry("l2", [ArgSpec("l2", .number, .double(0.01), .nonNegative, "factor of sum w²")], "l2 · sum w²"),
-        Entry("l1_l2", [
+    public static let regularizers: [CatalogEntry] = [
+        CatalogEntry("l1", [ArgSpec("l1", .number, .double(0.01), .nonNegative, "factor of sum |w|")], "l1 · sum |w|"),
+        CatalogEntry("l2", [ArgSpec("l2", .number, .double(0.01), .nonNegative, "factor of sum w²")], "l2 · sum w²"),
+        CatalogEntry("l1_l2", [
             ArgSpec("l1", .number, .double(0.01), .nonNegative, "factor of sum |w|"),
             ArgSpec("l2", .number, .double(0.01), .nonNegative, "factor of sum w²"),
         ], "both penalties"),
@@ -262,39 +262,39 @@ public enum Catalog {
     ]
 
     /// Optimizers, by Keras's string names, with Keras 3 defaults.
-    public static let optimizers: [Entry] = [
-        Entry("sgd", [lr(0.01),
+    public static let optimizers: [CatalogEntry] = [
+        CatalogEntry("sgd", [lr(0.01),
                       ArgSpec("momentum", .number, .double(0.0), .unitHalfOpen, "velocity decay"),
                       ArgSpec("nesterov", .bool, .bool(false), nil, "Nesterov momentum")] + optimizerCommon,
               "stochastic gradient descent"),
-        Entry("adam", [lr(0.001)] + betas + [ArgSpec("amsgrad", .bool, .bool(false), nil, "AMSGrad variant")] + optimizerCommon,
+        CatalogEntry("adam", [lr(0.001)] + betas + [ArgSpec("amsgrad", .bool, .bool(false), nil, "AMSGrad variant")] + optimizerCommon,
               "Adam (Kingma and Ba, 2014)"),
-        Entry("adamw", [lr(0.001)] + betas + [ArgSpec("amsgrad", .bool, .bool(false), nil, "AMSGrad variant"),
+        CatalogEntry("adamw", [lr(0.001)] + betas + [ArgSpec("amsgrad", .bool, .bool(false), nil, "AMSGrad variant"),
                                               ArgSpec("weight_decay", .number, .double(0.004), .nonNegative, "decoupled weight decay"),
                                               optimizerCommon[1], optimizerCommon[2]],
               "Adam with decoupled weight decay (Loshchilov and Hutter, 2017)"),
-        Entry("nadam", [lr(0.001)] + betas + optimizerCommon, "Adam with Nesterov momentum (Dozat, 2016)"),
-        Entry("rmsprop", [lr(0.001),
+        CatalogEntry("nadam", [lr(0.001)] + betas + optimizerCommon, "Adam with Nesterov momentum (Dozat, 2016)"),
+        CatalogEntry("rmsprop", [lr(0.001),
                           ArgSpec("rho", .number, .double(0.9), .unitHalfOpen, "decay of the squared-gradient average"),
                           ArgSpec("momentum", .number, .double(0.0), .unitHalfOpen, "velocity decay"),
                           ArgSpec("epsilon", .number, .double(1e-7), .positive, "inside the square root"),
                           ArgSpec("centered", .bool, .bool(false), nil, "divide by the variance estimate")] + optimizerCommon,
               "RMSprop (Hinton); Keras's default optimizer"),
-        Entry("adagrad", [lr(0.001),
+        CatalogEntry("adagrad", [lr(0.001),
                           ArgSpec("initial_accumulator_value", .number, .double(0.1), .nonNegative, "start of the accumulator"),
                           ArgSpec("epsilon", .number, .double(1e-7), .positive, "inside the square root")] + optimizerCommon,
               "Adagrad (Duchi et al., 2011)"),
     ]
 
     /// Learning-rate schedules, written `learning_rate: {exponential_decay: {...}}`.
-    public static let schedules: [Entry] = [
-        Entry("exponential_decay", [
+    public static let schedules: [CatalogEntry] = [
+        CatalogEntry("exponential_decay", [
             ArgSpec("initial_learning_rate", .number, nil, .positive, "rate at step 0"),
             ArgSpec("decay_steps", .int, nil, .positive, "steps per decay period"),
             ArgSpec("decay_rate", .number, nil, .positive, "factor per period"),
             ArgSpec("staircase", .bool, .bool(false), nil, "decay in whole periods"),
         ], "initial · decay_rate^(step / decay_steps)"),
-        Entry("cosine_decay", [
+        CatalogEntry("cosine_decay", [
             ArgSpec("initial_learning_rate", .number, nil, .positive, "rate at step 0"),
             ArgSpec("decay_steps", .int, nil, .positive, "steps to decay over"),
             ArgSpec("alpha", .number, .double(0.0), .unitClosed, "final rate as a fraction of the initial one"),
@@ -302,30 +302,30 @@ public enum Catalog {
     ]
 
     /// Losses, by Keras's string names; `mse` and `mae` are aliases.
-    public static let losses: [Entry] = [
-        Entry("mean_squared_error", aliases: ["mse"], [], "mean of (y - ŷ)²"),
-        Entry("mean_absolute_error", aliases: ["mae"], [], "mean of |y - ŷ|"),
-        Entry("huber", [ArgSpec("delta", .number, .double(1.0), .positive, "where the loss turns linear")], "Huber loss"),
-        Entry("binary_crossentropy", [
+    public static let losses: [CatalogEntry] = [
+        CatalogEntry("mean_squared_error", aliases: ["mse"], [], "mean of (y - ŷ)²"),
+        CatalogEntry("mean_absolute_error", aliases: ["mae"], [], "mean of |y - ŷ|"),
+        CatalogEntry("huber", [ArgSpec("delta", .number, .double(1.0), .positive, "where the loss turns linear")], "Huber loss"),
+        CatalogEntry("binary_crossentropy", [
             ArgSpec("from_logits", .bool, .bool(false), nil, "predictions are logits, not probabilities"),
             ArgSpec("label_smoothing", .number, .double(0.0), .unitClosed, "squeeze targets toward 0.5"),
         ], "for 0/1 targets and a sigmoid output"),
-        Entry("categorical_crossentropy", [
+        CatalogEntry("categorical_crossentropy", [
             ArgSpec("from_logits", .bool, .bool(false), nil, "predictions are logits, not probabilities"),
             ArgSpec("label_smoothing", .number, .double(0.0), .unitClosed, "squeeze targets toward uniform"),
         ], "for one-hot targets and a softmax output"),
-        Entry("sparse_categorical_crossentropy", [
+        CatalogEntry("sparse_categorical_crossentropy", [
             ArgSpec("from_logits", .bool, .bool(false), nil, "predictions are logits, not probabilities"),
         ], "for integer class targets and a softmax output"),
     ]
 
     /// Metrics reported per epoch and usable as `search.scoring`.
-    public static let metrics: [Entry] = [
-        Entry("accuracy", [], "share of correct predictions (higher is better)"),
-        Entry("mse", aliases: ["mean_squared_error"], [], "mean squared error (lower is better)"),
-        Entry("mae", aliases: ["mean_absolute_error"], [], "mean absolute error (lower is better)"),
-        Entry("rmse", [], "root mean squared error (lower is better)"),
-        Entry("r2", [], "coefficient of determination (higher is better)"),
+    public static let metrics: [CatalogEntry] = [
+        CatalogEntry("accuracy", [], "share of correct predictions (higher is better)"),
+        CatalogEntry("mse", aliases: ["mean_squared_error"], [], "mean squared error (lower is better)"),
+        CatalogEntry("mae", aliases: ["mean_absolute_error"], [], "mean absolute error (lower is better)"),
+        CatalogEntry("rmse", [], "root mean squared error (lower is better)"),
+        CatalogEntry("r2", [], "coefficient of determination (higher is better)"),
     ]
 
     private static let monitor = ArgSpec("monitor", .string, .string("val_loss"), nil, "quantity watched, e.g. val_loss, val_accuracy, loss")
@@ -333,8 +333,8 @@ public enum Catalog {
                                       "whether the quantity should fall or rise; auto guesses from its name")
 
     /// Callbacks, by Keras class names.
-    public static let callbacks: [Entry] = [
-        Entry("EarlyStopping", [
+    public static let callbacks: [CatalogEntry] = [
+        CatalogEntry("EarlyStopping", [
             monitor,
             ArgSpec("min_delta", .number, .double(0.0), .nonNegative, "smallest change that counts as progress"),
             ArgSpec("patience", .int, .int(0), .nonNegative, "epochs without progress before stopping"),
@@ -342,7 +342,7 @@ public enum Catalog {
             ArgSpec("restore_best_weights", .bool, .bool(false), nil, "end with the best epoch's weights"),
             ArgSpec("start_from_epoch", .int, .int(0), .nonNegative, "epochs to wait before watching"),
         ], "stop when the monitored quantity stops improving"),
-        Entry("ReduceLROnPlateau", [
+        CatalogEntry("ReduceLROnPlateau", [
             monitor,
             ArgSpec("factor", .number, .double(0.1), .unitOpen, "new rate = rate · factor"),
             ArgSpec("patience", .int, .int(10), .nonNegative, "epochs without progress before reducing"),
@@ -354,27 +354,27 @@ public enum Catalog {
     ]
 
     /// Distributions of search parameters (scipy.stats meanings).
-    public static let distributions: [Entry] = [
-        Entry("choice", [], "uniform over a non-empty list of values"),
-        Entry("randint", [], "integers in [low, high): high is exclusive, as in scipy.stats.randint"),
-        Entry("uniform", [], "real numbers uniform in [low, high]"),
-        Entry("loguniform", aliases: ["reciprocal"], [], "exp(uniform(log a, log b)), 0 < a < b"),
+    public static let distributions: [CatalogEntry] = [
+        CatalogEntry("choice", [], "uniform over a non-empty list of values"),
+        CatalogEntry("randint", [], "integers in [low, high): high is exclusive, as in scipy.stats.randint"),
+        CatalogEntry("uniform", [], "real numbers uniform in [low, high]"),
+        CatalogEntry("loguniform", aliases: ["reciprocal"], [], "exp(uniform(log a, log b)), 0 < a < b"),
     ]
 
     /// Named functions of the `function2d` source, on the square `range`².
-    public static let functions2D: [Entry] = [
-        Entry("gaussian_abs", [], "exp(-5 (x² + y²)) · |x + y| (the notebook's target)"),
-        Entry("sin_cos", [], "sin(2π x) · cos(2π y)"),
-        Entry("saddle", [], "x² − y²"),
-        Entry("ripple", [], "cos(4π sqrt(x² + y²))"),
+    public static let functions2D: [CatalogEntry] = [
+        CatalogEntry("gaussian_abs", [], "exp(-5 (x² + y²)) · |x + y| (the notebook's target)"),
+        CatalogEntry("sin_cos", [], "sin(2π x) · cos(2π y)"),
+        CatalogEntry("saddle", [], "x² − y²"),
+        CatalogEntry("ripple", [], "cos(4π sqrt(x² + y²))"),
     ]
 
     /// What the `stellar` source predicts (Engine's `StellarQuantity`).
-    public static let stellarQuantities: [Entry] = [
-        Entry("log_luminosity", [], "log10 of the zero-age main-sequence luminosity in L☉ (Tout et al. 1996, MNRAS 281, 257, eq. 1)"),
-        Entry("log_radius", [], "log10 of the zero-age main-sequence radius in R☉ (Tout et al. 1996, eq. 2)"),
-        Entry("log_ms_lifetime", [], "log10 of the main-sequence lifetime in Myr (Hurley, Pols & Tout 2000, MNRAS 315, 543, eqs. 4–7)"),
-        Entry("all", [], "the three above, in that order, as three outputs"),
+    public static let stellarQuantities: [CatalogEntry] = [
+        CatalogEntry("log_luminosity", [], "log10 of the zero-age main-sequence luminosity in L☉ (Tout et al. 1996, MNRAS 281, 257, eq. 1)"),
+        CatalogEntry("log_radius", [], "log10 of the zero-age main-sequence radius in R☉ (Tout et al. 1996, eq. 2)"),
+        CatalogEntry("log_ms_lifetime", [], "log10 of the main-sequence lifetime in Myr (Hurley, Pols & Tout 2000, MNRAS 315, 543, eqs. 4–7)"),
+        CatalogEntry("all", [], "the three above, in that order, as three outputs"),
     ]
 
     static let images = ["path", "limit", "preprocess", "test"]
@@ -488,12 +488,12 @@ public enum Catalog {
     ]
 
     /// An entry by name or alias.
-    static func find(_ name: String, in entries: [Entry]) -> Entry? {
+    static func find(_ name: String, in entries: [CatalogEntry]) -> CatalogEntry? {
         entries.first { $0.name == name || $0.aliases.contains(name) }
     }
 
     /// Every name and alias of a table, for did-you-mean.
-    static func names(_ entries: [Entry]) -> [String] {
+    static func names(_ entries: [CatalogEntry]) -> [String] {
         entries.flatMap { [$0.name] + $0.aliases }
     }
 }

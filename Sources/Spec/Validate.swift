@@ -387,7 +387,7 @@ struct Validator {
 
     /// A name from `table`, or a mapping `{name: ..., arg: ...}`; returns the entry and its
     /// arguments with defaults filled.
-    mutating func named(_ node: Node, key: String, table: [Entry], kind: String) -> (Entry, [String: Value])? {
+    mutating func named(_ node: Node, key: String, table: [CatalogEntry], kind: String) -> (CatalogEntry, [String: Value])? {
         let names = Catalog.names(table)
         if let ref = referenceName(node) {
             _ = reference(ref, node, ArgSpec(key, .oneOf(names), nil, nil, ""))
@@ -438,7 +438,7 @@ struct Validator {
     }
 
     /// The arguments of `entry` given in the mapping `node` (or none for null), defaults filled.
-    mutating func args(_ node: Node, _ entry: Entry, owner: String, at mark: Mark) -> (Entry, [String: Value])? {
+    mutating func args(_ node: Node, _ entry: CatalogEntry, owner: String, at mark: Mark) -> (CatalogEntry, [String: Value])? {
         if node.pairs == nil, !(node.scalar == .null) {
             sink.error(node.mark, Messages.layerArgs(owner, describe(node)))
             return nil
@@ -696,7 +696,7 @@ struct Validator {
         guard ok, let (lossEntry, lossArgs) = loss, let (optEntry, optArgs) = opt else { return nil }
         var rest = optArgs
         let lrValue = rest.removeValue(forKey: "learning_rate") ?? .double(0.001)
-        let lr: LearningRate
+        let lr: LearningRateSetting
         if let m = lrValue.map, let n = m["name"]?.string {
             let initial = m["initial_learning_rate"]?.double ?? 0.01
             let steps = m["decay_steps"]?.int ?? 1
@@ -714,7 +714,7 @@ struct Validator {
                              metrics: metrics)
     }
 
-    mutating func fitSection(_ node: Node) -> FitConfig {
+    mutating func fitSection(_ node: Node) -> FitArguments {
         let specs = Catalog.fitKeys
         if node.pairs == nil, node.scalar != .null { sink.error(node.mark, Messages.notMapping("fit", describe(node))) }
         let found = keys(node, specs, context: "fit")
@@ -751,6 +751,6 @@ struct Validator {
                 sink.error(c.mark, Messages.notList("callbacks", describe(c)))
             }
         }
-        return FitConfig(epochs: epochs, batchSize: batch, validationSplit: split, shuffle: shuffle, callbacks: callbacks)
+        return FitArguments(epochs: epochs, batchSize: batch, validationSplit: split, shuffle: shuffle, callbacks: callbacks)
     }
 }

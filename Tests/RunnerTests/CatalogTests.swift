@@ -53,7 +53,7 @@ import Spec
     }
 
     /// The required arguments of an entry with sample values, as a flow mapping's inside.
-    func required(_ e: Entry) -> [String] {
+    func required(_ e: CatalogEntry) -> [String] {
         e.args.filter(\.isRequired).map { "\($0.name): \(sample($0))" }
     }
 

@@ -15,7 +15,7 @@ struct Reports {
     var crossValidated = true
 
     /// One trial's row of the leaderboard, folds gathered.
-    struct Trial {
+    struct RankedTrial {
         var trial: Int
         var params: [String: String]
         var scores: [Double?]
@@ -39,15 +39,15 @@ struct Reports {
 
     /// Gathers records into trials that have all their folds; ranked best first (failed and
     /// diverged trials last, ties broken by trial index).
-    func rank(_ records: [UnitRecord]) -> [Trial] {
+    func rank(_ records: [UnitRecord]) -> [RankedTrial] {
         var byTrial: [Int: [UnitRecord]] = [:]
         for r in records { byTrial[r.trial, default: []].append(r) }
-        var trials: [Trial] = []
+        var trials: [RankedTrial] = []
         for (t, rs) in byTrial where rs.count == folds {
             let sorted = rs.sorted { $0.fold < $1.fold }
             let status: UnitStatus = sorted.contains { $0.status == .failed } ? .failed
                 : sorted.contains { $0.status == .diverged } ? .diverged : .ok
-            trials.append(Trial(
+            trials.append(RankedTrial(
                 trial: t, params: sorted[0].params, scores: sorted.map(\.score), epochs: sorted.map(\.epochs),
                 seconds: sorted.map(\.seconds).reduce(0, +), status: status,
                 reason: sorted.compactMap(\.reason).first))
@@ -68,7 +68,7 @@ struct Reports {
     /// so no parameter can clash with a fixed column.
     var parameterColumns: [String] { parameters.map { "param_" + $0 } }
 
-    func leaderboard(_ ranked: [Trial]) -> CSVTable {
+    func leaderboard(_ ranked: [RankedTrial]) -> CSVTable {
         var header = ["rank", "trial"] + parameterColumns
         header += ["mean_" + scoreName, "std_" + scoreName]
         header += (0..<(crossValidated ? folds : 0)).map { "split\($0)_" + scoreName }
@@ -125,7 +125,7 @@ struct Reports {
     }
 
     /// Writes leaderboard.csv, trials.csv and history/ atomically into `out`.
-    func write(_ records: [UnitRecord], to out: String) throws -> [Trial] {
+    func write(_ records: [UnitRecord], to out: String) throws -> [RankedTrial] {
         let ranked = rank(records)
         try AtomicFile.write(leaderboard(ranked).text, to: out + "/leaderboard.csv")
         try AtomicFile.write(trialsTable(records).text, to: out + "/trials.csv")

@@ -262,7 +262,7 @@ enum Binding {
         return Optimizer(rule: rule, learningRate: learningRate(c.learningRate), clipping: clipping, weightDecay: decay)
     }
 
-    static func learningRate(_ r: Spec.LearningRate) -> Engine.LearningRate {
+    static func learningRate(_ r: Spec.LearningRateSetting) -> Engine.LearningRate {
         switch r {
         case .constant(let v): .constant(Float(v))
         case let .exponentialDecay(initial, steps, rate, staircase):
@@ -272,7 +272,7 @@ enum Binding {
         }
     }
 
-    static func callbacks(_ fit: Spec.FitConfig) throws(Failure) -> [Callback] {
+    static func callbacks(_ fit: Spec.FitArguments) throws(Failure) -> [Callback] {
         var out: [Callback] = []
         for c in fit.callbacks { out.append(try callback(c)) }
         return out

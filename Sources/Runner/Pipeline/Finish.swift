@@ -23,7 +23,7 @@ struct Finish {
     }
 
     /// "no trial succeeded", then each distinct reason once with the trials that gave it.
-    static func noSuccessReport(_ ranked: [Reports.Trial]) -> String {
+    static func noSuccessReport(_ ranked: [Reports.RankedTrial]) -> String {
         var order: [String] = [], trials: [String: [Int]] = [:]
         for t in ranked.sorted(by: { $0.trial < $1.trial }) {
             let reason = "\(t.status.rawValue): " + (t.reason ?? "no reason recorded")
@@ -43,7 +43,7 @@ struct Finish {
         var written: [String] = []
         try writeResolved()
         written.append("resolved.yaml")
-        var ranked: [Reports.Trial] = []
+        var ranked: [Reports.RankedTrial] = []
         var reports = Reports(session)
         reports.crossValidated = session.foldCount > 0
         let inRange = records.filter { $0.trial < session.trials.count }
@@ -141,7 +141,7 @@ struct Finish {
 
     /// journal/final.json, then report.html made from the folder (as `runner report` makes it),
     /// then the printed summary, which ends with the report's path.
-    private func summarize(_ facts: RunFacts, _ ranked: [Reports.Trial], test: [String: Double], written: [String]) throws {
+    private func summarize(_ facts: RunFacts, _ ranked: [Reports.RankedTrial], test: [String: Double], written: [String]) throws {
         try facts.write(to: session.out)
         let report = try ReportPage.write(folder: session.out)
         printSummary(ranked, test: test, written: written + ["report.html"])
@@ -220,7 +220,7 @@ struct Finish {
         }
     }
 
-    private func printSummary(_ ranked: [Reports.Trial], test: [String: Double], written: [String]) {
+    private func printSummary(_ ranked: [Reports.RankedTrial], test: [String: Double], written: [String]) {
         guard progress.mode != .quiet else { return }
         if session.foldCount > 0 && !ranked.isEmpty {
             let top = Array(ranked.prefix(5))

@@ -1,13 +1,13 @@
 /// Each trial's fold scores as a vertical range (lowest to highest fold) with its mean, trials
 /// in rank order: how much a trial's score depends on the split.
 enum FoldSpreadChart {
-    struct Trial {
+    struct Column {
         var label: String
         var folds: [Double]
         var mean: Double
     }
 
-    static func svg(title: String, yLabel: String, trials: [Trial], frame: Frame = Frame(width: 900, height: 270)) -> String {
+    static func svg(title: String, yLabel: String, trials: [Column], frame: Frame = Frame(width: 900, height: 270)) -> String {
         let f = frame
         var body = Axes.title(f, title)
         let ys = trials.flatMap(\.folds) + trials.map(\.mean)
@@ -32,8 +32,8 @@ enum FoldSpreadChart {
             let tip = "\(t.label): mean \(NumberText.short(t.mean)), folds " + t.folds.map { NumberText.short($0) }.joined(separator: ", ")
             body += "<circle class=\"mean\" cx=\"\(SVG.n(px))\" cy=\"\(SVG.n(y(t.mean)))\" r=\"\(dots ? 3.5 : 1.5)\"><title>\(SVG.escape(tip))</title></circle>"
         }
-        let legend = (dots ? [Axes.Entry(label: "fold", cls: "fold", dot: true)] : [])
-            + [Axes.Entry(label: "mean", cls: "mean", dot: true), Axes.Entry(label: "lowest to highest fold", cls: "range")]
+        let legend = (dots ? [Axes.LegendEntry(label: "fold", cls: "fold", dot: true)] : [])
+            + [Axes.LegendEntry(label: "mean", cls: "mean", dot: true), Axes.LegendEntry(label: "lowest to highest fold", cls: "range")]
         body += "</g>" + Axes.legend(f, legend)
         return SVG.document(width: f.width, height: f.height, title: title, body: body)
     }

@@ -87,14 +87,14 @@ enum Axes {
     }
 
     /// One legend entry: a short line (or dot) in the entry's class, then its label.
-    struct Entry {
+    struct LegendEntry {
         var label: String
         var cls: String
         var dot = false
     }
 
     /// The entries in a row under the title.
-    static func legend(_ f: Frame, _ entries: [Entry]) -> String {
+    static func legend(_ f: Frame, _ entries: [LegendEntry]) -> String {
         guard !entries.isEmpty else { return "" }
         // About 6 px per character at the page's 11 px font: enough to lay entries out.
         let widths = entries.map { 22 + 6.2 * Double($0.label.count) + 10 }

@@ -7,7 +7,7 @@ enum LineChart {
         var cls: String
     }
 
-    static func svg(title: String, xLabel: String, yLabel: String, curves: [Curve], legend: [Axes.Entry],
+    static func svg(title: String, xLabel: String, yLabel: String, curves: [Curve], legend: [Axes.LegendEntry],
                     frame: Frame = Frame()) -> String {
         let f = frame
         let xs = curves.flatMap { $0.points.map(\.0) }, ys = curves.flatMap { $0.points.map(\.1) }

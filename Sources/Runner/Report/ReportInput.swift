@@ -19,7 +19,7 @@ struct ReportInput {
     var trialCount: Int
     var parameters: [SearchParameter]
     var records: [UnitRecord]
-    var ranked: [Reports.Trial]
+    var ranked: [Reports.RankedTrial]
     var facts: RunFacts?
     var finalHistory: (columns: [String], rows: [[Double]])?
     var predictions: (truth: [[Double]], predicted: [[Double]])?

@@ -106,7 +106,7 @@ enum ReportSections {
         }
     }
 
-    static let curveLegend = [Axes.Entry(label: "training", cls: "train bold"), Axes.Entry(label: "validation", cls: "val bold")]
+    static let curveLegend = [Axes.LegendEntry(label: "training", cls: "train bold"), Axes.LegendEntry(label: "validation", cls: "val bold")]
 
     static func curves(_ r: ReportInput) -> String {
         var html = ""
@@ -135,8 +135,8 @@ enum ReportSections {
                     for s in series { curves.append(LineChart.Curve(points: s.enumerated().map { (Double($0.offset + 1), $0.element) }, cls: cls + " faint")) }
                     curves.append(LineChart.Curve(points: meanByEpoch(series).enumerated().map { (Double($0.offset + 1), $0.element) }, cls: cls + " bold"))
                 }
-                let legend = (q.val == nil ? [curveLegend[0]] : curveLegend).map { Axes.Entry(label: $0.label + " (mean)", cls: $0.cls) }
-                    + [Axes.Entry(label: "a fold", cls: "faint")]
+                let legend = (q.val == nil ? [curveLegend[0]] : curveLegend).map { Axes.LegendEntry(label: $0.label + " (mean)", cls: $0.cls) }
+                    + [Axes.LegendEntry(label: "a fold", cls: "faint")]
                 html += LineChart.svg(title: "\(q.name), \(units.count) folds", xLabel: "epoch", yLabel: q.name, curves: curves, legend: legend)
             }
             html += "</div>"
@@ -221,7 +221,7 @@ enum ReportSections {
         html += ScatterChart.svg(title: "\(score) by trial", xLabel: "trial", yLabel: "mean " + score, x: .numeric(.linear),
                                  points: byTrial.map { ScatterChart.Point(x: Double($0.trial), y: $0.mean!, cls: "pt", tip: tips ? "trial \($0.trial): \(NumberText.short($0.mean!))" : nil) },
                                  lines: [LineChart.Curve(points: running, cls: "runbest")],
-                                 legend: [Axes.Entry(label: "trial", cls: "pt", dot: true), Axes.Entry(label: "best so far", cls: "runbest")],
+                                 legend: [Axes.LegendEntry(label: "trial", cls: "pt", dot: true), Axes.LegendEntry(label: "best so far", cls: "runbest")],
                                  radius: ok.count > 300 ? 2 : 3)
         html += "</div><div class=\"plots\">"
         if !r.parameters.isEmpty {
@@ -239,7 +239,7 @@ enum ReportSections {
                                       colour: colour, order: order, tips: lineTips)
         }
         html += FoldSpreadChart.svg(title: "\(score) on each fold, trials by rank", yLabel: score,
-                                    trials: ok.map { FoldSpreadChart.Trial(label: String($0.trial), folds: $0.scores.compactMap { $0 }, mean: $0.mean!) })
+                                    trials: ok.map { FoldSpreadChart.Column(label: String($0.trial), folds: $0.scores.compactMap { $0 }, mean: $0.mean!) })
         html += "</div>"
         return section("search", html)
     }
@@ -276,7 +276,7 @@ enum ReportSections {
                     let which = p.truth.count > 1 ? " \(j)" : ""
                     html += ScatterChart.svg(title: "Predicted vs true\(which)" + (every > 1 ? " (\(Sequential.grouped(shown.count)) of \(Sequential.grouped(t.count)) samples)" : " (\(Sequential.grouped(t.count)) samples)"),
                                              xLabel: "true value", yLabel: "predicted", x: .numeric(.linear), points: shown, diagonal: true,
-                                             legend: [Axes.Entry(label: "y = x", cls: "diagonal")], radius: 2)
+                                             legend: [Axes.LegendEntry(label: "y = x", cls: "diagonal")], radius: 2)
                 }
             }
         }

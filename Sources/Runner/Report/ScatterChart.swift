@@ -17,7 +17,7 @@ enum ScatterChart {
     }
 
     static func svg(title: String, xLabel: String, yLabel: String, x xAxis: XAxis, points: [Point],
-                    lines: [LineChart.Curve] = [], diagonal: Bool = false, legend: [Axes.Entry] = [],
+                    lines: [LineChart.Curve] = [], diagonal: Bool = false, legend: [Axes.LegendEntry] = [],
                     radius: Double = 3, frame: Frame = Frame()) -> String {
         let f = frame
         var body = Axes.title(f, title)
