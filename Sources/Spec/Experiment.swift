@@ -52,6 +52,44 @@ public struct SearchParameter: Sendable, Hashable {
 public enum SearchStrategy: String, Sendable, Hashable {
     case random
     case grid
+    /// scikit-learn's `HalvingRandomSearchCV`: random candidates, successive halving over rungs.
+    case halving
+    /// Li et al.'s Hyperband as KerasTuner's `Hyperband(max_epochs, factor)`: brackets of halving.
+    case hyperband
+
+    /// Whether the strategy trains in rungs (halving, hyperband).
+    public var isSuccessive: Bool { self == .halving || self == .hyperband }
+}
+
+/// What a rung of halving or Hyperband gives more of (scikit-learn's `resource`).
+public enum HalvingResource: String, Sendable, Hashable {
+    /// Epochs of training; a promoted unit continues from its saved state.
+    case epochs
+    /// Training samples per fold (scikit-learn's `n_samples`); each rung trains afresh.
+    case samples
+}
+
+/// `search.min_resources`, `max_resources` or `candidates`: a number or a word.
+public enum ResourceSetting: Sendable, Hashable {
+    case count(Int)
+    /// min_resources: 1 epoch, or 2 · cv · classes samples (scikit-learn's `'smallest'`).
+    case smallest
+    /// min_resources: as large as the rungs allow; candidates: as many as they can hold.
+    case exhaust
+    /// max_resources: `fit.epochs`, or the size of a fold's training part.
+    case auto
+}
+
+/// The successive-halving settings of `search` (strategy halving or hyperband).
+public struct HalvingConfig: Sendable, Hashable {
+    public var factor: Double
+    public var resource: HalvingResource
+    public var minResources: ResourceSetting
+    public var maxResources: ResourceSetting
+    /// Halving: the first rung's candidates (`.count` or `.exhaust`); Hyperband: `.auto`.
+    public var candidates: ResourceSetting
+    /// `fit.epochs` as the file gives it (the default `max_resources` with `resource: epochs`).
+    public var epochs: Int
 }
 
 /// The `search` section, defaults filled.
@@ -66,6 +104,8 @@ public struct SearchConfig: Sendable, Hashable {
     public var refit: Bool
     /// The parameters, sorted by name (the order every draw and the grid follow).
     public var space: [SearchParameter]
+    /// Halving and Hyperband's settings (nil for random and grid).
+    public var halving: HalvingConfig? = nil
 }
 
 /// The `data` section, defaults filled. Keys a source ignores keep their defaults.

@@ -75,6 +75,23 @@ enum Messages {
     static func gridContinuous(_ name: String, _ dist: String) -> String {
         "grid search cannot enumerate parameter '\(name)': '\(dist)' is continuous; use choice or randint, or strategy random"
     }
+    static func halvingOnly(_ key: String, _ strategy: String) -> String {
+        "'\(key)' is read by strategy halving or hyperband, not \(strategy)"
+    }
+    static func trialsWithHalving(_ strategy: String) -> String {
+        strategy == "hyperband"
+            ? "'trials' is not read by strategy hyperband: its brackets decide the number of trials (max_resources, factor)"
+            : "'trials' is not read by strategy halving: give 'candidates' (scikit-learn's n_candidates), or leave it out for 'exhaust'"
+    }
+    static let candidatesWithHyperband = "'candidates' is not read by strategy hyperband: its brackets decide the number of trials (max_resources, factor)"
+    static let exhaustWithHyperband = "'min_resources: exhaust' is halving's; hyperband's brackets start at min_resources (an integer or smallest)"
+    static let bothExhaust = "candidates and min_resources cannot both be 'exhaust' (as scikit-learn's n_candidates and min_resources)"
+    static func minAboveMax(_ lo: Int, _ hi: String) -> String {
+        "min_resources (\(lo)) is greater than max_resources (\(hi))"
+    }
+    static func resourceSearched(_ name: String) -> String {
+        "fit.epochs cannot be the search parameter '$\(name)' with resource: epochs: halving gives each rung its epochs (use resource: samples, or a fixed fit.epochs as max_resources)"
+    }
     static func undefinedRef(_ name: String) -> String { "undefined parameter '$\(name)': not in search.space" }
     static func unusedParameter(_ name: String) -> String { "search parameter '\(name)' is never used (no '$\(name)' under model, compile or fit)" }
     static func refMismatch(_ key: String, _ param: String, _ dist: String, expected: String, got: String) -> String {

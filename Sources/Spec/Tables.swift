@@ -28,6 +28,8 @@ public enum ArgType: Sendable, Hashable {
     case interval
     /// A non-empty list of equally long, non-empty rows of numbers (inputs to predict).
     case rows
+    /// A positive integer or one of a few words (`min_resources: smallest`).
+    case countOrWord([String])
     /// A section or list with its own rules (layers, callbacks, space...).
     case structure(String)
 
@@ -50,6 +52,7 @@ public enum ArgType: Sendable, Hashable {
         case .table: return "a truth table (rows of numbers) or xor, and, or"
         case .rows: return "a list of rows of numbers"
         case .interval: return "[low, high] with low < high"
+        case .countOrWord(let words): return "an integer > 0 or " + words.joined(separator: ", ")
         case .structure(let s): return s
         }
     }
@@ -479,8 +482,19 @@ public enum Catalog {
     ]
 
     public static let searchKeys: [ArgSpec] = [
-        ArgSpec("strategy", .oneOf(["random", "grid"]), .string("random"), nil, "random: RandomizedSearchCV; grid: GridSearchCV"),
+        ArgSpec("strategy", .oneOf(["random", "grid", "halving", "hyperband"]), .string("random"), nil,
+                "random: RandomizedSearchCV; grid: GridSearchCV; halving: HalvingRandomSearchCV; hyperband: KerasTuner's Hyperband"),
         ArgSpec("trials", .int, .int(10), .count, "random: number of trials (n_iter); grid: a cap on the grid"),
+        ArgSpec("factor", .number, .int(3), ValueRange(lower: 1, lowerInclusive: false, upper: nil, upperInclusive: false),
+                "halving, hyperband: each rung keeps ⌈n/factor⌉ candidates and gives them factor times the resource"),
+        ArgSpec("resource", .oneOf(["epochs", "samples"]), .string("epochs"), nil,
+                "halving, hyperband: what a rung gives more of: epochs (continued, never restarted) or training samples per fold"),
+        ArgSpec("min_resources", .countOrWord(["smallest", "exhaust"]), .string("smallest"), nil,
+                "halving, hyperband: the first rung's resource; smallest: 1 epoch or 2·cv·classes samples; exhaust: as large as the rungs allow"),
+        ArgSpec("max_resources", .countOrWord(["auto"]), .string("auto"), nil,
+                "halving, hyperband: the most a candidate gets; auto: fit.epochs, or the size of a fold's training part"),
+        ArgSpec("candidates", .countOrWord(["exhaust"]), .string("exhaust"), .count,
+                "halving: the first rung's candidates (n_candidates); exhaust: as many as the rungs can hold"),
         ArgSpec("cv", .int, .int(5), .atLeast(2), "number of cross-validation folds (stratified for classification)"),
         ArgSpec("scoring", .oneOf(["loss"] + metrics.map(\.name)), .null, nil, "the score ranking trials (default: the first metric, else loss)"),
         ArgSpec("refit", .bool, .bool(true), nil, "retrain the best configuration on all training data, then test it"),

@@ -50,7 +50,8 @@ struct Validator {
         let metrics = (top["compile"]?.value["metrics"]?.items ?? []).compactMap { $0.string.flatMap { Catalog.find($0, in: Catalog.metrics)?.name } }
 
         var searchConfig = search
-        if var s = search {
+        halvingFit(&searchConfig, top: top, searchNode: top["search"]?.value)
+        if var s = searchConfig {
             for p in s.space where !used.contains(p.name) {
                 sink.warning(Mark(line: p.line, column: p.column), Messages.unusedParameter(p.name))
             }
@@ -298,6 +299,13 @@ struct Validator {
             }
             bad(node, s, expected: "[low, high] with low < high" + (s.range.map { ", both \($0.text)" } ?? ""))
             return nil
+        case .countOrWord(let words):
+            let r = s.range ?? .positive
+            if case .int(let i)? = node.scalar, i > 0, r.contains(Double(i)) { return .int(i) }
+            if let w = node.string, words.contains(w) { return .string(w) }
+            bad(node, s, expected: "an integer \(r.text) or " + words.joined(separator: ", "),
+                hint: node.string.flatMap { suggestion($0, words) })
+            return nil
         case .structure(let what):
             bad(node, s, expected: what)
             return nil
@@ -495,8 +503,10 @@ struct Validator {
         if let pairs = found["space"]?.value.pairs {
             for p in pairs { if let n = p.key.string, space[n] == nil { space[n] = SearchParameter(name: n, distribution: .choice([]), line: 0, column: 0); used.insert(n) } }
         }
-        return SearchConfig(strategy: strategy, trials: trials, cv: cv, scoring: scoring, refit: refit,
-                            space: params.sorted { $0.name < $1.name })
+        var config = SearchConfig(strategy: strategy, trials: trials, cv: cv, scoring: scoring, refit: refit,
+                                  space: params.sorted { $0.name < $1.name })
+        config.halving = halvingSettings(found, strategy: strategy)
+        return config
     }
 
     private mutating func distribution(_ node: Node, name: String, strategy: SearchStrategy) -> Distribution? {

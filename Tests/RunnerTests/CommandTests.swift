@@ -105,4 +105,55 @@ final class CommandTests: XCTestCase {
         let reseeded = try runner(["plan", "experiments/fashion_search.yaml", "--trials", "5", "--seed", "7"])
         XCTAssertNotEqual(reseeded.out, five.out)
     }
+
+    /// `plan` of a halving search: the random strategy's first trials, then the rungs and the
+    /// budget. 300 blobs samples keep 240 for training (test_fraction 0.2), 160 per fold of 3;
+    /// 9 epochs and factor 3 give 9 // 1 = 9 candidates at 1, 3 and 9 epochs; a promoted unit
+    /// trains only the epochs its rung adds: 9·1 + 3·2 + 1·6 = 21 unit-epochs per fold, against
+    /// 9 · 9 = 81 for a random search of the same 9 trials.
+    func testPlanPrintsTheRungsAndTheBudget() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("runner-plan-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/h.yaml"
+        try """
+        seed: 1
+        data: {source: blobs, samples: 300, classes: 3}
+        model:
+          layers:
+            - Dense: {units: $units, activation: relu}
+            - Dense: {units: 3, activation: softmax}
+        compile: {loss: sparse_categorical_crossentropy, optimizer: {name: adam, learning_rate: $lr}, metrics: [accuracy]}
+        fit: {epochs: 9}
+        search:
+          strategy: halving
+          cv: 3
+          space:
+            units: {randint: [2, 32]}
+            lr: {loguniform: [1.0e-3, 1.0e-1]}
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let halving = try runner(["plan", file])
+        XCTAssertEqual(halving.status, 0, halving.err)
+        let random = try runner(["plan", file, "--set", "search.strategy=random", "--trials", "9"])
+        let parts = halving.out.components(separatedBy: "\n\n")
+        XCTAssertEqual(parts.count, 2, halving.out)
+        XCTAssertEqual(parts[0] + "\n", random.out)
+        let rungs = parts[1].split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(rungs.count, 5, parts[1])
+        XCTAssertEqual(rungs[0], ["bracket", "iter", "n_candidates", "n_resources", "trials", "epoch·samples"])
+        XCTAssertEqual(rungs[1], ["0", "0", "9", "1", "epochs", "0-8", "4320"])
+        XCTAssertEqual(rungs[2], ["0", "1", "3", "3", "epochs", "best", "3", "2880"])
+        XCTAssertEqual(rungs[3], ["0", "2", "1", "9", "epochs", "best", "1", "2880"])
+        XCTAssertEqual(rungs[4].joined(separator: " "),
+                       "budget: 10080 epoch·samples over 3 folds; a random search of the same 9 trials: 38880 (25.9%)")
+        // --trials sets the candidates; hyperband numbers its brackets' trials on.
+        let twelve = try runner(["plan", file, "--trials", "12"])
+        XCTAssertTrue(twelve.out.contains("\n0        0     12            1 epochs"), twelve.out)
+        let hyperband = try runner(["plan", file, "--set", "search.strategy=hyperband"])
+        XCTAssertEqual(hyperband.status, 0, hyperband.err)
+        XCTAssertTrue(hyperband.out.contains("a random search of the same 17 trials"), hyperband.out)
+        let bad = try runner(["plan", file, "--set", "search.resource=samples", "--set", "search.max_resources=500"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.err.contains("max_resources (500) is more samples than a fold's training part holds (160)"), bad.err)
+    }
 }

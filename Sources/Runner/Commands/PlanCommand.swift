@@ -7,7 +7,9 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Print the table of trials (index and parameter values) a search would run.",
-        discussion: "The first N rows of '--trials 50' are the same as '--trials N': trial i depends only on the seed and i."
+        discussion: "The first N rows of '--trials 50' are the same as '--trials N': trial i depends only on the seed and i. "
+            + "With strategy halving or hyperband the data is read and the rung schedule follows the trials: candidates and "
+            + "resource per rung, and the budget in epoch·samples against a random search of the same trials."
     )
 
     @Argument(help: "The experiment file (YAML).")
@@ -17,7 +19,14 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         guard let experiment = loadExperiment(file, overrides: options.allOverrides) else { throw RunnerError.diagnosticsPrinted }
-        print(Self.table(experiment, trials: options.trials), terminator: "")
+        guard experiment.search?.strategy.isSuccessive == true else {
+            print(Self.table(experiment, trials: options.trials), terminator: "")
+            return
+        }
+        // The rungs depend on the data (a fold's size, the classes): read it as a run would.
+        let session = try Session(file: file, overrides: options.allOverrides, trialCount: options.trials, out: nil)
+        print(Self.table(experiment, trials: session.trials.count), terminator: "")
+        if let plan = session.rungPlan { print("\n" + plan.text(), terminator: "") }
     }
 
     /// The plan as aligned text: a header `trial` + parameter names (sorted), one row per trial.

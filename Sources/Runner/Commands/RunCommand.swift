@@ -64,6 +64,9 @@ struct RunCommand: ParsableCommand {
         }
         StopRequest.install()
         let session = try Session(file: file, overrides: options.allOverrides, trialCount: options.trials, out: out)
+        if let strategy = session.experiment.search?.strategy, strategy.isSuccessive {
+            throw RunnerError.badInput("\(file): search.strategy \(strategy.rawValue): 'runner plan' shows its rungs; this version cannot run it yet")
+        }
         let progress = Progress(quiet: quiet, tag: shard.count > 1 ? "shard \(shard) " : "")
         try execute(session, shard: shard, progress: progress)
     }

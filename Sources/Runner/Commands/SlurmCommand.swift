@@ -40,6 +40,9 @@ struct SlurmCommand: ParsableCommand {
 
     func run() throws {
         guard let experiment = loadExperiment(file, overrides: options.allOverrides) else { throw RunnerError.diagnosticsPrinted }
+        if let strategy = experiment.search?.strategy, strategy.isSuccessive {
+            throw RunnerError.badInput("\(file): search.strategy \(strategy.rawValue): 'runner plan' shows its rungs; this version cannot run it yet")
+        }
         let outFolder = Self.absolute(out ?? experiment.output)
         // Every value lands in a script line: a line break would start a new shell command.
         let texts: [(String, String)] = [("the output folder", outFolder), ("the experiment file's path", Self.absolute(file)),

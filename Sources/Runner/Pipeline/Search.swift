@@ -24,7 +24,9 @@ enum Search {
         guard let search, !search.space.isEmpty else { return [Trial(index: 0, values: [:])] }
         let space = search.space.sorted { $0.name < $1.name }
         switch search.strategy {
-        case .random:
+        case .random, .halving, .hyperband:
+            // Halving and Hyperband's candidates are the random strategy's trials; their
+            // count comes from the rungs (RungPlan), passed as `count`.
             let n = count ?? search.trials ?? 10
             return (0..<max(n, 0)).map { randomTrial(space, seed: seed, index: $0) }
         case .grid:

@@ -10,6 +10,8 @@ final class Session: @unchecked Sendable {
     let base: String
     let out: String
     let trials: [Search.Trial]
+    /// Halving and Hyperband's rungs (nil for random and grid).
+    let rungPlan: RungPlan?
     /// Each trial's resolved configuration, or why it cannot be trained.
     let configs: [Result<TrialConfig, TrialFailure>]
     let parameterNames: [String]
@@ -38,7 +40,6 @@ final class Session: @unchecked Sendable {
         self.base = base ?? URL(fileURLWithPath: file).deletingLastPathComponent().path
         self.out = out ?? experiment.output
 
-        trials = Search.trials(experiment.search, seed: experiment.seed, count: trialCount)
         parameterNames = experiment.parameters.map(\.name).sorted()
         scoring = Scoring(experiment.search?.scoring ?? Self.defaultScoring(experiment))
 
@@ -60,6 +61,22 @@ final class Session: @unchecked Sendable {
             throw RunnerError("error: \(error)", status: Self.status(error))
         }
 
+        if let search = experiment.search {
+            do {
+                folds = try crossValidationFolds(for: cvData, k: search.cv, shuffle: true, seed: experiment.seed).folds
+            } catch {
+                throw RunnerError("error: cross-validation: \(error.description)", status: ExitStatus.badInput)
+            }
+        } else {
+            folds = []
+        }
+        do {
+            let classes: Int? = if case .classification(let k, _) = loadedTask { k } else { nil }
+            rungPlan = try RungPlan.make(experiment.search, foldTrainSizes: folds.map(\.train.count), classes: classes, candidates: trialCount)
+        } catch {
+            throw RunnerError("\(file): error: search: \(error.message)", status: ExitStatus.badInput)
+        }
+        trials = Search.trials(experiment.search, seed: experiment.seed, count: rungPlan?.trialCount ?? trialCount)
         let resolved = trials.map { t in Result { () throws(ResolutionError) in try experiment.resolve(t.values) } }
         let fileShape = resolved.lazy.compactMap { try? $0.get().model.inputShape }.first
         let shape = fileShape ?? loadedTrainShape
@@ -88,15 +105,6 @@ final class Session: @unchecked Sendable {
             }
         }
 
-        if let search = experiment.search {
-            do {
-                folds = try crossValidationFolds(for: cvData, k: search.cv, shuffle: true, seed: experiment.seed).folds
-            } catch {
-                throw RunnerError("error: cross-validation: \(error.description)", status: ExitStatus.badInput)
-            }
-        } else {
-            folds = []
-        }
         header = JournalHeader(fingerprint: Fingerprint.of([experiment.canonicalText, String(experiment.seed)]),
                                file: file, seed: experiment.seed, shard: "", version: RunnerCommand.version,
                                experiment: experiment.canonicalText, base: self.base, trials: trials.count)

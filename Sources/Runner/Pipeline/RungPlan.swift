@@ -1,0 +1,102 @@
+import Engine
+import Foundation
+import Spec
+
+/// The rungs of a halving or Hyperband search for one data set: its brackets, what each
+/// rung trains, and the budget in epoch·samples against a random search of the same trials.
+struct RungPlan: Sendable, Equatable {
+    var resource: HalvingResource
+    var brackets: [Bracket]
+    /// `fit.epochs`: what every rung trains with `resource: samples`, and what a random search's trial trains.
+    var epochs: Int
+    /// The size of each fold's training part (what a random search trains on).
+    var foldTrainSizes: [Int]
+    /// `max_resources`, resolved: what a random search's trial gets with `resource: epochs`.
+    var maxResources: Int
+
+    /// The schedule of `search` (strategy halving or hyperband) for a cross-validation over
+    /// `foldTrainSizes`; nil for random and grid. `candidates` overrides the file's (`--trials`).
+    static func make(_ search: SearchConfig?, foldTrainSizes: [Int], classes: Int?, candidates: Int?) throws(Rungs.Failure) -> RungPlan? {
+        guard let search, let h = search.halving else { return nil }
+        let smallestFold = foldTrainSizes.min() ?? 0
+        // scikit-learn's 'smallest': 1 for any resource but samples, where it is 2 · cv · classes.
+        let smallest = h.resource == .epochs ? 1 : 2 * search.cv * max(classes ?? 1, 1)
+        let maximum: Int
+        switch h.maxResources {
+        case .count(let n): maximum = n
+        default: maximum = h.resource == .epochs ? h.epochs : smallestFold
+        }
+        if h.resource == .samples, maximum > smallestFold {
+            throw Rungs.Failure(message: "max_resources (\(maximum)) is more samples than a fold's training part holds (\(smallestFold))")
+        }
+        let brackets: [Bracket]
+        switch search.strategy {
+        case .hyperband:
+            let minimum: Int
+            if case .count(let n) = h.minResources { minimum = n } else { minimum = smallest }
+            guard minimum <= maximum else { throw Rungs.Failure(message: "min_resources (\(minimum)) is greater than max_resources (\(maximum))") }
+            brackets = Rungs.hyperband(maxResources: maximum, factor: h.factor, minResources: minimum)
+        default:
+            let rungs = try Rungs.halving(candidates: candidates.map { .count($0) } ?? h.candidates, factor: h.factor,
+                                          minResources: h.minResources, maxResources: maximum, smallest: smallest)
+            brackets = [Bracket(index: 0, firstTrial: 0, rungs: rungs)]
+        }
+        return RungPlan(resource: h.resource, brackets: brackets, epochs: h.epochs, foldTrainSizes: foldTrainSizes, maxResources: maximum)
+    }
+
+    /// Every trial the search starts: the random strategy's trials 0..<count.
+    var trialCount: Int { brackets.last?.trials.upperBound ?? 0 }
+
+    /// The epochs a rung's unit trains and the training samples it sees per epoch, on a fold
+    /// whose training part holds `foldSize`; with epochs, a promoted unit trains only the
+    /// epochs its rung adds (it continues from the previous rung).
+    func work(_ bracket: Bracket, _ iter: Int, foldSize: Int) -> (epochs: Int, samples: Int) {
+        let r = bracket.rungs[iter]
+        switch resource {
+        case .epochs: return (r.resources - (iter > 0 ? bracket.rungs[iter - 1].resources : 0), foldSize)
+        case .samples: return (epochs, min(r.resources, foldSize))
+        }
+    }
+
+    /// The whole search's training, in epoch·samples summed over folds.
+    var budget: Double {
+        var total = 0.0
+        for b in brackets {
+            for i in b.rungs.indices {
+                for size in foldTrainSizes {
+                    let w = work(b, i, foldSize: size)
+                    total += Double(b.rungs[i].candidates) * Double(w.epochs) * Double(w.samples)
+                }
+            }
+        }
+        return total
+    }
+
+    /// A random search of the same trials, each trained to the full resource on every fold:
+    /// `max_resources` epochs on the whole training part, or `fit.epochs` on it.
+    var randomBudget: Double {
+        let full = resource == .epochs ? maxResources : epochs
+        return Double(trialCount) * Double(full) * Double(foldTrainSizes.reduce(0, +))
+    }
+
+    /// The schedule as `runner plan` prints it: one row per rung, then the budgets.
+    func text() -> String {
+        var rows = [["bracket", "iter", "n_candidates", "n_resources", "trials", "epoch·samples"]]
+        for b in brackets {
+            for (i, r) in b.rungs.enumerated() {
+                let cost = foldTrainSizes.reduce(0.0) { t, size in
+                    let w = work(b, i, foldSize: size)
+                    return t + Double(r.candidates) * Double(w.epochs) * Double(w.samples)
+                }
+                let trials = i == 0 ? "\(b.trials.lowerBound)-\(b.trials.upperBound - 1)" : "best \(r.candidates)"
+                rows.append([String(b.index), String(r.iter), String(r.candidates), "\(r.resources) \(resource.rawValue)", trials, Self.number(cost)])
+            }
+        }
+        let share = randomBudget > 0 ? budget / randomBudget : 0
+        return alignedTable(rows) + "\n"
+            + "budget: \(Self.number(budget)) epoch·samples over \(foldTrainSizes.count) folds; "
+            + "a random search of the same \(trialCount) trials: \(Self.number(randomBudget)) (\(String(format: "%.1f", share * 100))%)\n"
+    }
+
+    static func number(_ x: Double) -> String { x < 1e15 ? String(Int(x)) : String(format: "%.3g", x) }
+}
