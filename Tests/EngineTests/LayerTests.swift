@@ -51,7 +51,7 @@ import Testing
 @Suite struct BatchNormalizationTests {
     @Test func trainingGradient() throws {
         for shape in [[4, 3], [2, 3, 3, 2]] {
-            let bn = try built(BatchNormalization(), Array(shape.dropFirst()))
+            let bn = try built(BatchNormalization(momentum: 0.99, epsilon: 1e-3, center: true, scale: true), Array(shape.dropFirst()))
             var rng = RandomGenerator(seed: 4)
             for k in 0..<bn.gamma!.count { bn.gamma!.value[k] = Float(rng.uniform(0.5, 1.5)); bn.beta!.value[k] = Float(rng.normal()) }
             let r = gradientCheck(bn, input: randomTensor(shape, seed: 12), training: true)
@@ -60,13 +60,13 @@ import Testing
     }
 
     @Test func inferenceGradient() throws {
-        let bn = try built(BatchNormalization(), [3])
+        let bn = try built(BatchNormalization(momentum: 0.99, epsilon: 1e-3, center: true, scale: true), [3])
         bn.movingVariance.value.copy(from: [0.5, 2, 1])
         #expect(gradientCheck(bn, input: randomTensor([2, 3]), training: false).passed)
     }
 
     @Test func statisticsFollowKeras() throws {
-        let bn = try built(BatchNormalization(), [1])
+        let bn = try built(BatchNormalization(momentum: 0.99, epsilon: 1e-3, center: true, scale: true), [1])
         #expect(bn.parameters.map(\.name) == ["gamma", "beta", "moving_mean", "moving_variance"])
         #expect(bn.parameters.map(\.trainable) == [true, true, false, false])
         let x = Tensor(shape: [4, 1], values: [1, 2, 3, 4])
@@ -105,7 +105,7 @@ final class Chain: Layer {
         let dropout = Dropout(rate: 0.3)
         let net = try built(Chain([
             Conv2D(filters: 3, kernelSize: 3, padding: .same, activation: .tanh),
-            BatchNormalization(),
+            BatchNormalization(momentum: 0.99, epsilon: 1e-3, center: true, scale: true),
             AveragePooling2D(poolSize: 2, padding: .same),
             Conv2D(filters: 2, kernelSize: 2, strides: 2, activation: .elu()),
             Flatten(), dropout,

@@ -48,13 +48,23 @@ import Testing
         return le(UInt64(json.count)) + json + data
     }
 
-    /// A model file holding one Dense(2) layer on 2 inputs, with `architecture` (JSON) and
-    /// `tensors` (the header entries) replaceable.
-    static func model(architecture: String = #"{"input_shape":[2],"layers":[{"kind":"Dense","name":"dense","config":{"units":"2","activation":"softmax"}}]}"#,
+    /// A model file holding one Dense(2) layer on 2 inputs, with `architecture` (JSON), the
+    /// `model` section (YAML, one line) and `tensors` (the header entries) replaceable.
+    static func model(architecture: String = #"{"input_shape":[2],"layers":[{"kind":"Dense","name":"dense"}]}"#,
+                      section: String? = "{layers: [{Dense: {units: 2, activation: softmax}}]}",
                       tensors: String = #""dense/kernel":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"dense/bias":{"dtype":"F32","shape":[2],"data_offsets":[16,24]}"#,
                       extraMetadata: String = "", values: [Float] = [1, -1, 0.5, 2, 0, 0]) -> [UInt8] {
         let escaped = architecture.replacingOccurrences(of: "\"", with: "\\\"")
-        return safetensors(header: #"{"__metadata__":{"format":"runner-sequential","task":"classification","architecture":"\#(escaped)"\#(extraMetadata)},"# + tensors + "}", f32(values))
+        let modelEntry = section.map { #","model":"\#($0.replacingOccurrences(of: "\"", with: "\\\""))""# } ?? ""
+        return safetensors(header: #"{"__metadata__":{"format":"runner-sequential","task":"classification","architecture":"\#(escaped)"\#(modelEntry)\#(extraMetadata)},"# + tensors + "}", f32(values))
+    }
+
+    /// A model file of one layer `kind` named `name` on `input`, its section `layer`.
+    static func oneLayer(_ kind: String, _ name: String, input: String = "[2]", _ layer: String,
+                         tensors: String? = nil, values: [Float]? = nil) -> [UInt8] {
+        let architecture = #"{"input_shape":\#(input),"layers":[{"kind":"\#(kind)","name":"\#(name)"}]}"#
+        guard let tensors, let values else { return model(architecture: architecture, section: "{layers: [\(layer)]}") }
+        return model(architecture: architecture, section: "{layers: [\(layer)]}", tensors: tensors, values: values)
     }
 
     static let goodX = npy(shape: "(3, 2)", f32([1, 2, 3, 4, 5, 6]))
@@ -164,15 +174,18 @@ import Testing
         modelCase("metadata not strings", safetensors(header: #"{"__metadata__":{"a":1}}"#, []), "__metadata__ must map strings to strings"),
         modelCase("no architecture", safetensors(header: #"{"__metadata__":{"format":"x"}}"#, []), "no architecture"),
         modelCase("architecture not JSON", model(architecture: "{"), "architecture is not valid"),
-        modelCase("negative units", model(architecture: #"{"input_shape":[2],"layers":[{"kind":"Dense","name":"dense","config":{"units":"-5"}}]}"#), "\"units\" = \"-5\" is not an integer from 1"),
-        modelCase("absurd units", model(architecture: #"{"input_shape":[2],"layers":[{"kind":"Dense","name":"dense","config":{"units":"1000000000000"}}]}"#), "is not an integer from 1"),
-        modelCase("units beyond the stored weights", model(architecture: #"{"input_shape":[2],"layers":[{"kind":"Dense","name":"dense","config":{"units":"16000000"}}]}"#), "needs 32000000 weights"),
+        modelCase("no model section (an older file)", model(section: nil), "no model section"),
+        modelCase("model section not YAML", model(section: "{layers: [Dense"), "m.safetensors (model):2:1: error: yaml syntax error"),
+        modelCase("negative units", model(section: "{layers: [{Dense: {units: -5}}]}"), "m.safetensors (model):1:27: error: 'units' expects an integer in (0, 16777216]"),
+        modelCase("absurd units", model(section: "{layers: [{Dense: {units: 1000000000000}}]}"), "m.safetensors (model):1:27: error: 'units' expects an integer in (0, 16777216]"),
+        modelCase("units beyond the stored weights", model(section: "{layers: [{Dense: {units: 16000000}}]}"), "needs 32000000 weights"),
         modelCase("negative input shape", model(architecture: #"{"input_shape":[-2],"layers":[]}"#), "input_shape [-2]"),
-        modelCase("absurd input shape", model(architecture: #"{"input_shape":[16777216,16777216,16777216],"layers":[{"kind":"Flatten","name":"flatten","config":{}}]}"#), "too large"),
-        modelCase("unknown layer", model(architecture: #"{"input_shape":[2],"layers":[{"kind":"Transformer","name":"t","config":{}}]}"#), "kind \"Transformer\""),
-        modelCase("dropout rate 1.5", model(architecture: #"{"input_shape":[2],"layers":[{"kind":"Dropout","name":"d","config":{"rate":"1.5"}}]}"#), "\"rate\" = \"1.5\""),
-        modelCase("reshape to too many values", model(architecture: #"{"input_shape":[2],"layers":[{"kind":"Reshape","name":"r","config":{"target_shape":"(16777216, 16777216, 16777216)"}}]}"#), "holds too many values"),
-        modelCase("kernel larger than the image", model(architecture: #"{"input_shape":[2,2,1],"layers":[{"kind":"Conv2D","name":"c","config":{"filters":"1","kernel_size":"(3, 3)"}}]}"#,
+        modelCase("absurd input shape", oneLayer("Flatten", "flatten", input: "[16777216,16777216,16777216]", "Flatten"), "too large"),
+        modelCase("unknown layer", oneLayer("Transformer", "t", "Transformer"), "unknown layer 'Transformer'"),
+        modelCase("architecture and section disagree", oneLayer("Dense", "dense", "Flatten"), "lists the layers [\"Dense\"], its arguments [\"Flatten\"]"),
+        modelCase("dropout rate 1.5", oneLayer("Dropout", "d", "{Dropout: {rate: 1.5}}"), "'rate'"),
+        modelCase("reshape to too many values", oneLayer("Reshape", "r", "{Reshape: {target_shape: [16777216, 16777216, 16777216]}}"), "holds too many values"),
+        modelCase("kernel larger than the image", oneLayer("Conv2D", "c", input: "[2,2,1]", "{Conv2D: {filters: 1, kernel_size: 3}}",
                   tensors: #""c/kernel":{"dtype":"F32","shape":[3,3,1,1],"data_offsets":[0,36]}"#, values: [Float](repeating: 1, count: 9)), "larger than its input"),
         modelCase("NaN weight", model(values: [1, .nan, 0.5, 2, 0, 0]), "holds nan at index 1"),
         modelCase("preprocessing of the wrong width", model(

@@ -80,7 +80,7 @@ for threads in [1, 2] {
         ("  same, as a first layer (no input gradient)", { let c = Conv2D(filters: 64, kernelSize: 7, padding: .same, activation: .relu); c.computesInputGradient = false; return c }(), [28, 28, 1], 32, 10),
         ("Conv2D 64->128 3x3 same relu 14x14, batch 32", Conv2D(filters: 128, kernelSize: 3, padding: .same, activation: .relu), [14, 14, 64], 32, 5),
         ("MaxPooling2D 2 on 28x28x64, batch 32", MaxPooling2D(), [28, 28, 64], 32, 20),
-        ("BatchNormalization 28x28x64, batch 32", BatchNormalization(), [28, 28, 64], 32, 20),
+        ("BatchNormalization 28x28x64, batch 32", BatchNormalization(momentum: 0.99, epsilon: 1e-3, center: true, scale: true), [28, 28, 64], 32, 20),
     ]
     for (label, layer, shape, batch, steps) in cases {
         let ms = bench(layer, inputShape: shape, batch: batch, steps: steps)

@@ -57,8 +57,6 @@ public protocol Layer: AnyObject {
     /// before each step), and returns the gradient of the loss with respect to the input of the
     /// last `forward` (`dInput`). `dy` is the gradient with respect to the output.
     func backward(_ dy: Tensor) -> Tensor
-    /// The layer's arguments as Keras names them (for the summary and the model file).
-    var config: [String: String] { get }
 }
 
 /// A layer that ends in an activation function (Dense, Conv2D, Activation).

@@ -18,7 +18,6 @@ public final class ActivationLayer: ActivatedLayer {
     }
 
     public var parameters: [Parameter] { [] }
-    public var config: [String: String] { ["activation": activation.description] }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {

@@ -31,9 +31,6 @@ public final class AveragePooling2D: Layer {
     }
 
     public var parameters: [Parameter] { [] }
-    public var config: [String: String] {
-        ["pool_size": "(\(poolSize.0), \(poolSize.1))", "strides": "(\(strides.0), \(strides.1))", "padding": padding.rawValue]
-    }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         geometry = try poolingGeometry(kind, inputShape, poolSize, strides, padding)

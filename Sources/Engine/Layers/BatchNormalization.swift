@@ -37,8 +37,8 @@ public final class BatchNormalization: Layer {
     private let output = Tensor(shape: [0])
     private let dInput = Tensor(shape: [0])
 
-    public init(momentum: Float = 0.99, epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true,
-                name: String = "batch_normalization") {
+    /// No defaults here: Keras's (above) are Spec's, in its table (`Catalog.layers`).
+    public init(momentum: Float, epsilon: Float, center: Bool, scale: Bool, name: String = "batch_normalization") {
         precondition(momentum >= 0 && momentum <= 1, "BatchNormalization: momentum must be in [0, 1], got \(momentum)")
         precondition(epsilon > 0, "BatchNormalization: epsilon must be positive, got \(epsilon)")
         self.momentum = momentum
@@ -51,10 +51,6 @@ public final class BatchNormalization: Layer {
     deinit { sums.deallocate(); sums2.deallocate() }
 
     public var parameters: [Parameter] { [gamma, beta].compactMap { $0 } + [movingMean, movingVariance] }
-    public var config: [String: String] {
-        ["axis": "-1", "momentum": "\(momentum)", "epsilon": "\(epsilon)",
-         "center": center ? "True" : "False", "scale": scale ? "True" : "False"]
-    }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard let c = inputShape.last, inputShape.allSatisfy({ $0 > 0 }) else {

@@ -108,18 +108,6 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional, BiasRegularize
 
     public var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
 
-    public var config: [String: String] {
-        var c: [String: String] =
-            ["filters": "\(filters)", "kernel_size": "(\(kernelSize.0), \(kernelSize.1))",
-             "strides": "(\(strides.0), \(strides.1))", "padding": padding.rawValue,
-             "activation": activation.description, "use_bias": useBias ? "True" : "False",
-             "kernel_initializer": kernelInitializer.description, "bias_initializer": biasInitializer.description,
-             "kernel_regularizer": regularizerDescription(l1: kernelL1, l2: kernelL2)]
-        // Only when set, so the model files of runs without one stay as they were.
-        if biasL1 != 0 || biasL2 != 0 { c["bias_regularizer"] = regularizerDescription(l1: biasL1, l2: biasL2) }
-        return c
-    }
-
     /// The batch's chunks (`Threads.chunks`), each with a plan of its own.
     private func chunkPlans(batch n: Int) -> [(range: Range<Int>, plan: ConvolutionPlan)] {
         var used: [Int: Int] = [:]

@@ -72,16 +72,6 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
 
     public var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
 
-    public var config: [String: String] {
-        var c: [String: String] =
-            ["units": "\(units)", "activation": activation.description, "use_bias": useBias ? "True" : "False",
-             "kernel_initializer": kernelInitializer.description, "bias_initializer": biasInitializer.description,
-             "kernel_regularizer": regularizerDescription(l1: kernelL1, l2: kernelL2)]
-        // Only when set, so the model files of runs without one stay as they were.
-        if biasL1 != 0 || biasL2 != 0 { c["bias_regularizer"] = regularizerDescription(l1: biasL1, l2: biasL2) }
-        return c
-    }
-
     /// z = x·W + b of the last `forward`, kept for softmax and sigmoid outputs so that a fused
     /// cross-entropy is computed from the logits, as Keras does with `_keras_logits`.
     public var logits: Tensor { preactivation }
@@ -151,15 +141,5 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
         let per = batch > 0 ? rows / batch : 0
         guard per > 0, per * batch == rows else { return [0..<rows] }
         return Threads.chunks(of: batch).map { ($0.lowerBound * per)..<($0.upperBound * per) }
-    }
-}
-
-/// Keras's text for a kernel regularizer: "None", "L1(l1=…)", "L2(l2=…)" or "L1L2(l1=…, l2=…)".
-func regularizerDescription(l1: Float, l2: Float) -> String {
-    switch (l1 != 0, l2 != 0) {
-    case (false, false): "None"
-    case (true, false): "L1(l1=\(l1))"
-    case (false, true): "L2(l2=\(l2))"
-    case (true, true): "L1L2(l1=\(l1), l2=\(l2))"
     }
 }

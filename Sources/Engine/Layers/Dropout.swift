@@ -30,7 +30,6 @@ public final class Dropout: Layer {
     }
 
     public var parameters: [Parameter] { [] }
-    public var config: [String: String] { ["rate": "\(rate)", "seed": seed.map { "\($0)" } ?? "None"] }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {

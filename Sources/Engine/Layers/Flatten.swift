@@ -13,7 +13,6 @@ public final class Flatten: Layer {
     public init(name: String = "flatten") { self.name = name }
 
     public var parameters: [Parameter] { [] }
-    public var config: [String: String] { [:] }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {

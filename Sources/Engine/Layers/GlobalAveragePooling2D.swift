@@ -13,7 +13,6 @@ public final class GlobalAveragePooling2D: Layer {
     public init(name: String = "global_average_pooling2d") { self.name = name }
 
     public var parameters: [Parameter] { [] }
-    public var config: [String: String] { ["keepdims": "False"] }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {

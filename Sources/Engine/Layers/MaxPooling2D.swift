@@ -41,9 +41,6 @@ public final class MaxPooling2D: Layer {
     deinit { argmax.deallocate() }
 
     public var parameters: [Parameter] { [] }
-    public var config: [String: String] {
-        ["pool_size": "(\(poolSize.0), \(poolSize.1))", "strides": "(\(strides.0), \(strides.1))", "padding": padding.rawValue]
-    }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         geometry = try poolingGeometry(kind, inputShape, poolSize, strides, padding)

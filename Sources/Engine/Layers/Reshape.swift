@@ -17,7 +17,6 @@ public final class Reshape: Layer {
     }
 
     public var parameters: [Parameter] { [] }
-    public var config: [String: String] { ["target_shape": "(" + targetShape.map(String.init).joined(separator: ", ") + ")"] }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         let count = inputShape.reduce(1, *)
@@ -25,7 +24,10 @@ public final class Reshape: Layer {
         guard !targetShape.isEmpty, unknown <= 1, targetShape.allSatisfy({ $0 > 0 || $0 == -1 }) else {
             throw ShapeError("Reshape target_shape \(targetShape) must be positive sizes with at most one -1")
         }
-        let known = targetShape.filter { $0 != -1 }.reduce(1, *)
+        // A model file's target shape is user input: its product may not fit in an Int.
+        guard let known = checkedProduct(targetShape.filter { $0 != -1 }) else {
+            throw ShapeError("Reshape target_shape \(targetShape) holds too many values")
+        }
         var shape = targetShape
         if unknown == 1 {
             guard count % known == 0 else {

@@ -147,12 +147,13 @@ public struct ModelFileError: Error, CustomStringConvertible, Sendable, Equatabl
 }
 
 /// A model's architecture as stored in the file's metadata (key "architecture", JSON): the
-/// input shape and each layer's Keras class name, name and arguments.
+/// input shape and each layer's Keras class name and name. A layer's arguments are not the
+/// Engine's to store: the caller keeps them beside it as data (Runner: the resolved `model`
+/// section) and rebuilds the layers from them, the way a run builds them.
 public struct Architecture: Codable, Sendable, Equatable {
     public struct LayerEntry: Codable, Sendable, Equatable {
         public var kind: String
         public var name: String
-        public var config: [String: String]
     }
 
     public var inputShape: [Int]
@@ -165,7 +166,7 @@ public struct Architecture: Codable, Sendable, Equatable {
 
     public init(_ model: Sequential) {
         inputShape = model.inputShape
-        layers = model.layers.map { LayerEntry(kind: $0.kind, name: $0.name, config: $0.config) }
+        layers = model.layers.map { LayerEntry(kind: $0.kind, name: $0.name) }
     }
 
     public func json() -> String {
@@ -184,9 +185,14 @@ public struct Architecture: Codable, Sendable, Equatable {
     }
 }
 
-/// Makes a layer from its Keras class name and its `config` (the strings `Layer.config`
-/// gives), for rebuilding a model from a file.
-public typealias LayerFactory = (_ kind: String, _ config: [String: String]) throws(ModelFileError) -> Layer
+/// What a model file may claim, checked before anything is allocated: the file is user input.
+public enum ModelFileLimits {
+    /// The largest size the stored input shape may give an axis.
+    public static let maxSize = 1 << 24
+    /// The most values one sample may have at any layer: a sixteenth of the machine's memory
+    /// in float32s, so a batch of them still fits.
+    public static let maxActivation = FileBytes.physicalMemory / 64
+}
 
 extension Sequential {
     /// The model's tensors named "layer/parameter" (Keras's variable paths, e.g. "dense/kernel"),
@@ -233,20 +239,16 @@ extension Sequential {
         }
     }
 
-    /// Rebuilds a model from a file written by `save`: the architecture from its metadata,
-    /// each layer made by `factory`, then the weights.
-    public static func load(from path: String, factory: LayerFactory = standardLayerFactory) throws(ModelFileError) -> Sequential {
-        let (tensors, metadata) = try SafeTensors.read(path)
-        guard let json = metadata["architecture"] else {
-            throw ModelFileError("\(path) has no architecture in its metadata; load its weights into a built model instead")
+    /// Rebuilds a model from the contents of a file written by `save` (`SafeTensors.read`):
+    /// `layers`, new and unbuilt, made by the caller from the arguments it stored beside the
+    /// architecture, must match the architecture's kinds; they are built for its input shape
+    /// (each layer's weights checked against the tensors the file holds first), named as
+    /// stored, and given the file's weights.
+    public static func load(tensors: [SafeTensors.Entry], metadata: [String: String], layers: [Layer]) throws(ModelFileError) -> Sequential {
+        let arch = try architecture(metadata)
+        guard layers.map(\.kind) == arch.layers.map(\.kind) else {
+            throw ModelFileError("the stored architecture lists the layers \(arch.layers.map(\.kind)), its arguments \(layers.map(\.kind))")
         }
-        let arch = try Architecture(json: json)
-        guard !arch.inputShape.isEmpty, arch.inputShape.count <= 8,
-              arch.inputShape.allSatisfy({ $0 > 0 && $0 <= ConfigReader.maxSize }) else {
-            throw ModelFileError("the stored architecture's input_shape \(arch.inputShape) is not 1 to 8 sizes from 1 to \(ConfigReader.maxSize)")
-        }
-        var layers: [Layer] = []
-        for entry in arch.layers { layers.append(try factory(entry.kind, entry.config)) }
         let model = Sequential(layers)
         // Every weight a layer allocates must be in the file: a layer may not ask for more
         // values than the file's tensors under its name hold, checked before it allocates.
@@ -254,7 +256,7 @@ extension Sequential {
         for t in tensors { stored[String(t.name.prefix { $0 != "/" }), default: 0] += t.values.count }
         do throws(ShapeError) {
             try model.build(inputShape: arch.inputShape, seed: 0) { (i, layer, shape) throws(ShapeError) in
-                guard let perSample = checkedProduct(shape), perSample <= ConfigReader.maxActivation else {
+                guard let perSample = checkedProduct(shape), perSample <= ModelFileLimits.maxActivation else {
                     throw ShapeError(layerIndex: i, "layer \(arch.layers[i].name) gets an input of shape \(shape), too large")
                 }
                 guard let needed = weightsNeeded(layer, inputShape: shape) else {
@@ -265,7 +267,7 @@ extension Sequential {
                     throw ShapeError(layerIndex: i, "layer \(arch.layers[i].name) (\(layer.kind)) needs \(needed) weights for input \(shape), the file holds \(held) under that name")
                 }
             }
-            guard let out = checkedProduct(model.outputShape), out <= ConfigReader.maxActivation else {
+            guard let out = checkedProduct(model.outputShape), out <= ModelFileLimits.maxActivation else {
                 throw ShapeError("the model's output \(model.outputShape) is too large")
             }
         } catch {
@@ -276,6 +278,19 @@ extension Sequential {
         }
         try model.loadWeights(tensors)
         return model
+    }
+
+    /// The architecture a model file's metadata stores, its input shape checked.
+    public static func architecture(_ metadata: [String: String]) throws(ModelFileError) -> Architecture {
+        guard let json = metadata["architecture"] else {
+            throw ModelFileError("no architecture in its metadata; load its weights into a built model instead")
+        }
+        let arch = try Architecture(json: json)
+        guard !arch.inputShape.isEmpty, arch.inputShape.count <= 8,
+              arch.inputShape.allSatisfy({ $0 > 0 && $0 <= ModelFileLimits.maxSize }) else {
+            throw ModelFileError("the stored architecture's input_shape \(arch.inputShape) is not 1 to 8 sizes from 1 to \(ModelFileLimits.maxSize)")
+        }
+        return arch
     }
 }
 

@@ -30,8 +30,7 @@ struct PredictCommand: ParsableCommand {
         let net: Sequential
         let tensors: [SafeTensors.Entry], metadata: [String: String]
         do {
-            net = try Sequential.load(from: path)
-            (tensors, metadata) = try SafeTensors.read(path)
+            (net, tensors, metadata) = try ModelFile.read(path)
         } catch {
             throw RunnerError("\(path): \(error)", status: ExitStatus.badInput)
         }

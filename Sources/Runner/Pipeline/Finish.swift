@@ -98,7 +98,7 @@ struct Finish {
                 written.append("predictions.csv")
             }
             if outcome.status == .ok {
-                try saveModel(model, trial: t, preprocessor: preprocessor, task: train.task)
+                try saveModel(model, config: config.model, trial: t, preprocessor: preprocessor, task: train.task)
                 written.append("best.safetensors")
             } else {
                 progress.log("the final model \(outcome.status): \(outcome.reason ?? "")")
@@ -151,7 +151,7 @@ struct Finish {
     /// best.safetensors: the weights, the architecture, and what `runner predict` needs to
     /// treat new inputs as the training data was treated (the fitted preprocessing, as tensors
     /// `preprocess/shift` and `preprocess/divisor`, and the class names).
-    private func saveModel(_ model: Sequential, trial: Int, preprocessor: Preprocessor?, task: Engine.Task) throws {
+    private func saveModel(_ model: Sequential, config: ModelConfig, trial: Int, preprocessor: Preprocessor?, task: Engine.Task) throws {
         let params = session.parameterText(trial)
         var metadata = ["runner_version": RunnerCommand.version, "experiment": session.experiment.name,
                         "seed": String(session.experiment.seed), "trial": String(trial)]
@@ -173,7 +173,7 @@ struct Finish {
         // Write beside, then rename: the model file is never half-written.
         let path = session.out + "/best.safetensors"
         let tmp = session.out + "/.best.safetensors.tmp-\(getpid())"
-        try model.save(to: tmp, metadata: metadata, extra: extra)
+        try ModelFile.write(model, config: config, to: tmp, metadata: metadata, extra: extra)
         let fd = open(tmp, O_RDONLY)
         if fd >= 0 { fsync(fd); close(fd) }
         guard rename(tmp, path) == 0 else { throw AtomicFile.WriteError(path: path, reason: AtomicFile.errnoText()) }
