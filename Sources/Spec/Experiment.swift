@@ -110,11 +110,11 @@ public struct SearchConfig: Sendable, Hashable {
 
 /// The `data` section, defaults filled. Keys a source ignores keep their defaults.
 public struct DataConfig: Sendable, Hashable {
-    public var source: String
+    public var source: DataSourceKind
     public var path: String?
     public var features: [String]?
     public var target: String?
-    public var task: String?
+    public var task: TaskKind?
     public var dropInvalid: Bool
     public var x: String?
     public var y: String?
@@ -124,19 +124,19 @@ public struct DataConfig: Sendable, Hashable {
     public var noise: Double
     /// The truth table's rows (inputs then output); `xor`, `and`, `or` expand to 2-input tables.
     public var table: [[Double]]?
-    public var function: String?
+    public var function: Function2DKind?
     /// function2d: [low, high] for both coordinates.
     public var range: [Double]
     public var classes: Int
     /// random: number of input features.
     public var inputs: Int
     /// stellar: `log_luminosity`, `log_radius`, `log_ms_lifetime` or `all`.
-    public var quantity: String
+    public var quantity: StellarQuantityKind
     /// stellar: [low, high] of the masses (solar masses) and of the metallicities Z.
     public var massRange: [Double]
     public var metallicityRange: [Double]
     public var limit: Int?
-    public var preprocess: String
+    public var preprocess: PreprocessMethod
     public var testFraction: Double
     public var test: Bool
 }
@@ -149,7 +149,7 @@ public struct DataConfig: Sendable, Hashable {
 /// default to pool_size); activations `.string`; initializers `.map(["name": .string, args...])`;
 /// regularizers `.null` or `.map(["l1": .double, "l2": .double])`; `target_shape` `.list` of `.int`.
 public struct LayerConfig: Sendable, Hashable {
-    public var kind: String
+    public var kind: LayerKind
     public var args: [String: Value]
     public var line: Int
     public var column: Int
@@ -168,17 +168,17 @@ public enum LearningRateSetting: Sendable, Hashable {
     case cosineDecay(initial: Double, decaySteps: Int, alpha: Double)
 }
 
-/// The optimizer: canonical name, learning rate, and every other argument (doubles, bools,
+/// The optimizer: its kind, learning rate, and every other argument (doubles, bools,
 /// `.null` for unset clipnorm/clipvalue/weight_decay).
 public struct OptimizerConfig: Sendable, Hashable {
-    public var name: String
+    public var kind: OptimizerKind
     public var learningRate: LearningRateSetting
     public var args: [String: Value]
 }
 
-/// The loss: canonical name (`mse` becomes `mean_squared_error`) and its arguments.
+/// The loss: its kind (`mse` becomes `.meanSquaredError`) and its arguments.
 public struct LossConfig: Sendable, Hashable {
-    public var name: String
+    public var kind: LossKind
     public var args: [String: Value]
 }
 
@@ -192,7 +192,7 @@ public struct CompileConfig: Sendable, Hashable {
 
 /// One callback: Keras class name and every argument, defaults filled.
 public struct CallbackConfig: Sendable, Hashable {
-    public var kind: String
+    public var kind: CallbackKind
     public var args: [String: Value]
     public var line: Int
     public var column: Int

@@ -9,7 +9,7 @@ extension ModelConfig {
     public var text: String {
         let mark = Mark(line: 0, column: 0)
         let layers = self.layers.map { l in
-            Node(.mapping([Pair(key: .scalar(l.kind, mark: mark), value: Validator.node(from: .map(l.args), mark: mark))]), mark: mark)
+            Node(.mapping([Pair(key: .scalar(l.kind.rawValue, mark: mark), value: Validator.node(from: .map(l.args), mark: mark))]), mark: mark)
         }
         return emit(Node(.mapping([Pair(key: .scalar("layers", mark: mark), value: Node(.sequence(layers), mark: mark))]), mark: mark))
     }

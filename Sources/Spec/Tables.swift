@@ -131,12 +131,18 @@ public struct CatalogEntry: Sendable, Hashable {
         self.doc = doc
     }
 
+    /// The entry of a case of a kind (Kinds.swift): its name is the case's raw value.
+    init<K: RawRepresentable>(_ kind: K, aliases: [String] = [], _ args: [ArgSpec], _ doc: String) where K.RawValue == String {
+        self.init(kind.rawValue, aliases: aliases, args, doc)
+    }
+
     public func arg(_ name: String) -> ArgSpec? { args.first { $0.name == name } }
 }
 
 /// A data source: the `data` keys it reads and the ones it requires.
 public struct DataSourceEntry: Sendable, Hashable {
-    public var name: String
+    public var kind: DataSourceKind
+    public var name: String { kind.rawValue }
     public var keys: [String]
     public var required: [String]
     public var hasTestSplit: Bool
@@ -165,37 +171,37 @@ public enum Catalog {
 
     /// Keras layers, by their Keras class names.
     public static let layers: [CatalogEntry] = [
-        CatalogEntry("Dense", [ArgSpec("units", .int, nil, .size, "number of output units")] + dense2DCommon,
+        CatalogEntry(LayerKind.dense, [ArgSpec("units", .int, nil, .size, "number of output units")] + dense2DCommon,
               "fully connected layer: activation(x · kernel + bias)"),
-        CatalogEntry("Conv2D", [
+        CatalogEntry(LayerKind.conv2D, [
             ArgSpec("filters", .int, nil, .size, "number of output channels"),
             ArgSpec("kernel_size", .intOrPair, nil, .size, "height and width of the convolution window"),
             ArgSpec("strides", .intOrPair, .int(1), .size, "step of the window"),
             padding,
         ] + dense2DCommon, "2-D convolution over NHWC images, kernel (h, w, in, out)"),
-        CatalogEntry("MaxPooling2D", [
+        CatalogEntry(LayerKind.maxPooling2D, [
             ArgSpec("pool_size", .intOrPair, .int(2), .size, "window size"),
             ArgSpec("strides", .intOrPair, .null, .size, "step of the window; defaults to pool_size"),
             padding,
         ], "maximum over each window"),
-        CatalogEntry("AveragePooling2D", [
+        CatalogEntry(LayerKind.averagePooling2D, [
             ArgSpec("pool_size", .intOrPair, nil, .size, "window size (required in Keras 3)"),
             ArgSpec("strides", .intOrPair, .null, .size, "step of the window; defaults to pool_size"),
             padding,
         ], "mean over each window (same padding averages real cells only)"),
-        CatalogEntry("GlobalAveragePooling2D", [], "mean over height and width: (N, H, W, C) to (N, C)"),
-        CatalogEntry("Flatten", [], "reshape to (N, features)"),
-        CatalogEntry("Reshape", [ArgSpec("target_shape", .shape, nil, nil, "output shape without the batch dimension")],
+        CatalogEntry(LayerKind.globalAveragePooling2D, [], "mean over height and width: (N, H, W, C) to (N, C)"),
+        CatalogEntry(LayerKind.flatten, [], "reshape to (N, features)"),
+        CatalogEntry(LayerKind.reshape, [ArgSpec("target_shape", .shape, nil, nil, "output shape without the batch dimension")],
               "reshape to a fixed shape"),
-        CatalogEntry("Dropout", [ArgSpec("rate", .number, nil, .unitHalfOpen, "fraction of inputs set to 0 while training")],
+        CatalogEntry(LayerKind.dropout, [ArgSpec("rate", .number, nil, .unitHalfOpen, "fraction of inputs set to 0 while training")],
               "random zeroing while training, scaled by 1 / (1 - rate)"),
-        CatalogEntry("BatchNormalization", [
+        CatalogEntry(LayerKind.batchNormalization, [
             ArgSpec("momentum", .number, .double(0.99), .unitHalfOpen, "weight of the old moving statistics"),
             ArgSpec("epsilon", .number, .double(0.001), .positive, "added to the variance"),
             ArgSpec("center", .bool, .bool(true), nil, "learn an offset beta"),
             ArgSpec("scale", .bool, .bool(true), nil, "learn a scale gamma"),
         ], "normalize by batch statistics while training, moving ones otherwise"),
-        CatalogEntry("Activation", [ArgSpec("activation", .activation, nil, nil, "the activation to apply")],
+        CatalogEntry(LayerKind.activation, [ArgSpec("activation", .activation, nil, nil, "the activation to apply")],
               "applies an activation"),
     ]
 
@@ -266,24 +272,24 @@ public enum Catalog {
 
     /// Optimizers, by Keras's string names, with Keras 3 defaults.
     public static let optimizers: [CatalogEntry] = [
-        CatalogEntry("sgd", [lr(0.01),
+        CatalogEntry(OptimizerKind.sgd, [lr(0.01),
                       ArgSpec("momentum", .number, .double(0.0), .unitHalfOpen, "velocity decay"),
                       ArgSpec("nesterov", .bool, .bool(false), nil, "Nesterov momentum")] + optimizerCommon,
               "stochastic gradient descent"),
-        CatalogEntry("adam", [lr(0.001)] + betas + [ArgSpec("amsgrad", .bool, .bool(false), nil, "AMSGrad variant")] + optimizerCommon,
+        CatalogEntry(OptimizerKind.adam, [lr(0.001)] + betas + [ArgSpec("amsgrad", .bool, .bool(false), nil, "AMSGrad variant")] + optimizerCommon,
               "Adam (Kingma and Ba, 2014)"),
-        CatalogEntry("adamw", [lr(0.001)] + betas + [ArgSpec("amsgrad", .bool, .bool(false), nil, "AMSGrad variant"),
+        CatalogEntry(OptimizerKind.adamw, [lr(0.001)] + betas + [ArgSpec("amsgrad", .bool, .bool(false), nil, "AMSGrad variant"),
                                               ArgSpec("weight_decay", .number, .double(0.004), .nonNegative, "decoupled weight decay"),
                                               optimizerCommon[1], optimizerCommon[2]],
               "Adam with decoupled weight decay (Loshchilov and Hutter, 2017)"),
-        CatalogEntry("nadam", [lr(0.001)] + betas + optimizerCommon, "Adam with Nesterov momentum (Dozat, 2016)"),
-        CatalogEntry("rmsprop", [lr(0.001),
+        CatalogEntry(OptimizerKind.nadam, [lr(0.001)] + betas + optimizerCommon, "Adam with Nesterov momentum (Dozat, 2016)"),
+        CatalogEntry(OptimizerKind.rmsprop, [lr(0.001),
                           ArgSpec("rho", .number, .double(0.9), .unitHalfOpen, "decay of the squared-gradient average"),
                           ArgSpec("momentum", .number, .double(0.0), .unitHalfOpen, "velocity decay"),
                           ArgSpec("epsilon", .number, .double(1e-7), .positive, "inside the square root"),
                           ArgSpec("centered", .bool, .bool(false), nil, "divide by the variance estimate")] + optimizerCommon,
               "RMSprop (Hinton); Keras's default optimizer"),
-        CatalogEntry("adagrad", [lr(0.001),
+        CatalogEntry(OptimizerKind.adagrad, [lr(0.001),
                           ArgSpec("initial_accumulator_value", .number, .double(0.1), .nonNegative, "start of the accumulator"),
                           ArgSpec("epsilon", .number, .double(1e-7), .positive, "inside the square root")] + optimizerCommon,
               "Adagrad (Duchi et al., 2011)"),
@@ -291,13 +297,13 @@ public enum Catalog {
 
     /// Learning-rate schedules, written `learning_rate: {exponential_decay: {...}}`.
     public static let schedules: [CatalogEntry] = [
-        CatalogEntry("exponential_decay", [
+        CatalogEntry(ScheduleKind.exponentialDecay, [
             ArgSpec("initial_learning_rate", .number, nil, .positive, "rate at step 0"),
             ArgSpec("decay_steps", .int, nil, .positive, "steps per decay period"),
             ArgSpec("decay_rate", .number, nil, .positive, "factor per period"),
             ArgSpec("staircase", .bool, .bool(false), nil, "decay in whole periods"),
         ], "initial · decay_rate^(step / decay_steps)"),
-        CatalogEntry("cosine_decay", [
+        CatalogEntry(ScheduleKind.cosineDecay, [
             ArgSpec("initial_learning_rate", .number, nil, .positive, "rate at step 0"),
             ArgSpec("decay_steps", .int, nil, .positive, "steps to decay over"),
             ArgSpec("alpha", .number, .double(0.0), .unitClosed, "final rate as a fraction of the initial one"),
@@ -306,18 +312,18 @@ public enum Catalog {
 
     /// Losses, by Keras's string names; `mse` and `mae` are aliases.
     public static let losses: [CatalogEntry] = [
-        CatalogEntry("mean_squared_error", aliases: ["mse"], [], "mean of (y - ŷ)²"),
-        CatalogEntry("mean_absolute_error", aliases: ["mae"], [], "mean of |y - ŷ|"),
-        CatalogEntry("huber", [ArgSpec("delta", .number, .double(1.0), .positive, "where the loss turns linear")], "Huber loss"),
-        CatalogEntry("binary_crossentropy", [
+        CatalogEntry(LossKind.meanSquaredError, aliases: ["mse"], [], "mean of (y - ŷ)²"),
+        CatalogEntry(LossKind.meanAbsoluteError, aliases: ["mae"], [], "mean of |y - ŷ|"),
+        CatalogEntry(LossKind.huber, [ArgSpec("delta", .number, .double(1.0), .positive, "where the loss turns linear")], "Huber loss"),
+        CatalogEntry(LossKind.binaryCrossentropy, [
             ArgSpec("from_logits", .bool, .bool(false), nil, "predictions are logits, not probabilities"),
             ArgSpec("label_smoothing", .number, .double(0.0), .unitClosed, "squeeze targets toward 0.5"),
         ], "for 0/1 targets and a sigmoid output"),
-        CatalogEntry("categorical_crossentropy", [
+        CatalogEntry(LossKind.categoricalCrossentropy, [
             ArgSpec("from_logits", .bool, .bool(false), nil, "predictions are logits, not probabilities"),
             ArgSpec("label_smoothing", .number, .double(0.0), .unitClosed, "squeeze targets toward uniform"),
         ], "for one-hot targets and a softmax output"),
-        CatalogEntry("sparse_categorical_crossentropy", [
+        CatalogEntry(LossKind.sparseCategoricalCrossentropy, [
             ArgSpec("from_logits", .bool, .bool(false), nil, "predictions are logits, not probabilities"),
         ], "for integer class targets and a softmax output"),
     ]
@@ -337,7 +343,7 @@ public enum Catalog {
 
     /// Callbacks, by Keras class names.
     public static let callbacks: [CatalogEntry] = [
-        CatalogEntry("EarlyStopping", [
+        CatalogEntry(CallbackKind.earlyStopping, [
             monitor,
             ArgSpec("min_delta", .number, .double(0.0), .nonNegative, "smallest change that counts as progress"),
             ArgSpec("patience", .int, .int(0), .nonNegative, "epochs without progress before stopping"),
@@ -345,7 +351,7 @@ public enum Catalog {
             ArgSpec("restore_best_weights", .bool, .bool(false), nil, "end with the best epoch's weights"),
             ArgSpec("start_from_epoch", .int, .int(0), .nonNegative, "epochs to wait before watching"),
         ], "stop when the monitored quantity stops improving"),
-        CatalogEntry("ReduceLROnPlateau", [
+        CatalogEntry(CallbackKind.reduceLROnPlateau, [
             monitor,
             ArgSpec("factor", .number, .double(0.1), .unitOpen, "new rate = rate · factor"),
             ArgSpec("patience", .int, .int(10), .nonNegative, "epochs without progress before reducing"),
@@ -366,18 +372,18 @@ public enum Catalog {
 
     /// Named functions of the `function2d` source, on the square `range`².
     public static let functions2D: [CatalogEntry] = [
-        CatalogEntry("gaussian_abs", [], "exp(-5 (x² + y²)) · |x + y| (the notebook's target)"),
-        CatalogEntry("sin_cos", [], "sin(2π x) · cos(2π y)"),
-        CatalogEntry("saddle", [], "x² − y²"),
-        CatalogEntry("ripple", [], "cos(4π sqrt(x² + y²))"),
+        CatalogEntry(Function2DKind.gaussianAbs, [], "exp(-5 (x² + y²)) · |x + y| (the notebook's target)"),
+        CatalogEntry(Function2DKind.sinCos, [], "sin(2π x) · cos(2π y)"),
+        CatalogEntry(Function2DKind.saddle, [], "x² − y²"),
+        CatalogEntry(Function2DKind.ripple, [], "cos(4π sqrt(x² + y²))"),
     ]
 
     /// What the `stellar` source predicts (Engine's `StellarQuantity`).
     public static let stellarQuantities: [CatalogEntry] = [
-        CatalogEntry("log_luminosity", [], "log10 of the zero-age main-sequence luminosity in L☉ (Tout et al. 1996, MNRAS 281, 257, eq. 1)"),
-        CatalogEntry("log_radius", [], "log10 of the zero-age main-sequence radius in R☉ (Tout et al. 1996, eq. 2)"),
-        CatalogEntry("log_ms_lifetime", [], "log10 of the main-sequence lifetime in Myr (Hurley, Pols & Tout 2000, MNRAS 315, 543, eqs. 4–7)"),
-        CatalogEntry("all", [], "the three above, in that order, as three outputs"),
+        CatalogEntry(StellarQuantityKind.logLuminosity, [], "log10 of the zero-age main-sequence luminosity in L☉ (Tout et al. 1996, MNRAS 281, 257, eq. 1)"),
+        CatalogEntry(StellarQuantityKind.logRadius, [], "log10 of the zero-age main-sequence radius in R☉ (Tout et al. 1996, eq. 2)"),
+        CatalogEntry(StellarQuantityKind.logMSLifetime, [], "log10 of the main-sequence lifetime in Myr (Hurley, Pols & Tout 2000, MNRAS 315, 543, eqs. 4–7)"),
+        CatalogEntry(StellarQuantityKind.all, [], "the three above, in that order, as three outputs"),
     ]
 
     static let images = ["path", "limit", "preprocess", "test"]
@@ -385,34 +391,34 @@ public enum Catalog {
 
     /// Data sources: what `data.source` may name.
     public static let dataSources: [DataSourceEntry] = [
-        DataSourceEntry(name: "fashion_mnist", keys: images, required: [], hasTestSplit: true,
+        DataSourceEntry(kind: .fashionMNIST, keys: images, required: [], hasTestSplit: true,
                         doc: "Fashion-MNIST IDX files (.gz or raw): 60000 train, 10000 test, 28×28×1, 10 classes"),
-        DataSourceEntry(name: "mnist", keys: images, required: ["path"], hasTestSplit: true,
+        DataSourceEntry(kind: .mnist, keys: images, required: ["path"], hasTestSplit: true,
                         doc: "MNIST digits, same layout as fashion_mnist"),
-        DataSourceEntry(name: "idx", keys: images, required: ["path"], hasTestSplit: true,
+        DataSourceEntry(kind: .idx, keys: images, required: ["path"], hasTestSplit: true,
                         doc: "any IDX image/label files in the folder `path` with the MNIST file names"),
-        DataSourceEntry(name: "diabetes", keys: ["path", "limit", "preprocess", "test", "test_fraction"], required: [], hasTestSplit: false,
+        DataSourceEntry(kind: .diabetes, keys: ["path", "limit", "preprocess", "test", "test_fraction"], required: [], hasTestSplit: false,
                         doc: "scikit-learn's diabetes regression data (442 patients, 10 features, disease progression), read from the files of the Debian package python3-sklearn (`path`: another datasets/data folder)"),
-        DataSourceEntry(name: "csv", keys: ["path", "features", "target", "task", "drop_invalid", "limit", "preprocess", "test", "test_fraction"],
+        DataSourceEntry(kind: .csv, keys: ["path", "features", "target", "task", "drop_invalid", "limit", "preprocess", "test", "test_fraction"],
                         required: ["path", "target"], hasTestSplit: false,
                         doc: "a CSV file with a header row; `target` names the label column"),
-        DataSourceEntry(name: "npy", keys: ["x", "y", "task", "limit", "preprocess", "test", "test_fraction"],
+        DataSourceEntry(kind: .npy, keys: ["x", "y", "task", "limit", "preprocess", "test", "test_fraction"],
                         required: ["x", "y"], hasTestSplit: false, doc: "two NumPy .npy files, features and targets"),
-        DataSourceEntry(name: "linear", keys: ["weights", "bias"] + synthetic, required: ["weights"], hasTestSplit: false,
+        DataSourceEntry(kind: .linear, keys: ["weights", "bias"] + synthetic, required: ["weights"], hasTestSplit: false,
                         doc: "x uniform in [0, 1)^d, y = w·x + b (+ normal noise · noise)"),
-        DataSourceEntry(name: "logic", keys: ["table", "limit", "preprocess", "test", "test_fraction"], required: ["table"], hasTestSplit: false,
+        DataSourceEntry(kind: .logic, keys: ["table", "limit", "preprocess", "test", "test_fraction"], required: ["table"], hasTestSplit: false,
                         doc: "a truth table: each row is inputs then the 0/1 output"),
-        DataSourceEntry(name: "function2d", keys: ["function", "range"] + synthetic, required: ["function"], hasTestSplit: false,
+        DataSourceEntry(kind: .function2d, keys: ["function", "range"] + synthetic, required: ["function"], hasTestSplit: false,
                         doc: "a named function sampled uniformly on the square range²"),
-        DataSourceEntry(name: "blobs", keys: ["classes"] + synthetic, required: [], hasTestSplit: false,
+        DataSourceEntry(kind: .blobs, keys: ["classes"] + synthetic, required: [], hasTestSplit: false,
                         doc: "Gaussian blobs in 2-D, one per class"),
-        DataSourceEntry(name: "moons", keys: synthetic, required: [], hasTestSplit: false,
+        DataSourceEntry(kind: .moons, keys: synthetic, required: [], hasTestSplit: false,
                         doc: "two interleaving half circles (2 classes)"),
-        DataSourceEntry(name: "spirals", keys: ["classes"] + synthetic, required: [], hasTestSplit: false,
+        DataSourceEntry(kind: .spirals, keys: ["classes"] + synthetic, required: [], hasTestSplit: false,
                         doc: "interleaved spirals, one arm per class"),
-        DataSourceEntry(name: "random", keys: ["classes", "inputs"] + synthetic, required: [], hasTestSplit: false,
+        DataSourceEntry(kind: .random, keys: ["classes", "inputs"] + synthetic, required: [], hasTestSplit: false,
                         doc: "random features and targets: nothing to learn (a loss that must not fall)"),
-        DataSourceEntry(name: "stellar", keys: ["quantity", "mass_range", "metallicity_range"] + synthetic.filter { $0 != "noise" }, required: [], hasTestSplit: false,
+        DataSourceEntry(kind: .stellar, keys: ["quantity", "mass_range", "metallicity_range"] + synthetic.filter { $0 != "noise" }, required: [], hasTestSplit: false,
                         doc: "stars with log-uniform mass and metallicity; features [log10 M, log10 Z], target a published fit (see `stellar` quantities)"),
     ]
 
@@ -422,7 +428,7 @@ public enum Catalog {
         ArgSpec("path", .string, .null, nil, "IDX folder (default /usr/share/datasets/fashion-mnist for fashion_mnist) or CSV file"),
         ArgSpec("features", .stringList, .null, nil, "CSV feature columns (default: every column but the target)"),
         ArgSpec("target", .string, .null, nil, "CSV label column"),
-        ArgSpec("task", .oneOf(["classification", "regression"]), .null, nil, "when the target's type does not say"),
+        ArgSpec("task", .oneOf(TaskKind.allCases.map(\.rawValue)), .null, nil, "when the target's type does not say"),
         ArgSpec("drop_invalid", .bool, .bool(false), nil, "CSV: drop rows with missing or non-numeric cells instead of failing"),
         ArgSpec("x", .string, .null, nil, "npy features file"),
         ArgSpec("y", .string, .null, nil, "npy targets file"),
@@ -435,14 +441,14 @@ public enum Catalog {
         ArgSpec("range", .interval, .list([.double(-0.5), .double(0.5)]), nil, "function2d: both coordinates uniform in [low, high]"),
         ArgSpec("classes", .int, .int(2), .atLeast(2), "blobs, spirals, random: number of classes"),
         ArgSpec("inputs", .int, .int(10), .positive, "random: number of input features"),
-        ArgSpec("quantity", .oneOf(stellarQuantities.map(\.name)), .string("log_luminosity"), nil, "stellar: the target"),
+        ArgSpec("quantity", .oneOf(stellarQuantities.map(\.name)), .string(StellarQuantityKind.logLuminosity.rawValue), nil, "stellar: the target"),
         ArgSpec("mass_range", .interval, .list([.double(0.1), .double(100)]), ValueRange(lower: 0.1, lowerInclusive: true, upper: 100, upperInclusive: true),
                 "stellar: masses log-uniform in [low, high] solar masses"),
         ArgSpec("metallicity_range", .interval, .list([.double(0.0001), .double(0.03)]),
                 ValueRange(lower: 0.0001, lowerInclusive: true, upper: 0.03, upperInclusive: true),
                 "stellar: metallicities Z log-uniform in [low, high]"),
         ArgSpec("limit", .int, .null, .positive, "a seeded (stratified) subset of the training part for the cross-validated search; the final model trains on all training data"),
-        ArgSpec("preprocess", .oneOf(["none", "scale", "standardize", "minmax"]), .string("none"), nil,
+        ArgSpec("preprocess", .oneOf(PreprocessMethod.allCases.map(\.rawValue)), .string(PreprocessMethod.none.rawValue), nil,
                 "scale: x/255 for images; standardize: zero mean, unit variance; minmax: to [0, 1]; statistics from training data only"),
         ArgSpec("test_fraction", .number, .double(0.2), .unitOpen, "sources without a test split: the share held out as test"),
         ArgSpec("test", .bool, .bool(true), nil, "score the final model on the test split"),
@@ -469,7 +475,7 @@ public enum Catalog {
 
     public static let compileKeys: [ArgSpec] = [
         ArgSpec("loss", .structure("a loss name or mapping"), nil, nil, "the loss minimised"),
-        ArgSpec("optimizer", .structure("an optimizer name or mapping"), .string("rmsprop"), nil, "the optimizer (Keras's default: rmsprop)"),
+        ArgSpec("optimizer", .structure("an optimizer name or mapping"), .string(OptimizerKind.rmsprop.rawValue), nil, "the optimizer (Keras's default: rmsprop)"),
         ArgSpec("metrics", .structure("a list of metric names"), .list([]), nil, "metrics reported per epoch"),
     ]
 

@@ -587,16 +587,16 @@ struct Validator {
         func d(_ k: String) -> Double? { values[k]?.double }
         func s(_ k: String) -> String? { values[k]?.string }
         return DataConfig(
-            source: source, path: s("path"), features: values["features"]?.list?.compactMap(\.string), target: s("target"),
-            task: s("task"), dropInvalid: values["drop_invalid"]?.bool ?? false, x: s("x"), y: s("y"),
+            source: entry.kind, path: s("path"), features: values["features"]?.list?.compactMap(\.string), target: s("target"),
+            task: s("task").flatMap(TaskKind.init(rawValue:)), dropInvalid: values["drop_invalid"]?.bool ?? false, x: s("x"), y: s("y"),
             weights: values["weights"]?.list?.compactMap(\.double), bias: d("bias") ?? 0,
             samples: values["samples"]?.int ?? 1000, noise: d("noise") ?? 0,
             table: values["table"]?.list?.map { $0.list?.compactMap(\.double) ?? [] },
-            function: s("function"), range: values["range"]?.list?.compactMap(\.double) ?? [-0.5, 0.5],
+            function: s("function").flatMap(Function2DKind.init(rawValue:)), range: values["range"]?.list?.compactMap(\.double) ?? [-0.5, 0.5],
             classes: values["classes"]?.int ?? 2, inputs: values["inputs"]?.int ?? 10,
-            quantity: s("quantity") ?? "log_luminosity",
+            quantity: s("quantity").flatMap(StellarQuantityKind.init(rawValue:)) ?? .logLuminosity,
             massRange: values["mass_range"]?.list?.compactMap(\.double) ?? [0.1, 100],
-            metallicityRange: values["metallicity_range"]?.list?.compactMap(\.double) ?? [0.0001, 0.03], limit: values["limit"]?.int, preprocess: s("preprocess") ?? "none",
+            metallicityRange: values["metallicity_range"]?.list?.compactMap(\.double) ?? [0.0001, 0.03], limit: values["limit"]?.int, preprocess: s("preprocess").flatMap(PreprocessMethod.init(rawValue:)) ?? .none,
             testFraction: d("test_fraction") ?? 0.2, test: values["test"]?.bool ?? true)
     }
 
@@ -623,7 +623,7 @@ struct Validator {
             // `- Flatten` is short for `- Flatten: {}`.
             if let name = item.string, let e = Catalog.find(name, in: Catalog.layers) {
                 if let (_, a) = args(Node(.mapping([]), mark: item.mark), e, owner: e.name, at: item.mark) {
-                    out.append(layer(e.name, a, item.mark))
+                    out.append(layer(e.kind(), a, item.mark))
                 } else { ok = false }
                 continue
             }
@@ -653,13 +653,13 @@ struct Validator {
                 continue
             }
             if let (_, a) = args(pairs[0].value, e, owner: e.name, at: key.mark) {
-                out.append(layer(e.name, a, key.mark))
+                out.append(layer(e.kind(), a, key.mark))
             } else { ok = false }
         }
         return ok ? out : nil
     }
 
-    private func layer(_ kind: String, _ args: [String: Value], _ mark: Mark) -> LayerConfig {
+    private func layer(_ kind: LayerKind, _ args: [String: Value], _ mark: Mark) -> LayerConfig {
         var args = args
         if args["strides"] == .null, let pool = args["pool_size"] { args["strides"] = pool }
         return LayerConfig(kind: kind, args: args, line: mark.line, column: mark.column)
@@ -707,20 +707,21 @@ struct Validator {
         var rest = optArgs
         let lrValue = rest.removeValue(forKey: "learning_rate") ?? .double(0.001)
         let lr: LearningRateSetting
-        if let m = lrValue.map, let n = m["name"]?.string {
+        if let m = lrValue.map, let kind = m["name"]?.string.flatMap(ScheduleKind.init(rawValue:)) {
             let initial = m["initial_learning_rate"]?.double ?? 0.01
             let steps = m["decay_steps"]?.int ?? 1
-            if n == "exponential_decay" {
+            switch kind {
+            case .exponentialDecay:
                 lr = .exponentialDecay(initial: initial, decaySteps: steps, decayRate: m["decay_rate"]?.double ?? 1,
                                        staircase: m["staircase"]?.bool ?? false)
-            } else {
+            case .cosineDecay:
                 lr = .cosineDecay(initial: initial, decaySteps: steps, alpha: m["alpha"]?.double ?? 0)
             }
         } else {
             lr = .constant(lrValue.double ?? 0.001)
         }
-        return CompileConfig(loss: LossConfig(name: lossEntry.name, args: lossArgs),
-                             optimizer: OptimizerConfig(name: optEntry.name, learningRate: lr, args: rest),
+        return CompileConfig(loss: LossConfig(kind: lossEntry.kind(), args: lossArgs),
+                             optimizer: OptimizerConfig(kind: optEntry.kind(), learningRate: lr, args: rest),
                              metrics: metrics)
     }
 
@@ -750,7 +751,7 @@ struct Validator {
                         continue
                     }
                     if let (_, a) = args(argNode, e, owner: e.name, at: keyMark) {
-                        callbacks.append(CallbackConfig(kind: e.name, args: a, line: keyMark.line, column: keyMark.column))
+                        callbacks.append(CallbackConfig(kind: e.kind(), args: a, line: keyMark.line, column: keyMark.column))
                         // Keras warns and ignores a callback watching val_ metrics without validation data.
                         if let monitor = a["monitor"]?.string, monitor.hasPrefix("val_"), split == 0 {
                             sink.warning(keyMark, Messages.monitorWithoutValidation(e.name, monitor))

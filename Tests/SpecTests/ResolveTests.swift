@@ -38,7 +38,7 @@ final class ResolveTests: XCTestCase {
         XCTAssertEqual(e.name, "r")
         XCTAssertEqual(e.seed, 3)
         XCTAssertEqual(e.output, "runs/r")
-        XCTAssertEqual(e.data.source, "moons")
+        XCTAssertEqual(e.data.source, .moons)
         XCTAssertEqual(e.data.samples, 1000)
         XCTAssertEqual(e.search?.cv, 5)
         XCTAssertEqual(e.search?.trials, 10)
@@ -48,7 +48,7 @@ final class ResolveTests: XCTestCase {
 
     func testResolveExpandsRepeatAndSubstitutes() throws {
         let t = try load().resolve(["depth": .int(2), "units": .int(8), "lr": .double(0.01), "opt": .string("adam")])
-        XCTAssertEqual(t.model.layers.map(\.kind), ["Dense", "Dense", "MaxPooling2D", "Dense"])
+        XCTAssertEqual(t.model.layers.map(\.kind), [.dense, .dense, .maxPooling2D, .dense])
         XCTAssertEqual(t.model.layers[0].args["units"], .int(8))
         XCTAssertEqual(t.model.layers[0].args["use_bias"], .bool(true))
         XCTAssertEqual(t.model.layers[0].args["kernel_initializer"], .map(["name": .string("glorot_uniform")]))
@@ -56,8 +56,8 @@ final class ResolveTests: XCTestCase {
         XCTAssertEqual(t.model.layers[0].line, 8)
         XCTAssertEqual(t.model.layers[2].args["pool_size"], .list([.int(2), .int(2)]))
         XCTAssertEqual(t.model.layers[2].args["strides"], .list([.int(2), .int(2)]))
-        XCTAssertEqual(t.compile.loss.name, "mean_squared_error")
-        XCTAssertEqual(t.compile.optimizer.name, "adam")
+        XCTAssertEqual(t.compile.loss.kind, .meanSquaredError)
+        XCTAssertEqual(t.compile.optimizer.kind, .adam)
         XCTAssertEqual(t.compile.optimizer.learningRate, .constant(0.01))
         XCTAssertEqual(t.compile.optimizer.args["beta_1"], .double(0.9))
         XCTAssertEqual(t.compile.optimizer.args["epsilon"], .double(1e-7))

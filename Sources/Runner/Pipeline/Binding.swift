@@ -87,12 +87,12 @@ enum Binding {
     // MARK: Data
 
     static func dataSource(_ d: DataConfig) throws(Failure) -> DataSource {
-        let task = d.task.flatMap(TargetKind.init(rawValue:))
+        let task = d.task.map(targetKind)
         switch d.source {
-        case "fashion_mnist": return .fashionMNIST(folder: d.path)
-        case "mnist": return .mnist(folder: d.path)
-        case "diabetes": return .diabetes(folder: d.path)
-        case "idx":
+        case .fashionMNIST: return .fashionMNIST(folder: d.path)
+        case .mnist: return .mnist(folder: d.path)
+        case .diabetes: return .diabetes(folder: d.path)
+        case .idx:
             // A folder with MNIST's file names, each raw or .gz; the t10k pair is the test split
             // when both files are there.
             guard let folder = d.path else { throw Failure(message: "data: idx needs a path") }
@@ -104,37 +104,66 @@ enum Binding {
             return .idx(images: file("train-images-idx3-ubyte") ?? folder + "/train-images-idx3-ubyte.gz",
                         labels: file("train-labels-idx1-ubyte") ?? folder + "/train-labels-idx1-ubyte.gz",
                         testImages: hasTest ? testImages : nil, testLabels: hasTest ? testLabels : nil, classNames: nil)
-        case "csv":
+        case .csv:
             guard let path = d.path, let target = d.target else { throw Failure(message: "data: csv needs path and target") }
             return .csv(CSVSource(path: path, target: [target], features: d.features, task: task, dropInvalid: d.dropInvalid))
-        case "npy":
+        case .npy:
             guard let x = d.x, let y = d.y else { throw Failure(message: "data: npy needs x and y") }
             return .npy(NPYSource(x: x, y: y, task: task))
-        case "linear":
+        case .linear:
             guard let weights = d.weights else { throw Failure(message: "data: linear needs weights") }
             return .synthetic(.linear(weights: weights, bias: d.bias, samples: d.samples, noise: d.noise))
-        case "logic":
+        case .logic:
             guard let table = d.table else { throw Failure(message: "data: logic needs a table") }
             return .synthetic(.logic(table: table))
-        case "function2d":
-            guard let f = d.function.flatMap(Function2D.init(rawValue:)) else {
-                throw Failure(message: "data: unknown function2d function \(d.function ?? "")")
-            }
+        case .function2d:
+            guard let f = d.function else { throw Failure(message: "data: function2d needs a function") }
             let lo = d.range.first ?? -0.5, hi = d.range.last ?? 0.5
-            return .synthetic(.function2d(f, low: lo, high: hi, samples: d.samples, noise: d.noise))
-        case "blobs": return .synthetic(.blobs(classes: d.classes, samples: d.samples))
-        case "moons": return .synthetic(.moons(samples: d.samples, noise: d.noise))
-        case "spirals": return .synthetic(.spirals(classes: d.classes, samples: d.samples, noise: d.noise))
-        case "random":
+            return .synthetic(.function2d(function2D(f), low: lo, high: hi, samples: d.samples, noise: d.noise))
+        case .blobs: return .synthetic(.blobs(classes: d.classes, samples: d.samples))
+        case .moons: return .synthetic(.moons(samples: d.samples, noise: d.noise))
+        case .spirals: return .synthetic(.spirals(classes: d.classes, samples: d.samples, noise: d.noise))
+        case .random:
             // Regression targets unless the file asks for classes (task: classification).
-            return .synthetic(.random(samples: d.samples, features: d.inputs, classes: d.task == "classification" ? d.classes : nil))
-        case "stellar":
-            guard let q = StellarQuantity(rawValue: d.quantity), d.massRange.count == 2, d.metallicityRange.count == 2 else {
-                throw Failure(message: "data: unknown stellar quantity \(d.quantity)")
-            }
-            return .synthetic(.stellar(q, samples: d.samples, mass: d.massRange[0]...d.massRange[1],
+            return .synthetic(.random(samples: d.samples, features: d.inputs, classes: d.task == .classification ? d.classes : nil))
+        case .stellar:
+            guard d.massRange.count == 2, d.metallicityRange.count == 2 else { throw Failure(message: "data: stellar needs two-number ranges") }
+            return .synthetic(.stellar(stellarQuantity(d.quantity), samples: d.samples, mass: d.massRange[0]...d.massRange[1],
                                        metallicity: d.metallicityRange[0]...d.metallicityRange[1]))
-        default: throw Failure(message: "data: unknown source \(d.source)")
+        }
+    }
+
+    static func targetKind(_ t: TaskKind) -> TargetKind {
+        switch t {
+        case .classification: .classification
+        case .regression: .regression
+        }
+    }
+
+    static func preprocessing(_ p: PreprocessMethod) -> Preprocessing {
+        switch p {
+        case .none: .none
+        case .scale: .scale
+        case .standardize: .standardize
+        case .minmax: .minmax
+        }
+    }
+
+    static func function2D(_ f: Function2DKind) -> Function2D {
+        switch f {
+        case .gaussianAbs: .gaussianAbs
+        case .sinCos: .sinCos
+        case .saddle: .saddle
+        case .ripple: .ripple
+        }
+    }
+
+    static func stellarQuantity(_ q: StellarQuantityKind) -> StellarQuantity {
+        switch q {
+        case .logLuminosity: .logLuminosity
+        case .logRadius: .logRadius
+        case .logMSLifetime: .logLifetime
+        case .all: .all
         }
     }
 
@@ -148,27 +177,27 @@ enum Binding {
     }
 
     static func layer(_ l: LayerConfig) throws(Failure) -> Layer {
-        var a = Arguments(l.kind, l.args)
+        var a = Arguments(l.kind.rawValue, l.args)
         let layer = try layer(l.kind, &a)
         try a.finish()
         return layer
     }
 
-    private static func layer(_ kind: String, _ a: inout Arguments) throws(Failure) -> Layer {
+    private static func layer(_ kind: LayerKind, _ a: inout Arguments) throws(Failure) -> Layer {
         func padding(_ a: inout Arguments) throws(Failure) -> Padding {
             let s = try a.string("padding")
             guard let p = Padding(rawValue: s) else { throw Failure(message: "\(kind): unknown padding \(s)") }
             return p
         }
         switch kind {
-        case "Dense":
+        case .dense:
             let kernel = try regularizer(&a, "kernel_regularizer"), bias = try regularizer(&a, "bias_regularizer")
             let layer = Dense(units: try a.int("units"), activation: try activation(&a, "activation"), useBias: try a.bool("use_bias"),
                               kernelInitializer: try initializer(&a, "kernel_initializer"),
                               biasInitializer: try initializer(&a, "bias_initializer"), kernelL1: kernel.l1, kernelL2: kernel.l2)
             (layer.biasL1, layer.biasL2) = (bias.l1, bias.l2)
             return layer
-        case "Conv2D":
+        case .conv2D:
             let kernel = try regularizer(&a, "kernel_regularizer"), bias = try regularizer(&a, "bias_regularizer")
             let layer = Conv2D(filters: try a.int("filters"), kernelSize: try a.pair("kernel_size"), strides: try a.pair("strides"),
                                padding: try padding(&a), activation: try activation(&a, "activation"), useBias: try a.bool("use_bias"),
@@ -176,21 +205,20 @@ enum Binding {
                                biasInitializer: try initializer(&a, "bias_initializer"), kernelL1: kernel.l1, kernelL2: kernel.l2)
             (layer.biasL1, layer.biasL2) = (bias.l1, bias.l2)
             return layer
-        case "MaxPooling2D":
+        case .maxPooling2D:
             return MaxPooling2D(poolSize: try a.pair("pool_size"), strides: try a.optionalPair("strides"), padding: try padding(&a))
-        case "AveragePooling2D":
+        case .averagePooling2D:
             return AveragePooling2D(poolSize: try a.pair("pool_size"), strides: try a.optionalPair("strides"), padding: try padding(&a))
-        case "GlobalAveragePooling2D": return GlobalAveragePooling2D()
-        case "Flatten": return Flatten()
-        case "Reshape":
+        case .globalAveragePooling2D: return GlobalAveragePooling2D()
+        case .flatten: return Flatten()
+        case .reshape:
             let v = try a.value("target_shape")
             return Reshape(targetShape: (v.list ?? []).compactMap(\.int))
-        case "Dropout": return Dropout(rate: try a.float("rate"))
-        case "BatchNormalization":
+        case .dropout: return Dropout(rate: try a.float("rate"))
+        case .batchNormalization:
             return BatchNormalization(momentum: try a.float("momentum"), epsilon: try a.float("epsilon"),
                                       center: try a.bool("center"), scale: try a.bool("scale"))
-        case "Activation": return ActivationLayer(activation: try activation(&a, "activation"))
-        default: throw Failure(message: "unknown layer \(kind)")
+        case .activation: return ActivationLayer(activation: try activation(&a, "activation"))
         }
     }
 
@@ -226,10 +254,9 @@ enum Binding {
     // MARK: Compile
 
     static func loss(_ c: LossConfig) throws(Failure) -> Loss {
-        guard let kind = Loss.Kind(rawValue: c.name) else { throw Failure(message: "unknown loss \(c.name)") }
-        var a = Arguments(c.name, c.args)
-        var loss = Loss(kind)
-        switch kind {
+        var a = Arguments(c.kind.rawValue, c.args)
+        var loss = Loss(lossKind(c.kind))
+        switch c.kind {
         case .meanSquaredError, .meanAbsoluteError: break
         case .huber: loss.delta = try a.float("delta")
         case .binaryCrossentropy, .categoricalCrossentropy:
@@ -242,18 +269,28 @@ enum Binding {
         return loss
     }
 
+    static func lossKind(_ k: LossKind) -> Loss.Kind {
+        switch k {
+        case .meanSquaredError: .meanSquaredError
+        case .meanAbsoluteError: .meanAbsoluteError
+        case .huber: .huber
+        case .binaryCrossentropy: .binaryCrossentropy
+        case .categoricalCrossentropy: .categoricalCrossentropy
+        case .sparseCategoricalCrossentropy: .sparseCategoricalCrossentropy
+        }
+    }
+
     static func optimizer(_ c: OptimizerConfig) throws(Failure) -> Optimizer {
-        var a = Arguments(c.name, c.args)
+        var a = Arguments(c.kind.rawValue, c.args)
         let rule: UpdateRule
-        switch c.name {
-        case "sgd": rule = SGD(momentum: try a.float("momentum"), nesterov: try a.bool("nesterov"))
-        case "adam", "adamw":
+        switch c.kind {
+        case .sgd: rule = SGD(momentum: try a.float("momentum"), nesterov: try a.bool("nesterov"))
+        case .adam, .adamw:
             rule = Adam(beta1: try a.float("beta_1"), beta2: try a.float("beta_2"), epsilon: try a.float("epsilon"), amsgrad: try a.bool("amsgrad"))
-        case "nadam": rule = Nadam(beta1: try a.float("beta_1"), beta2: try a.float("beta_2"), epsilon: try a.float("epsilon"))
-        case "rmsprop":
+        case .nadam: rule = Nadam(beta1: try a.float("beta_1"), beta2: try a.float("beta_2"), epsilon: try a.float("epsilon"))
+        case .rmsprop:
             rule = RMSprop(rho: try a.float("rho"), momentum: try a.float("momentum"), epsilon: try a.float("epsilon"), centered: try a.bool("centered"))
-        case "adagrad": rule = Adagrad(initialAccumulatorValue: try a.float("initial_accumulator_value"), epsilon: try a.float("epsilon"))
-        default: throw Failure(message: "unknown optimizer \(c.name)")
+        case .adagrad: rule = Adagrad(initialAccumulatorValue: try a.float("initial_accumulator_value"), epsilon: try a.float("epsilon"))
         }
         let clipping = GradientClipping(clipnorm: try a.optionalFloat("clipnorm"), clipvalue: try a.optionalFloat("clipvalue"))
         // Keras: weight_decay is None for every optimizer but AdamW, whose table default is 0.004.
@@ -279,19 +316,18 @@ enum Binding {
     }
 
     static func callback(_ c: CallbackConfig) throws(Failure) -> Callback {
-        var a = Arguments(c.kind, c.args)
+        var a = Arguments(c.kind.rawValue, c.args)
         let modeName = try a.string("mode")
-        guard let mode = MonitorMode(rawValue: modeName) else { throw Failure(message: "\(c.kind): unknown mode \(modeName)") }
+        guard let mode = MonitorMode(rawValue: modeName) else { throw Failure(message: "\(c.kind.rawValue): unknown mode \(modeName)") }
         let monitor = try a.string("monitor")
         let made: Callback
         switch c.kind {
-        case "EarlyStopping":
+        case .earlyStopping:
             made = EarlyStopping(monitor: monitor, minDelta: try a.double("min_delta"), patience: try a.int("patience"), mode: mode,
                                  restoreBestWeights: try a.bool("restore_best_weights"), startFromEpoch: try a.int("start_from_epoch"))
-        case "ReduceLROnPlateau":
+        case .reduceLROnPlateau:
             made = ReduceLROnPlateau(monitor: monitor, factor: try a.float("factor"), patience: try a.int("patience"), mode: mode,
                                      minDelta: try a.double("min_delta"), cooldown: try a.int("cooldown"), minLR: try a.float("min_lr"))
-        default: throw Failure(message: "unknown callback \(c.kind)")
         }
         try a.finish()
         return made

@@ -85,8 +85,8 @@ enum Trainer {
         guard model.outputShape.count == 1 else {
             throw fail("the model's output has shape \(model.outputShape); add Flatten or GlobalAveragePooling2D and a Dense output layer")
         }
-        let loss = trial.compile.loss.name
-        let kind = Loss.Kind(rawValue: loss).map { Loss($0) }
+        let loss = trial.compile.loss.kind.rawValue
+        let kind: Loss? = Loss(Binding.lossKind(trial.compile.loss.kind))
         switch task {
         case .classification(let classes, _):
             switch kind?.outputActivation {
@@ -139,7 +139,7 @@ enum Trainer {
     /// Splits off the inner validation part (for val_ metrics and callbacks) from `train`, fits
     /// the preprocessing on what remains, and applies it to every part: nothing of the
     /// validation or held-out parts leaks into the statistics.
-    static func parts(train: Dataset, heldOut: Dataset?, validationSplit: Double, preprocess: String, seed: UInt64) throws -> Parts {
+    static func parts(train: Dataset, heldOut: Dataset?, validationSplit: Double, preprocess: PreprocessMethod, seed: UInt64) throws -> Parts {
         var trainPart = train
         var validation: Dataset?
         if validationSplit > 0 {
@@ -147,7 +147,7 @@ enum Trainer {
             validation = train.subset(split.validation)
             trainPart = train.subset(split.train)
         }
-        let method = Preprocessing(rawValue: preprocess) ?? .none
+        let method = Binding.preprocessing(preprocess)
         guard method != .none else { return Parts(train: trainPart, validation: validation, heldOut: heldOut, preprocessor: nil) }
         let p = Preprocessor(fitting: method, on: trainPart)
         return Parts(train: p.apply(to: trainPart), validation: validation.map { p.apply(to: $0) },
@@ -181,7 +181,7 @@ enum Trainer {
     /// scikit-learn's `_fit_and_score`: builds the trial's model, trains it on `train` (minus
     /// its inner validation split, with preprocessing fitted on what is left) and scores it on
     /// `heldOut`. The one recipe of a cross-validation unit and of the final model alike.
-    static func fitAndScore(_ trial: TrialConfig, train: Dataset, heldOut: Dataset?, inputShape: [Int], preprocess: String,
+    static func fitAndScore(_ trial: TrialConfig, train: Dataset, heldOut: Dataset?, inputShape: [Int], preprocess: PreprocessMethod,
                             seeds: Seeds, onEpoch: ((EpochProgress) -> Void)?, onBatch: ((BatchProgress) -> Void)?) throws -> Fitted {
         let train = try shaped(train, inputShape)
         let heldOut = try heldOut.map { d throws in try shaped(d, inputShape) }

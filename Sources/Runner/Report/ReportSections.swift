@@ -37,7 +37,7 @@ enum ReportSections {
             facts.append(("preprocessing", d.preprocess))
             for n in d.notes { facts.append(("note", n)) }
         } else {
-            facts.append(("data", r.experiment.data.source))
+            facts.append(("data", r.experiment.data.source.rawValue))
         }
         if let s = r.experiment.search {
             facts.append(("search", "\(s.strategy.rawValue), \(r.trialCount) trials, \(s.cv)-fold cross-validation, scoring \(s.scoring)"))

@@ -64,10 +64,10 @@ extension RunFacts.DataFacts {
         case .regression(let o): outputs = o
         }
         let task: String = if case .classification = train.task { "classification" } else { "regression" }
-        self.init(source: session.experiment.data.source, train: train.count, test: session.data.test?.count,
+        self.init(source: session.experiment.data.source.rawValue, train: train.count, test: session.data.test?.count,
                   searched: session.foldCount > 0 ? session.cvData.count : nil, sampleShape: train.sampleShape,
                   task: task, classes: classes, classNames: names, outputs: outputs,
-                  preprocess: session.experiment.data.preprocess, notes: session.data.notes)
+                  preprocess: session.experiment.data.preprocess.rawValue, notes: session.data.notes)
     }
 }
 
