@@ -41,33 +41,8 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
     static let seluAlpha: Float = 1.6732632423543772848170429916717
     static let seluScale: Float = 1.0507009873554804934193349852946
 
-    /// Every name `init(name:)` accepts, for error messages and did-you-mean lists.
-    public static let names = ["linear", "relu", "leaky_relu", "elu", "selu", "gelu", "swish", "silu",
-                               "sigmoid", "hard_sigmoid", "tanh", "softplus", "softsign", "softmax", "binary"]
-
-    /// The activation a Keras name means, with Keras's default constants; nil for an unknown name.
-    /// `None` and an empty name mean linear, as in Keras.
-    public init?(name: String) {
-        switch name {
-        case "linear", "None", "none", "": self = .linear
-        case "relu": self = .relu
-        case "leaky_relu": self = .leakyRelu()
-        case "elu": self = .elu()
-        case "selu": self = .selu
-        case "gelu": self = .gelu
-        case "swish", "silu": self = .swish
-        case "sigmoid": self = .sigmoid
-        case "hard_sigmoid": self = .hardSigmoid
-        case "tanh": self = .tanh
-        case "softplus": self = .softplus
-        case "softsign": self = .softsign
-        case "softmax": self = .softmax
-        case "binary": self = .binary
-        default: return nil
-        }
-    }
-
-    /// The Keras name.
+    /// The Keras name, for messages (the names the file format accepts, and which activation
+    /// each means, are Spec's: its `ActivationKind`, bound in the Runner).
     public var name: String {
         switch self {
         case .linear: "linear"

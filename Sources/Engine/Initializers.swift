@@ -11,33 +11,13 @@ public enum Initializer: Equatable, Sendable, CustomStringConvertible {
     case heUniform, heNormal
     case lecunUniform, lecunNormal
     case zeros, ones
-    /// Keras 3 defaults: minval −0.05, maxval 0.05.
-    case randomUniform(minval: Float = -0.05, maxval: Float = 0.05)
-    /// Keras 3 defaults: mean 0, stddev 0.05.
-    case randomNormal(mean: Float = 0, stddev: Float = 0.05)
+    /// Uniform in [minval, maxval) (Keras's defaults, ±0.05, are in Spec's table).
+    case randomUniform(minval: Float, maxval: Float)
+    /// Normal(mean, stddev) (Keras's defaults, 0 and 0.05, are in Spec's table).
+    case randomNormal(mean: Float, stddev: Float)
 
-    /// The initializer a Keras name means, with Keras defaults; nil for an unknown name.
-    public init?(name: String) {
-        switch name {
-        case "glorot_uniform": self = .glorotUniform
-        case "glorot_normal": self = .glorotNormal
-        case "he_uniform": self = .heUniform
-        case "he_normal": self = .heNormal
-        case "lecun_uniform": self = .lecunUniform
-        case "lecun_normal": self = .lecunNormal
-        case "zeros": self = .zeros
-        case "ones": self = .ones
-        case "random_uniform": self = .randomUniform()
-        case "random_normal": self = .randomNormal()
-        default: return nil
-        }
-    }
-
-    /// Every name `init(name:)` accepts.
-    public static let names = ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
-                               "lecun_normal", "zeros", "ones", "random_uniform", "random_normal"]
-
-    /// The Keras name.
+    /// The Keras name, for messages (the names the file format accepts are Spec's
+    /// `InitializerKind`, bound in the Runner).
     public var name: String {
         switch self {
         case .glorotUniform: "glorot_uniform"
@@ -55,8 +35,8 @@ public enum Initializer: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .randomUniform(let lo, let hi) where lo != -0.05 || hi != 0.05: "random_uniform(minval=\(lo), maxval=\(hi))"
-        case .randomNormal(let m, let s) where m != 0 || s != 0.05: "random_normal(mean=\(m), stddev=\(s))"
+        case .randomUniform(let lo, let hi): "random_uniform(minval=\(lo), maxval=\(hi))"
+        case .randomNormal(let m, let s): "random_normal(mean=\(m), stddev=\(s))"
         default: name
         }
     }

@@ -83,3 +83,25 @@ extension CatalogEntry {
         return k
     }
 }
+
+/// A Keras activation, by its string name (`silu` is Keras's other name for `swish`).
+public enum ActivationKind: String, Sendable, Hashable, CaseIterable {
+    case linear, relu
+    case leakyRelu = "leaky_relu"
+    case elu, selu, gelu, swish, silu, sigmoid
+    case hardSigmoid = "hard_sigmoid"
+    case tanh, softplus, softsign, softmax, binary
+}
+
+/// A Keras initializer, by its string name.
+public enum InitializerKind: String, Sendable, Hashable, CaseIterable {
+    case glorotUniform = "glorot_uniform"
+    case glorotNormal = "glorot_normal"
+    case heNormal = "he_normal"
+    case heUniform = "he_uniform"
+    case lecunNormal = "lecun_normal"
+    case lecunUniform = "lecun_uniform"
+    case zeros, ones
+    case randomUniform = "random_uniform"
+    case randomNormal = "random_normal"
+}

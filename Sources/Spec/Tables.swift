@@ -151,17 +151,17 @@ public struct DataSourceEntry: Sendable, Hashable {
 
 /// The tables. Everything the format accepts by name is listed here.
 public enum Catalog {
-    static let activationDefault = Value.string("linear")
+    static let activationDefault = Value.string(ActivationKind.linear.rawValue)
 
-    private static func initializerArg(_ name: String, _ def: String, _ doc: String) -> ArgSpec {
-        ArgSpec(name, .initializer, .string(def), nil, doc)
+    private static func initializerArg(_ name: String, _ def: InitializerKind, _ doc: String) -> ArgSpec {
+        ArgSpec(name, .initializer, .string(def.rawValue), nil, doc)
     }
 
     private static let dense2DCommon: [ArgSpec] = [
         ArgSpec("activation", .activation, activationDefault, nil, "activation applied to the output"),
         ArgSpec("use_bias", .bool, .bool(true), nil, "whether the layer adds a bias vector"),
-        initializerArg("kernel_initializer", "glorot_uniform", "initializer of the kernel weights"),
-        initializerArg("bias_initializer", "zeros", "initializer of the bias"),
+        initializerArg("kernel_initializer", .glorotUniform, "initializer of the kernel weights"),
+        initializerArg("bias_initializer", .zeros, "initializer of the bias"),
         ArgSpec("kernel_regularizer", .regularizer, .null, nil, "penalty on the kernel added to the loss"),
         ArgSpec("bias_regularizer", .regularizer, .null, nil, "penalty on the bias added to the loss"),
     ]
@@ -207,38 +207,38 @@ public enum Catalog {
 
     /// Activation names (Keras's `keras.activations`).
     public static let activations: [CatalogEntry] = [
-        CatalogEntry("linear", [], "identity"),
-        CatalogEntry("relu", [], "max(x, 0)"),
-        CatalogEntry("leaky_relu", [], "x if x > 0 else 0.2x (the Keras activation's slope)"),
-        CatalogEntry("elu", [], "x if x > 0 else exp(x) - 1"),
-        CatalogEntry("selu", [], "scaled elu (Klambauer et al., 2017)"),
-        CatalogEntry("gelu", [], "x · Φ(x), exact erf form"),
-        CatalogEntry("swish", [], "x · sigmoid(x)"),
-        CatalogEntry("silu", [], "x · sigmoid(x) (same as swish)"),
-        CatalogEntry("sigmoid", [], "1 / (1 + exp(-x))"),
-        CatalogEntry("hard_sigmoid", [], "relu6(x + 3) / 6"),
-        CatalogEntry("tanh", [], "hyperbolic tangent"),
-        CatalogEntry("softplus", [], "log(1 + exp(x))"),
-        CatalogEntry("softsign", [], "x / (1 + |x|)"),
-        CatalogEntry("softmax", [], "exp(x) / sum(exp(x)) over the last axis"),
-        CatalogEntry("binary", [], "step: 1 if x > 0 else 0 (zero gradient; for perceptrons)"),
+        CatalogEntry(ActivationKind.linear, [], "identity"),
+        CatalogEntry(ActivationKind.relu, [], "max(x, 0)"),
+        CatalogEntry(ActivationKind.leakyRelu, [], "x if x > 0 else 0.2x (the Keras activation's slope)"),
+        CatalogEntry(ActivationKind.elu, [], "x if x > 0 else exp(x) - 1"),
+        CatalogEntry(ActivationKind.selu, [], "scaled elu (Klambauer et al., 2017)"),
+        CatalogEntry(ActivationKind.gelu, [], "x · Φ(x), exact erf form"),
+        CatalogEntry(ActivationKind.swish, [], "x · sigmoid(x)"),
+        CatalogEntry(ActivationKind.silu, [], "x · sigmoid(x) (same as swish)"),
+        CatalogEntry(ActivationKind.sigmoid, [], "1 / (1 + exp(-x))"),
+        CatalogEntry(ActivationKind.hardSigmoid, [], "relu6(x + 3) / 6"),
+        CatalogEntry(ActivationKind.tanh, [], "hyperbolic tangent"),
+        CatalogEntry(ActivationKind.softplus, [], "log(1 + exp(x))"),
+        CatalogEntry(ActivationKind.softsign, [], "x / (1 + |x|)"),
+        CatalogEntry(ActivationKind.softmax, [], "exp(x) / sum(exp(x)) over the last axis"),
+        CatalogEntry(ActivationKind.binary, [], "step: 1 if x > 0 else 0 (zero gradient; for perceptrons)"),
     ]
 
     /// Initializers; a bare name uses the defaults, a mapping `{name: ..., arg: ...}` sets them.
     public static let initializers: [CatalogEntry] = [
-        CatalogEntry("glorot_uniform", [], "uniform in ±sqrt(6 / (fan_in + fan_out))"),
-        CatalogEntry("glorot_normal", [], "truncated normal, stddev sqrt(2 / (fan_in + fan_out))"),
-        CatalogEntry("he_normal", [], "truncated normal, stddev sqrt(2 / fan_in)"),
-        CatalogEntry("he_uniform", [], "uniform in ±sqrt(6 / fan_in)"),
-        CatalogEntry("lecun_normal", [], "truncated normal, stddev sqrt(1 / fan_in)"),
-        CatalogEntry("lecun_uniform", [], "uniform in ±sqrt(3 / fan_in)"),
-        CatalogEntry("zeros", [], "all 0"),
-        CatalogEntry("ones", [], "all 1"),
-        CatalogEntry("random_uniform", [
+        CatalogEntry(InitializerKind.glorotUniform, [], "uniform in ±sqrt(6 / (fan_in + fan_out))"),
+        CatalogEntry(InitializerKind.glorotNormal, [], "truncated normal, stddev sqrt(2 / (fan_in + fan_out))"),
+        CatalogEntry(InitializerKind.heNormal, [], "truncated normal, stddev sqrt(2 / fan_in)"),
+        CatalogEntry(InitializerKind.heUniform, [], "uniform in ±sqrt(6 / fan_in)"),
+        CatalogEntry(InitializerKind.lecunNormal, [], "truncated normal, stddev sqrt(1 / fan_in)"),
+        CatalogEntry(InitializerKind.lecunUniform, [], "uniform in ±sqrt(3 / fan_in)"),
+        CatalogEntry(InitializerKind.zeros, [], "all 0"),
+        CatalogEntry(InitializerKind.ones, [], "all 1"),
+        CatalogEntry(InitializerKind.randomUniform, [
             ArgSpec("minval", .number, .double(-0.05), nil, "lower bound"),
             ArgSpec("maxval", .number, .double(0.05), nil, "upper bound"),
         ], "uniform in [minval, maxval)"),
-        CatalogEntry("random_normal", [
+        CatalogEntry(InitializerKind.randomNormal, [
             ArgSpec("mean", .number, .double(0.0), nil, "mean"),
             ArgSpec("stddev", .number, .double(0.05), .positive, "standard deviation"),
         ], "normal(mean, stddev)"),

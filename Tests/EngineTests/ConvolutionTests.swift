@@ -73,7 +73,7 @@ import Testing
     @Test(arguments: [(Padding.same, 1), (.valid, 1), (.same, 2), (.valid, 2)])
     func gradient(padding: Padding, stride: Int) throws {
         let conv = try built(Conv2D(filters: 3, kernelSize: (3, 2), strides: (stride, stride), padding: padding,
-                                    activation: .tanh, biasInitializer: .randomNormal(stddev: 0.3)), [5, 6, 2])
+                                    activation: .tanh, biasInitializer: .randomNormal(mean: 0, stddev: 0.3)), [5, 6, 2])
         let report = gradientCheck(conv, input: awayFromZero([2, 5, 6, 2], low: 0.1, high: 1))
         #expect(report.passed, "\(padding) stride \(stride): \(report)")
     }

@@ -4,7 +4,7 @@ import Testing
 @Suite struct DenseTests {
     @Test(arguments: [Activation.linear, .relu, .tanh, .softmax, .gelu])
     func gradient(_ activation: Activation) throws {
-        let layer = try built(Dense(units: 4, activation: activation, biasInitializer: .randomNormal(stddev: 0.3)), [5])
+        let layer = try built(Dense(units: 4, activation: activation, biasInitializer: .randomNormal(mean: 0, stddev: 0.3)), [5])
         let report = gradientCheck(layer, input: awayFromZero([3, 5], low: 0.1, high: 1))
         #expect(report.passed, "\(activation): \(report)")
     }

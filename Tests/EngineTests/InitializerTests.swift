@@ -18,13 +18,13 @@ import Testing
     /// Expected variance and bound for a (fanIn, fanOut) = (400, 300) matrix, 120,000 draws: the
     /// sample variance is within about 1% (its relative sd is √(2/n) ≈ 0.4%), the mean within 5 sd/√n.
     @Test(arguments: [
-        ("glorot_uniform", 2.0 / 700, 3), ("glorot_normal", 2.0 / 700, 2),
-        ("he_uniform", 2.0 / 400, 3), ("he_normal", 2.0 / 400, 2),
-        ("lecun_uniform", 1.0 / 400, 3), ("lecun_normal", 1.0 / 400, 2),
-        ("random_uniform", 0.1 * 0.1 / 12, 3), ("random_normal", 0.05 * 0.05, 0),
-    ] as [(String, Double, Int)])
-    func statistics(name: String, variance: Double, bound: Int) throws {
-        let initializer = try #require(Initializer(name: name))
+        (Initializer.glorotUniform, 2.0 / 700, 3), (.glorotNormal, 2.0 / 700, 2),
+        (.heUniform, 2.0 / 400, 3), (.heNormal, 2.0 / 400, 2),
+        (.lecunUniform, 1.0 / 400, 3), (.lecunNormal, 1.0 / 400, 2),
+        (.randomUniform(minval: -0.05, maxval: 0.05), 0.1 * 0.1 / 12, 3), (.randomNormal(mean: 0, stddev: 0.05), 0.05 * 0.05, 0),
+    ] as [(Initializer, Double, Int)])
+    func statistics(initializer: Initializer, variance: Double, bound: Int) throws {
+        let name = initializer.description
         let t = Tensor(shape: [400, 300])
         var rng = RandomGenerator(seed: 9)
         initializer.fill(t, rng: &rng)

@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func saveLoadPredictsIdentically() throws {
-        let model = try builtModel([Dense(units: 6, activation: .leakyRelu(alpha: 0.3), biasInitializer: .randomNormal(stddev: 0.5), kernelL2: 0.01),
+        let model = try builtModel([Dense(units: 6, activation: .leakyRelu(alpha: 0.3), biasInitializer: .randomNormal(mean: 0, stddev: 0.5), kernelL2: 0.01),
                                     Dense(units: 3, activation: .softmax)], input: [4], seed: 3)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }

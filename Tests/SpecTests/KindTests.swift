@@ -11,6 +11,8 @@ import Testing
 
     @Test func everyTableIsItsKind() {
         #expect(Catalog.layers.map(\.name) == names(LayerKind.self))
+        #expect(Catalog.activations.map(\.name) == names(ActivationKind.self))
+        #expect(Catalog.initializers.map(\.name) == names(InitializerKind.self))
         #expect(Catalog.losses.map(\.name) == names(LossKind.self))
         #expect(Catalog.optimizers.map(\.name) == names(OptimizerKind.self))
         #expect(Catalog.schedules.map(\.name) == names(ScheduleKind.self))

@@ -63,7 +63,7 @@ if CommandLine.arguments.count > 1, ["cnn", "mlp"].contains(CommandLine.argument
         Flatten(), Dense(units: 300, activation: .relu), Dense(units: 100, activation: .relu), Dense(units: 10, activation: .softmax),
     ])
     try! model.build(inputShape: [28, 28, 1], seed: 1)
-    let config = FitConfig(loss: .sparseCategoricalCrossentropy, optimizer: Optimizer.named(cnn ? "adam" : "sgd")!,
+    let config = FitConfig(loss: .sparseCategoricalCrossentropy, optimizer: cnn ? Optimizer(rule: Adam()) : Optimizer(rule: SGD()),
                            metrics: ["accuracy"], epochs: 1, batchSize: batch)
     _ = try! fit(model, train: data.subset(Array(0..<640)), config: config)   // warm-up: plans, JIT
     let t = seconds { _ = try! fit(model, train: data, config: config) }

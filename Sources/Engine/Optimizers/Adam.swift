@@ -16,8 +16,6 @@ import Darwin
 ///     amsgrad: v̂ ← max(v̂, v), and v̂ replaces v below
 ///     w ← w − α·m / (√v + ε)
 public final class Adam: UpdateRule {
-    /// Keras `AdamW`'s default `weight_decay`.
-    public static let adamWDefaultWeightDecay: Float = 0.004
 
     public let beta1: Float
     public let beta2: Float

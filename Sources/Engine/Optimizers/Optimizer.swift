@@ -183,27 +183,6 @@ public final class Optimizer {
     }
 }
 
-extension Optimizer {
-    /// Keras's `compile()` default when no optimizer is given: "rmsprop" (learning rate 0.001).
-    public static func kerasDefault() -> Optimizer { Optimizer(rule: RMSprop()) }
-
-    /// An optimizer by Keras name with Keras's defaults ("sgd", "adam", "adamw", "nadam",
-    /// "rmsprop", "adagrad"), or nil for an unknown name.
-    public static func named(_ name: String, learningRate: LearningRate? = nil,
-                             clipping: GradientClipping = .init()) -> Optimizer? {
-        switch name.lowercased() {
-        case "sgd": Optimizer(rule: SGD(), learningRate: learningRate, clipping: clipping)
-        case "adam": Optimizer(rule: Adam(), learningRate: learningRate, clipping: clipping)
-        case "adamw": Optimizer(rule: Adam(), learningRate: learningRate, clipping: clipping,
-                                weightDecay: Adam.adamWDefaultWeightDecay)
-        case "nadam": Optimizer(rule: Nadam(), learningRate: learningRate, clipping: clipping)
-        case "rmsprop": Optimizer(rule: RMSprop(), learningRate: learningRate, clipping: clipping)
-        case "adagrad": Optimizer(rule: Adagrad(), learningRate: learningRate, clipping: clipping)
-        default: nil
-        }
-    }
-}
-
 /// Keras's L1/L2 weight regularizers, read from each parameter's `l1` and `l2`.
 public enum Regularization {
     /// Σ over parameters of l1·Σ|w| + l2·Σw²: Keras adds it to the loss it reports.

@@ -224,20 +224,46 @@ enum Binding {
 
     private static func activation(_ a: inout Arguments, _ key: String) throws(Failure) -> Activation {
         let name = try a.string(key)
-        guard let act = Activation(name: name) else { throw Failure(message: "unknown activation \(name)") }
-        return act
+        guard let kind = ActivationKind(rawValue: name) else { throw Failure(message: "unknown activation \(name)") }
+        return activation(kind)
+    }
+
+    /// Keras's activations; leaky_relu and elu with the constants of Keras's activation functions.
+    static func activation(_ k: ActivationKind) -> Activation {
+        switch k {
+        case .linear: .linear
+        case .relu: .relu
+        case .leakyRelu: .leakyRelu()
+        case .elu: .elu()
+        case .selu: .selu
+        case .gelu: .gelu
+        case .swish, .silu: .swish
+        case .sigmoid: .sigmoid
+        case .hardSigmoid: .hardSigmoid
+        case .tanh: .tanh
+        case .softplus: .softplus
+        case .softsign: .softsign
+        case .softmax: .softmax
+        case .binary: .binary
+        }
     }
 
     private static func initializer(_ a: inout Arguments, _ key: String) throws(Failure) -> Initializer {
         guard var m = try a.nested(key) else { throw Failure(message: "\(a.owner): \(key) is missing") }
         let name = try m.string("name")
+        guard let kind = InitializerKind(rawValue: name) else { throw Failure(message: "unknown initializer \(name)") }
         let made: Initializer
-        switch name {
-        case "random_uniform": made = .randomUniform(minval: try m.float("minval"), maxval: try m.float("maxval"))
-        case "random_normal": made = .randomNormal(mean: try m.float("mean"), stddev: try m.float("stddev"))
-        default:
-            guard let i = Initializer(name: name) else { throw Failure(message: "unknown initializer \(name)") }
-            made = i
+        switch kind {
+        case .glorotUniform: made = .glorotUniform
+        case .glorotNormal: made = .glorotNormal
+        case .heNormal: made = .heNormal
+        case .heUniform: made = .heUniform
+        case .lecunNormal: made = .lecunNormal
+        case .lecunUniform: made = .lecunUniform
+        case .zeros: made = .zeros
+        case .ones: made = .ones
+        case .randomUniform: made = .randomUniform(minval: try m.float("minval"), maxval: try m.float("maxval"))
+        case .randomNormal: made = .randomNormal(mean: try m.float("mean"), stddev: try m.float("stddev"))
         }
         try m.finish()
         return made
