@@ -95,8 +95,10 @@ struct Composer {
     }
 
     /// Counts `n` nodes against the budget; past it, reports once and says to stop expanding.
+    /// The count stops just past the budget, so an anchor built from aliases of aliases (sizes
+    /// growing tenfold a level) can never overflow it.
     private mutating func spend(_ n: Int, at mark: Mark) -> Bool {
-        expanded += n
+        expanded = min(expanded + min(n, Self.maxNodes + 1), Self.maxNodes + 1)
         guard expanded > Self.maxNodes else { return true }
         if !reportedBudget {
             sink.error(mark, Messages.aliasBudget(Self.maxNodes))

@@ -241,6 +241,14 @@ public struct Experiment: Sendable {
     let root: Node
     let file: String
 
+    /// Where the value at `path` (keys from the top, e.g. ["search", "trials"]) was written:
+    /// in the file, or on the command line (`--set`); nil when the file does not say it.
+    public func mark(at path: [String]) -> Mark? {
+        var node: Node? = root
+        for key in path { node = node?[key] }
+        return node?.mark
+    }
+
     /// The search parameters, sorted by name (empty without a search).
     public var parameters: [SearchParameter] { search?.space ?? [] }
 

@@ -89,10 +89,13 @@ public struct ValueRange: Sendable, Hashable {
     /// (0, 1): a fraction that must leave something on both sides.
     public static let unitOpen = ValueRange(lower: 0, lowerInclusive: false, upper: 1, upperInclusive: false)
     public static let unitClosed = ValueRange(lower: 0, lowerInclusive: true, upper: 1, upperInclusive: true)
-    /// (0, 2²⁴]: a count of units or filters, a window or stride, a batch: anything larger
-    /// cannot be allocated, so it is refused where the file says it.
+    /// (0, 2²⁴]: a window or stride, a batch: anything larger cannot be allocated, so it is
+    /// refused where the file says it. (Units and filters are only positive: what the model
+    /// needs is checked against the machine's memory by the runner, with its estimate.)
     public static let size = ValueRange(lower: 0, lowerInclusive: false, upper: Double(1 << 24), upperInclusive: true)
-    /// (0, 10⁶]: trials and synthetic samples, which a run holds a row or a sample of each for.
+    /// (0, 10⁶]: synthetic samples (a run holds each) and halving's candidates. (Trials are only
+    /// positive: they are proposed one at a time, and what a run holds for each is checked
+    /// against the machine's memory by the runner, with its estimate.)
     public static let count = ValueRange(lower: 0, lowerInclusive: false, upper: 1_000_000, upperInclusive: true)
     public static func atLeast(_ x: Double) -> ValueRange { ValueRange(lower: x, lowerInclusive: true, upper: nil, upperInclusive: false) }
 }
@@ -171,10 +174,10 @@ public enum Catalog {
 
     /// Keras layers, by their Keras class names.
     public static let layers: [CatalogEntry] = [
-        CatalogEntry(LayerKind.dense, [ArgSpec("units", .int, nil, .size, "number of output units")] + dense2DCommon,
+        CatalogEntry(LayerKind.dense, [ArgSpec("units", .int, nil, .positive, "number of output units")] + dense2DCommon,
               "fully connected layer: activation(x · kernel + bias)"),
         CatalogEntry(LayerKind.conv2D, [
-            ArgSpec("filters", .int, nil, .size, "number of output channels"),
+            ArgSpec("filters", .int, nil, .positive, "number of output channels"),
             ArgSpec("kernel_size", .intOrPair, nil, .size, "height and width of the convolution window"),
             ArgSpec("strides", .intOrPair, .int(1), .size, "step of the window"),
             padding,
@@ -490,7 +493,7 @@ public enum Catalog {
     public static let searchKeys: [ArgSpec] = [
         ArgSpec("strategy", .oneOf(["random", "grid", "halving", "hyperband"]), .string("random"), nil,
                 "random: RandomizedSearchCV; grid: GridSearchCV; halving: HalvingRandomSearchCV; hyperband: KerasTuner's Hyperband"),
-        ArgSpec("trials", .int, .int(10), .count, "random: number of trials (n_iter); grid: a cap on the grid"),
+        ArgSpec("trials", .int, .int(10), .positive, "random: number of trials (n_iter); grid: a cap on the grid"),
         ArgSpec("factor", .number, .int(3), ValueRange(lower: 1, lowerInclusive: false, upper: nil, upperInclusive: false),
                 "halving, hyperband: each rung keeps ⌈n/factor⌉ candidates and gives them factor times the resource"),
         ArgSpec("resource", .oneOf(["epochs", "samples"]), .string("epochs"), nil,

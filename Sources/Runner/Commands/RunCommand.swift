@@ -98,7 +98,7 @@ struct RunCommand: ParsableCommand {
 
         var header = session.header
         header.shard = shard.description
-        let jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        let jobs = try Self.jobs(requested: self.jobs, largest: session.largestUnit, progress: progress)
         var records: [UnitRecord] = []
         if session.unitCount > 0 {
             let done: [UnitRecord]
@@ -144,6 +144,21 @@ struct RunCommand: ParsableCommand {
         case .interrupted:
             throw RunnerError.failure("stopped by \(StopRequest.name) during the final training; the cross-validation results are saved; run the same command again to finish")
         }
+    }
+
+    /// Units trained at once: `--jobs`, else one per core, never more than fit in memory beside
+    /// the data (`Footprint`, with the search's largest trial): a `--jobs` that does not fit is
+    /// refused (2), the default is lowered, saying so.
+    static func jobs(requested: Int?, largest: Footprint, progress: Progress) throws(RunnerError) -> Int {
+        let fit = max(largest.jobsThatFit, 1)
+        var wanted = largest
+        wanted.jobs = requested ?? ProcessInfo.processInfo.activeProcessorCount
+        guard wanted.jobs > fit else { return wanted.jobs }
+        let need = "\(wanted.jobs) units at once need about \(Footprint.bytes(wanted.total)), more than half of this machine's "
+            + "\(Footprint.bytes(Footprint.limit * 2)) (\(Footprint.bytes(Footprint.limit))); \(fit) fit"
+        if requested != nil { throw RunnerError.badInput("--jobs \(wanted.jobs): " + need + "; use --jobs \(fit)") }
+        progress.log("\(fit) unit\(fit == 1 ? "" : "s") at a time: " + need)
+        return fit
     }
 
     func settings(jobs: Int) -> [String] {

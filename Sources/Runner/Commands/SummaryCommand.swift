@@ -25,7 +25,7 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         guard let experiment = loadExperiment(file, overrides: overrides) else { throw RunnerError.diagnosticsPrinted }
-        let proposals = Search.trials(experiment.search, seed: experiment.seed, count: trial + 1)
+        let proposals = Search.proposals(experiment.search, seed: experiment.seed, count: trial == Int.max ? trial : trial + 1)
         guard trial < proposals.count else {
             throw RunnerError("--trial \(trial): the search has only \(proposals.count) trials", status: ExitStatus.badInput)
         }

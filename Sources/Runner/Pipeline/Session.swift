@@ -25,6 +25,8 @@ final class Session: @unchecked Sendable {
     /// Empty when the file asks for no cross-validation (no `search` section).
     let folds: [Fold]
     let header: JournalHeader
+    /// The largest trial's footprint (one unit at a time), which `--jobs` multiplies.
+    let largestUnit: Footprint
 
     var foldCount: Int { folds.count }
     var unitCount: Int { trials.count * folds.count }
@@ -76,6 +78,14 @@ final class Session: @unchecked Sendable {
         } catch {
             throw RunnerError("\(file): error: search: \(error.message)", status: ExitStatus.badInput)
         }
+        // A run holds every trial's configuration and results: refused, located, before any is
+        // made when they cannot fit in memory (`Footprint`).
+        let count = Search.count(experiment.search, count: rungPlan?.trialCount ?? trialCount)
+        if let refusal = Footprint.trialsRefusal(experiment, count: count) {
+            if trialCount != nil { throw RunnerError.badInput("--trials \(count): " + refusal) }
+            printDiagnostics([Footprint.trialsDiagnostic(experiment, count: count, file: file)].compactMap { $0 })
+            throw RunnerError.diagnosticsPrinted
+        }
         trials = Search.trials(experiment.search, seed: experiment.seed, count: rungPlan?.trialCount ?? trialCount)
         let resolved = trials.map { t in Result { () throws(ResolutionError) in try experiment.resolve(t.values) } }
         let fileShape = resolved.lazy.compactMap { try? $0.get().model.inputShape }.first
@@ -87,23 +97,26 @@ final class Session: @unchecked Sendable {
             throw RunnerError("\(file): error: predict: each row needs \(width) numbers (the model's input \(shape)), got \(bad.count)",
                           status: ExitStatus.badInput)
         }
-        // Build every trial's model once now, so a shape that cannot work is a failed trial
-        // (or, without a search, an error in the file) before any training starts.
+        // Build every trial's model once now, so a shape that cannot work, or a model that
+        // cannot fit in memory beside the data, is a failed trial (or, without a search, an
+        // error in the file) before any training starts.
+        let memory = Footprint.sharing(data, unitData: data.train)
+        var largest = memory
         configs = resolved.map { r -> Result<TrialConfig, TrialFailure> in
             switch r {
             case .failure(let e):
                 return .failure(TrialFailure(message: DiagnosticRenderer.render(e.diagnostics).trimmingCharacters(in: .whitespacesAndNewlines)))
             case .success(let c):
-                do {
-                    _ = try Trainer.model(c, inputShape: shape, task: task, seed: 0)
+                do throws(TrialFailure) {
+                    let f = try Trainer.sized(c, inputShape: shape, task: task, seed: 0, memory: memory).footprint
+                    if f.unit > largest.unit { largest = f }
                     return .success(c)
-                } catch let e as TrialFailure {
-                    return .failure(e)
                 } catch {
-                    return .failure(TrialFailure(message: "\(error)"))
+                    return .failure(error)
                 }
             }
         }
+        largestUnit = largest
 
         header = JournalHeader(fingerprint: Fingerprint.of([experiment.canonicalText, String(experiment.seed)]),
                                file: file, seed: experiment.seed, shard: "", version: RunnerCommand.version,

@@ -45,35 +45,29 @@ func derivedSeed(_ seed: UInt64, _ stream: String, _ index: Int) -> UInt64 {
 /// work of a cross-validation unit and of the final refit alike.
 enum Trainer {
     /// The model of a trial, built for samples of `inputShape`, checked against the data's task
-    /// and the loss.
-    static func model(_ trial: TrialConfig, inputShape: [Int], task: Engine.Task, seed: UInt64) throws(TrialFailure) -> Sequential {
+    /// and the loss, and against the machine's memory (`Footprint`: the model with `memory`'s
+    /// data and units at once must fit, checked before each layer allocates, or the trial fails
+    /// here with the layer named instead of the process being killed later).
+    static func model(_ trial: TrialConfig, inputShape: [Int], task: Engine.Task, seed: UInt64,
+                      memory: Footprint = Footprint()) throws(TrialFailure) -> Sequential {
+        try sized(trial, inputShape: inputShape, task: task, seed: seed, memory: memory).model
+    }
+
+    /// `model`, and its footprint.
+    static func sized(_ trial: TrialConfig, inputShape: [Int], task: Engine.Task?, seed: UInt64,
+                      memory: Footprint = Footprint()) throws(TrialFailure) -> (model: Sequential, footprint: Footprint) {
         let layers: [Layer]
         do { layers = try Binding.layers(trial.model) } catch { throw TrialFailure(message: error.message) }
         let model = Sequential(layers)
-        // Checked before each layer allocates: its weights (value, gradient and two optimizer
-        // slots) and a batch of every activation so far (output, gradient and a cache) must
-        // fit in half of this machine's memory, or the trial fails here with the layer named
-        // instead of the process being killed later.
-        let budget = Double(FileBytes.physicalMemory) / 2
-        let batch = Double(trial.fit.batchSize)
-        var weights = 0.0, activations = 0.0
+        let footprint: Footprint
         do {
-            try model.build(inputShape: inputShape, seed: seed) { (i, layer, shape) throws(ShapeError) in
-                weights += Double(weightsNeeded(layer, inputShape: shape) ?? Int.max)
-                activations += Double(checkedProduct(shape) ?? Int.max)
-                let bytes = 16 * weights + 12 * batch * activations
-                guard bytes <= budget else {
-                    func gib(_ b: Double) -> String { b >= Double(1 << 30) ? "\(Int((b / Double(1 << 30)).rounded(.up))) GiB" : "\(Int((b / Double(1 << 20)).rounded(.up))) MiB" }
-                    throw ShapeError(layerIndex: i, "the model needs about \(gib(bytes)) up to this layer (\(Int(min(weights, 9e18))) weights, "
-                        + "\(Int(min(activations, 9e18))) values per sample × batch \(Int(batch))), more than half of this machine's \(gib(budget * 2)); use fewer units or a smaller batch")
-                }
-            }
+            footprint = try memory.build(model, inputShape: inputShape, seed: seed, batch: trial.fit.batchSize)
         } catch {
-            let at = error.layerIndex.map { trial.model.layers[$0] }
+            let at = error.layerIndex.flatMap { $0 < trial.model.layers.count ? trial.model.layers[$0] : nil }
             throw TrialFailure(message: error.message, line: at?.line, column: at?.column)
         }
-        try check(model, trial, task: task)
-        return model
+        if let task { try check(model, trial, task: task) }
+        return (model, footprint)
     }
 
     /// Errors a shape check alone cannot see: an output layer that does not match the data's
