@@ -29,6 +29,15 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         self = RandomGenerator(seed: g.next())
     }
 
+    /// The generator's position: its four words, to save and continue the stream later.
+    public var state: [UInt64] { [s.0, s.1, s.2, s.3] }
+
+    /// A generator at a position taken from `state`.
+    public init(state: [UInt64]) {
+        precondition(state.count == 4, "RandomGenerator(state:) takes four words")
+        s = (state[0], state[1], state[2], state[3])
+    }
+
     private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     public mutating func next() -> UInt64 {

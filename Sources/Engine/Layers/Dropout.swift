@@ -6,7 +6,7 @@
 /// Randomness: the layer owns its mask generator. `build` seeds it from `seed` when given,
 /// else from one draw of the model's build generator, so a model built from the same seed drops
 /// the same units batch after batch, on any machine.
-public final class Dropout: Layer {
+public final class Dropout: RandomLayer {
     public let kind = "Dropout"
     public var name: String
     public let rate: Float
@@ -30,6 +30,12 @@ public final class Dropout: Layer {
     }
 
     public var parameters: [Parameter] { [] }
+
+    /// The mask generator's position, saved and restored when a training run continues.
+    public var randomState: [UInt64] {
+        get { maskGenerator.state }
+        set { maskGenerator = RandomGenerator(state: newValue) }
+    }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {

@@ -15,7 +15,7 @@ import Darwin
 ///     m̂ = u_{t+1}·m / (1 − Π_t·u_{t+1}) + (1 − u_t)·g / (1 − Π_t)
 ///     v̂ = v / (1 − β₂ᵗ)
 ///     w ← w − lr·m̂ / (√v̂ + ε)       (epsilon outside the root of the *corrected* v)
-public final class Nadam: UpdateRule {
+public final class Nadam: StatefulUpdateRule {
     public let beta1: Float
     public let beta2: Float
     public let epsilon: Float
@@ -31,6 +31,12 @@ public final class Nadam: UpdateRule {
     public var name: String { "nadam" }
     public var defaultLearningRate: Float { 0.001 }
     public var slotInitialValues: [Float] { [0, 0] }
+
+    /// Π_t: what a continued run needs beyond the slots and the step count.
+    public var ruleState: [Float] {
+        get { [uProduct] }
+        set { if let u = newValue.first { uProduct = u } }
+    }
 
     public func beginStep(_ step: Int) {
         if step == 1 { uProduct = 1 }

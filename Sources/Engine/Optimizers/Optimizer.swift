@@ -26,6 +26,11 @@ extension UpdateRule {
     public func beginStep(_ step: Int) {}
 }
 
+/// A rule with state beyond its slots (Nadam's running product), saved with a training run.
+public protocol StatefulUpdateRule: UpdateRule {
+    var ruleState: [Float] { get set }
+}
+
 /// A learning rate: a constant, or a Keras schedule evaluated at the optimizer's step count.
 public enum LearningRate: Sendable, Equatable {
     case constant(Float)
@@ -71,6 +76,16 @@ public struct GradientClipping: Sendable, Equatable {
         self.clipvalue = clipvalue
         self.globalClipnorm = globalClipnorm
     }
+}
+
+/// An optimizer's state between two parts of one training run.
+public struct OptimizerState: Codable, Sendable, Equatable {
+    public var iterations: Int
+    /// The constant learning rate in force (nil for a schedule, which the step count decides).
+    public var learningRate: Float?
+    public var rule: [Float]
+    /// Per parameter (in the model's order), its slots' values.
+    public var slots: [[[Float]]]
 }
 
 /// A Keras optimizer: an update rule with its per-variable state, a learning rate (or
@@ -125,6 +140,26 @@ public final class Optimizer {
             rule.update(value: p.value, grad: p.grad, slots: slotTensors(for: p), learningRate: lr, step: step)
         }
         iterations += 1
+    }
+
+    /// Everything a continued run needs: the step count, the learning rate (which
+    /// ReduceLROnPlateau may have lowered), the rule's own state, and each of `parameters`'
+    /// slots (empty for a parameter never updated).
+    public func state(for parameters: [Parameter]) -> OptimizerState {
+        let lr: Float? = if case .constant(let v) = learningRate { v } else { nil }
+        return OptimizerState(iterations: iterations, learningRate: lr, rule: (rule as? StatefulUpdateRule)?.ruleState ?? [],
+                              slots: parameters.map { p in slots[ObjectIdentifier(p)]?.map(\.array) ?? [] })
+    }
+
+    /// Puts back a state taken by `state(for:)` for the same parameters of a model built alike.
+    public func restore(_ state: OptimizerState, for parameters: [Parameter]) {
+        reset()
+        iterations = state.iterations
+        if let lr = state.learningRate { learningRate = .constant(lr) }
+        if let r = rule as? StatefulUpdateRule { r.ruleState = state.rule }
+        for (p, values) in zip(parameters, state.slots) where !values.isEmpty {
+            for (t, v) in zip(slotTensors(for: p), values) { t.copy(from: v) }
+        }
     }
 
     /// Clears the state and the step count (a fresh optimizer with the same settings).

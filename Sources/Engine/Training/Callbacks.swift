@@ -24,6 +24,24 @@ public protocol Callback: AnyObject {
     func trainEnd(_ context: TrainingContext)
 }
 
+/// A callback's state between two parts of one training run: its counters and, for
+/// EarlyStopping's `restore_best_weights`, the best weights so far.
+public struct CallbackState: Codable, Sendable, Equatable {
+    public var numbers: [Double]
+    public var weights: [[Float]]?
+
+    public init(numbers: [Double] = [], weights: [[Float]]? = nil) {
+        self.numbers = numbers
+        self.weights = weights
+    }
+}
+
+/// A callback whose state a continued run must carry (after `trainBegin` set it up).
+public protocol StatefulCallback: Callback {
+    func saveState() -> CallbackState
+    func restoreState(_ state: CallbackState)
+}
+
 extension Callback {
     public func trainBegin(_ context: TrainingContext) throws(TrainingError) {}
     public func epochEnd(_ epoch: Int, logs: inout Logs, context: TrainingContext) {}
@@ -46,7 +64,7 @@ public enum MonitorMode: String, Sendable {
 /// - with `restore_best_weights`, the weights of the best epoch are put back when training
 ///   ends, whether or not it stopped early (the first monitored epoch counts as best if none
 ///   improves).
-public final class EarlyStopping: Callback {
+public final class EarlyStopping: StatefulCallback {
     public let monitor: String
     public let minDelta: Double
     public let patience: Int
@@ -123,6 +141,19 @@ public final class EarlyStopping: Callback {
     public func trainEnd(_ context: TrainingContext) {
         if restoreBestWeights, let w = bestWeights { context.model.setWeights(w) }
     }
+
+    public func saveState() -> CallbackState {
+        CallbackState(numbers: [Double(wait), Double(stoppedEpoch ?? -1), best, Double(bestEpoch)], weights: bestWeights)
+    }
+
+    public func restoreState(_ state: CallbackState) {
+        guard state.numbers.count == 4 else { return }
+        wait = Int(state.numbers[0])
+        stoppedEpoch = state.numbers[1] < 0 ? nil : Int(state.numbers[1])
+        best = state.numbers[2]
+        bestEpoch = Int(state.numbers[3])
+        bestWeights = state.weights
+    }
 }
 
 /// Keras `ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=10, mode="auto",
@@ -135,7 +166,7 @@ public final class EarlyStopping: Callback {
 /// - each epoch's logs get "learning_rate": the rate used during that epoch.
 ///
 /// It needs a constant learning rate (Keras cannot set the rate of a schedule either).
-public final class ReduceLROnPlateau: Callback {
+public final class ReduceLROnPlateau: StatefulCallback {
     public let monitor: String
     public let factor: Float
     public let patience: Int
@@ -190,5 +221,18 @@ public final class ReduceLROnPlateau: Callback {
                 wait = 0
             }
         }
+    }
+}
+
+extension ReduceLROnPlateau {
+    public func saveState() -> CallbackState {
+        CallbackState(numbers: [Double(wait), Double(cooldownCounter), best])
+    }
+
+    public func restoreState(_ state: CallbackState) {
+        guard state.numbers.count == 3 else { return }
+        wait = Int(state.numbers[0])
+        cooldownCounter = Int(state.numbers[1])
+        best = state.numbers[2]
     }
 }

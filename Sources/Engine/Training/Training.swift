@@ -53,7 +53,7 @@ public struct Logs: Sendable, Equatable {
 
 /// Keras's `History.history`: each logged quantity per epoch, keys in first-logged order
 /// (loss, the metrics, val_loss, the val_ metrics, then what callbacks add).
-public struct History: Sendable, Equatable {
+public struct History: Sendable, Equatable, Codable {
     public private(set) var keys: [String] = []
     public private(set) var values: [String: [Double]] = [:]
     public private(set) var epochs = 0
@@ -293,104 +293,200 @@ final class LossEvaluator {
 /// give bit-identical histories and weights.
 public func fit(_ model: Sequential, train: Dataset, validation: Dataset? = nil,
                 config: FitConfig) throws(TrainingError) -> FitResult {
-    guard model.isBuilt else { throw .notBuilt }
-    guard train.count > 0 else { throw .emptyData("the training data") }
-    if let v = validation, v.count == 0 { throw .emptyData("the validation data") }
-    for layer in model.layers {
-        if let a = layer as? ActivatedLayer, !a.activation.isDifferentiable {
-            throw .nonDifferentiable(layer: layer.name, activation: a.activation.name)
-        }
-    }
-    let eval = try LossEvaluator(model: model, loss: config.loss, data: train, metricNames: config.metrics)
-    let validator = try validation.map { v throws(TrainingError) in
-        try LossEvaluator(model: model, loss: config.loss, data: v, metricNames: config.metrics)
-    }
-    var directions: [String: Bool] = [:]
-    for m in eval.metrics { directions[m.name] = m.kind.higherIsBetter }
-    let context = TrainingContext(model: model, optimizer: config.optimizer, higherIsBetter: directions)
-    for c in config.callbacks { try c.trainBegin(context) }
+    let run = try FitRun(model, train: train, validation: validation, config: config)
+    run.train(toEpoch: config.epochs)
+    return run.finish()
+}
 
-    let lastActivated = model.layers.last as? ActivatedLayer
-    if eval.fused { lastActivated?.backwardSkipsActivation = true }
-    defer { if eval.fused { lastActivated?.backwardSkipsActivation = false } }
-    // A ReLU followed by max pooling: the pooling's backward applies the ReLU's derivative.
-    let reluPools = zip(model.layers, model.layers.dropFirst()).compactMap { a, b -> (ActivatedLayer, MaxPooling2D)? in
-        guard let a = a as? ActivatedLayer, a.activation == .relu, !a.backwardSkipsActivation,
-              let b = b as? MaxPooling2D else { return nil }
-        return (a, b)
-    }
-    for (a, b) in reluPools { a.backwardSkipsActivation = true; b.backwardAppliesReLU = true }
-    defer { for (a, b) in reluPools { a.backwardSkipsActivation = false; b.backwardAppliesReLU = false } }
-    // The gradient with respect to the model's input is never read: skip it.
-    let first = model.layers.first as? InputGradientOptional
-    let firstComputed = first?.computesInputGradient
-    first?.computesInputGradient = false
-    defer { if let firstComputed { first?.computesInputGradient = firstComputed } }
+/// What a training run needs to continue exactly where it stopped, in another process:
+/// the epochs done, the history, every weight (trainable or not), the optimizer's slots and
+/// step count, each random layer's generator and each callback's counters. The shuffles are
+/// not saved: the order after `epoch` epochs is replayed from the seed.
+public struct TrainingState: Codable, Sendable, Equatable {
+    public var epoch: Int
+    public var stopped: Bool
+    public var history: History
+    public var weights: [[Float]]
+    public var optimizer: OptimizerState
+    public var layers: [[UInt64]]
+    public var callbacks: [CallbackState]
+}
 
-    let parameters = model.parameters
-    let regularized = parameters.contains { $0.trainable && ($0.l1 != 0 || $0.l2 != 0) }
-    let optimizer = config.optimizer
-    let batchSize = max(1, config.batchSize)
-    let n = train.count
-    let batches = (n + batchSize - 1) / batchSize
-    var order = Array(0..<n)
-    var shuffler = RandomGenerator(seed: config.seed, stream: "shuffle")
-    var accumulators = eval.metrics.map(MetricAccumulator.init)
-    var history = History()
-    var outcome = FitOutcome.completed
+/// A layer that draws random numbers while training (Dropout), whose generator a continued
+/// run must put back where it was.
+public protocol RandomLayer: Layer {
+    var randomState: [UInt64] { get set }
+}
 
-    epochs: for epoch in 0..<max(config.epochs, 0) {
-        let epochStart = ContinuousClock.now
-        if config.shuffle { shuffler.shuffle(&order) }
-        for i in accumulators.indices { accumulators[i].reset() }
-        var lossSum = 0.0
-        for b in 0..<batches {
-            let rows = order[(b * batchSize)..<min((b + 1) * batchSize, n)]
-            eval.load(train, rows: rows)
-            let output = model.forward(eval.x, training: true)
-            var batchLoss = eval.value(output)
-            if regularized { batchLoss += Regularization.penalty(parameters) }
-            guard batchLoss.isFinite else {
-                outcome = .diverged(epoch: epoch + 1)
-                break epochs
-            }
-            for i in accumulators.indices { accumulators[i].add(output: output, target: eval.y) }
-            lossSum += Double(batchLoss) * Double(rows.count)
-            model.zeroGradients()
-            model.backward(eval.gradient(output))
-            if regularized { Regularization.addGradient(parameters) }
-            optimizer.apply(to: parameters)
-            if let onBatch = config.onBatch {
-                onBatch(BatchProgress(epoch: epoch + 1, batch: b + 1, batches: batches,
-                                      loss: lossSum / Double(min((b + 1) * batchSize, n))))
+/// One `fit`, in parts: `train(toEpoch:)` may be called again with a later epoch and goes
+/// on from where it stopped (Keras's `initial_epoch`), and `state` / `restore` carry it to
+/// another process: training 3 epochs, saving, restoring into a model, optimizer and callbacks
+/// made alike and training to 9 gives the same bits as training 9 in one go.
+public final class FitRun {
+    let model: Sequential
+    let train: Dataset
+    let validation: Dataset?
+    let config: FitConfig
+    let eval: LossEvaluator
+    let validator: LossEvaluator?
+    let context: TrainingContext
+    let parameters: [Parameter]
+    let regularized: Bool
+    var order: [Int]
+    var shuffler: RandomGenerator
+    var accumulators: [MetricAccumulator]
+    public private(set) var history = History()
+    public private(set) var outcome = FitOutcome.completed
+    /// Epochs done.
+    public private(set) var epoch = 0
+
+    /// Checks the model and data and starts the callbacks (`trainBegin`); trains nothing.
+    public init(_ model: Sequential, train: Dataset, validation: Dataset? = nil, config: FitConfig) throws(TrainingError) {
+        guard model.isBuilt else { throw .notBuilt }
+        guard train.count > 0 else { throw .emptyData("the training data") }
+        if let v = validation, v.count == 0 { throw .emptyData("the validation data") }
+        for layer in model.layers {
+            if let a = layer as? ActivatedLayer, !a.activation.isDifferentiable {
+                throw .nonDifferentiable(layer: layer.name, activation: a.activation.name)
             }
         }
-        var logs = Logs()
-        logs["loss"] = lossSum / Double(n)
-        for a in accumulators { logs[a.metric.name] = a.result }
-        if let validation, let validator {
-            let v = evaluate(model, validator, data: validation, batchSize: batchSize, parameters: parameters)
-            for (k, value) in zip(v.names, v.values) { logs["val_" + k] = value }
+        self.model = model
+        self.train = train
+        self.validation = validation
+        self.config = config
+        eval = try LossEvaluator(model: model, loss: config.loss, data: train, metricNames: config.metrics)
+        validator = try validation.map { v throws(TrainingError) in
+            try LossEvaluator(model: model, loss: config.loss, data: v, metricNames: config.metrics)
         }
-        for c in config.callbacks { c.epochEnd(epoch, logs: &logs, context: context) }
-        history.append(logs)
-        config.onEpoch?(EpochProgress(epoch: epoch + 1, epochs: config.epochs, logs: logs,
-                                      seconds: (ContinuousClock.now - epochStart) / .seconds(1)))
-        if let l = logs["loss"], !l.isFinite {
-            outcome = .diverged(epoch: epoch + 1)
-            break
+        var directions: [String: Bool] = [:]
+        for m in eval.metrics { directions[m.name] = m.kind.higherIsBetter }
+        context = TrainingContext(model: model, optimizer: config.optimizer, higherIsBetter: directions)
+        for c in config.callbacks { try c.trainBegin(context) }
+        parameters = model.parameters
+        regularized = parameters.contains { $0.trainable && ($0.l1 != 0 || $0.l2 != 0) }
+        order = Array(0..<train.count)
+        shuffler = RandomGenerator(seed: config.seed, stream: "shuffle")
+        accumulators = eval.metrics.map(MetricAccumulator.init)
+    }
+
+    /// Whether training has ended for good: stopped early, diverged or interrupted.
+    public var isOver: Bool {
+        if case .completed = outcome { return false }
+        return true
+    }
+
+    /// The state to continue from (take it before `finish`, which may restore best weights).
+    public var state: TrainingState {
+        TrainingState(epoch: epoch, stopped: isOver, history: history, weights: model.weights(),
+                      optimizer: config.optimizer.state(for: parameters),
+                      layers: model.layers.compactMap { ($0 as? RandomLayer)?.randomState },
+                      callbacks: config.callbacks.map { ($0 as? StatefulCallback)?.saveState() ?? CallbackState() })
+    }
+
+    /// Puts this run where `state` was taken: the model, optimizer and callbacks must be made
+    /// as for the run that saved it. The shuffled order is replayed for the epochs done.
+    public func restore(_ state: TrainingState) throws(TrainingError) {
+        let randomLayers = model.layers.compactMap { $0 as? RandomLayer }
+        guard state.weights.count == parameters.count,
+              zip(state.weights, parameters).allSatisfy({ $0.count == $1.count }),
+              state.optimizer.slots.count == parameters.count,
+              state.layers.count == randomLayers.count, state.callbacks.count == config.callbacks.count else {
+            throw .incompatible("the saved training state does not fit this model")
         }
-        if context.stopTraining {
-            outcome = .stoppedEarly(epoch: epoch + 1)
-            break
+        model.setWeights(state.weights)
+        config.optimizer.restore(state.optimizer, for: parameters)
+        for (layer, s) in zip(randomLayers, state.layers) { layer.randomState = s }
+        for (c, s) in zip(config.callbacks, state.callbacks) { (c as? StatefulCallback)?.restoreState(s) }
+        history = state.history
+        epoch = state.epoch
+        if config.shuffle { for _ in 0..<state.epoch { shuffler.shuffle(&order) } }
+        if state.stopped { outcome = .stoppedEarly(epoch: state.epoch) }
+    }
+
+    /// Trains epochs `epoch ..< last` (fewer if a callback stops it, the loss diverges or
+    /// `shouldStop` says so).
+    public func train(toEpoch last: Int) {
+        guard !isOver, epoch < last else { return }
+        let lastActivated = model.layers.last as? ActivatedLayer
+        if eval.fused { lastActivated?.backwardSkipsActivation = true }
+        defer { if eval.fused { lastActivated?.backwardSkipsActivation = false } }
+        // A ReLU followed by max pooling: the pooling's backward applies the ReLU's derivative.
+        let reluPools = zip(model.layers, model.layers.dropFirst()).compactMap { a, b -> (ActivatedLayer, MaxPooling2D)? in
+            guard let a = a as? ActivatedLayer, a.activation == .relu, !a.backwardSkipsActivation,
+                  let b = b as? MaxPooling2D else { return nil }
+            return (a, b)
         }
-        if config.shouldStop() {
-            outcome = .interrupted(epoch: epoch + 1)
-            break
+        for (a, b) in reluPools { a.backwardSkipsActivation = true; b.backwardAppliesReLU = true }
+        defer { for (a, b) in reluPools { a.backwardSkipsActivation = false; b.backwardAppliesReLU = false } }
+        // The gradient with respect to the model's input is never read: skip it.
+        let first = model.layers.first as? InputGradientOptional
+        let firstComputed = first?.computesInputGradient
+        first?.computesInputGradient = false
+        defer { if let firstComputed { first?.computesInputGradient = firstComputed } }
+
+        let optimizer = config.optimizer
+        let batchSize = max(1, config.batchSize)
+        let n = train.count
+        let batches = (n + batchSize - 1) / batchSize
+
+        epochs: while epoch < last {
+            let epochStart = ContinuousClock.now
+            if config.shuffle { shuffler.shuffle(&order) }
+            for i in accumulators.indices { accumulators[i].reset() }
+            var lossSum = 0.0
+            for b in 0..<batches {
+                let rows = order[(b * batchSize)..<min((b + 1) * batchSize, n)]
+                eval.load(train, rows: rows)
+                let output = model.forward(eval.x, training: true)
+                var batchLoss = eval.value(output)
+                if regularized { batchLoss += Regularization.penalty(parameters) }
+                guard batchLoss.isFinite else {
+                    outcome = .diverged(epoch: epoch + 1)
+                    break epochs
+                }
+                for i in accumulators.indices { accumulators[i].add(output: output, target: eval.y) }
+                lossSum += Double(batchLoss) * Double(rows.count)
+                model.zeroGradients()
+                model.backward(eval.gradient(output))
+                if regularized { Regularization.addGradient(parameters) }
+                optimizer.apply(to: parameters)
+                if let onBatch = config.onBatch {
+                    onBatch(BatchProgress(epoch: epoch + 1, batch: b + 1, batches: batches,
+                                          loss: lossSum / Double(min((b + 1) * batchSize, n))))
+                }
+            }
+            var logs = Logs()
+            logs["loss"] = lossSum / Double(n)
+            for a in accumulators { logs[a.metric.name] = a.result }
+            if let validation, let validator {
+                let v = evaluate(model, validator, data: validation, batchSize: batchSize, parameters: parameters)
+                for (k, value) in zip(v.names, v.values) { logs["val_" + k] = value }
+            }
+            for c in config.callbacks { c.epochEnd(epoch, logs: &logs, context: context) }
+            history.append(logs)
+            epoch += 1
+            config.onEpoch?(EpochProgress(epoch: epoch, epochs: config.epochs, logs: logs,
+                                          seconds: (ContinuousClock.now - epochStart) / .seconds(1)))
+            if let l = logs["loss"], !l.isFinite {
+                outcome = .diverged(epoch: epoch)
+                break
+            }
+            if context.stopTraining {
+                outcome = .stoppedEarly(epoch: epoch)
+                break
+            }
+            if config.shouldStop() {
+                outcome = .interrupted(epoch: epoch)
+                break
+            }
         }
     }
-    for c in config.callbacks { c.trainEnd(context) }
-    return FitResult(history: history, outcome: outcome)
+
+    /// Ends the run (the callbacks' `trainEnd`: EarlyStopping may restore the best weights).
+    public func finish() -> FitResult {
+        for c in config.callbacks { c.trainEnd(context) }
+        return FitResult(history: history, outcome: outcome)
+    }
 }
 
 /// Keras's `model.evaluate`: the loss (with the L1/L2 penalty, as Keras) and each metric over

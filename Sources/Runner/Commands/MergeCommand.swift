@@ -51,8 +51,22 @@ struct MergeCommand: ParsableCommand {
             throw RunnerError("\(folder): the journals were written by another version of the experiment; rerun the shards", status: ExitStatus.badInput)
         }
         let shardCount = Int(header.shard.split(separator: "/").last ?? "1") ?? 1
+        if let plan = session.rungPlan {
+            // Halving: the units owed follow the rungs the journals decide.
+            let owed = plan.missing(records: found.records, folds: session.foldCount, higherIsBetter: session.scoring.higherIsBetter)
+            if !owed.units.isEmpty || owed.undecided {
+                var lines = ["\(folder): \(owed.units.count) unit\(owed.units.count == 1 ? " is" : "s are") missing"
+                    + (owed.undecided ? " (and the rungs after them, which they decide)" : "") + ":"]
+                for w in owed.units.prefix(20) {
+                    lines.append("  trial \(w.trial) iter \(w.rung?.iter ?? 0) fold \(w.fold): owed by shard \(Shard.owner(ofUnit: w.number, count: shardCount))/\(shardCount)")
+                }
+                if owed.units.count > 20 { lines.append("  ...") }
+                lines.append("rerun the shards (`runner run FILE --shard I/\(shardCount)`), or the rung's array, then merge again")
+                throw RunnerError(lines.joined(separator: "\n"), status: ExitStatus.failure)
+            }
+        }
         let have = Set(found.records.map { $0.trial * session.foldCount + $0.fold })
-        let missing = (0..<session.unitCount).filter { !have.contains($0) }
+        let missing = session.rungPlan != nil ? [] : (0..<session.unitCount).filter { !have.contains($0) }
         if !missing.isEmpty {
             var lines = ["\(folder): \(missing.count) of \(session.unitCount) units are missing:"]
             for u in missing.prefix(20) {

@@ -34,6 +34,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run only shard I of N of the units (I/N, or 'auto' inside a Slurm array); `runner merge` joins the shards.")
     var shard: String?
 
+    @Option(help: "Halving and Hyperband: run only this rung (0-based, as 'runner plan' lists them) and stop; the rung before it must be complete. What runner slurm's per-rung arrays run.")
+    var rung: Int?
+
     @Flag(help: "Skip the refit and test of the best trial.")
     var noRefit = false
 
@@ -64,8 +67,9 @@ struct RunCommand: ParsableCommand {
         }
         StopRequest.install()
         let session = try Session(file: file, overrides: options.allOverrides, trialCount: options.trials, out: out)
-        if let strategy = session.experiment.search?.strategy, strategy.isSuccessive {
-            throw RunnerError.badInput("\(file): search.strategy \(strategy.rawValue): 'runner plan' shows its rungs; this version cannot run it yet")
+        if let r = rung, !(session.rungPlan?.stages.indices.contains(r) ?? false) {
+            throw RunnerError.badInput(session.rungPlan.map { "--rung \(r): the search has rungs 0 to \($0.stages.count - 1) ('runner plan' lists them)" }
+                ?? "--rung is for search.strategy halving or hyperband")
         }
         let progress = Progress(quiet: quiet, tag: shard.count > 1 ? "shard \(shard) " : "")
         try execute(session, shard: shard, progress: progress)
@@ -113,23 +117,32 @@ struct RunCommand: ParsableCommand {
             } catch {
                 throw RunnerError("\(error)", status: ExitStatus.failure)
             }
-            let scheduler = Scheduler(session: session, journal: journal, progress: progress, shard: shard, done: done)
-            let pending = scheduler.pendingCount
-            let owned = (0..<session.unitCount).filter { shard.owns(unit: $0) }.count
-            progress.log("\(session.experiment.name): \(session.trials.count) trial\(session.trials.count == 1 ? "" : "s") × \(session.foldCount) folds"
-                + (shard.count > 1 ? ", shard \(shard): \(owned) units" : "")
-                + (pending < owned ? ", \(owned - pending) already done (resuming)" : "")
-                + ", \(min(jobs, max(pending, 1))) at a time")
-            progress.begin(units: owned, done: owned - pending)
-            if let failure = scheduler.run(jobs: jobs) {
+            if let plan = session.rungPlan {
+                records = try runRungs(plan, session: session, journal: journal, header: header, shard: shard, progress: progress,
+                                       done: done, jobs: jobs)
+                if rung != nil, rung != plan.stages.count - 1 || shard.count > 1 {
+                    progress.log("rung \(rung!) done")
+                    return
+                }
+            } else {
+                let scheduler = Scheduler(session: session, journal: journal, progress: progress, shard: shard, done: done)
+                let pending = scheduler.pendingCount
+                let owned = (0..<session.unitCount).filter { shard.owns(unit: $0) }.count
+                progress.log("\(session.experiment.name): \(session.trials.count) trial\(session.trials.count == 1 ? "" : "s") × \(session.foldCount) folds"
+                    + (shard.count > 1 ? ", shard \(shard): \(owned) units" : "")
+                    + (pending < owned ? ", \(owned - pending) already done (resuming)" : "")
+                    + ", \(min(jobs, max(pending, 1))) at a time")
+                progress.begin(units: owned, done: owned - pending)
+                if let failure = scheduler.run(jobs: jobs) {
+                    progress.end()
+                    throw RunnerError(failure, status: ExitStatus.failure)
+                }
                 progress.end()
-                throw RunnerError(failure, status: ExitStatus.failure)
-            }
-            progress.end()
-            records = scheduler.records
-            if StopRequest.requested {
-                if shard.count == 1 { _ = try? Reports(session).write(records, to: out) }
-                throw RunnerError.failure("stopped by \(StopRequest.name): \(records.count) of \(session.unitCount) units are saved in \(out)/journal; run the same command again to resume")
+                records = scheduler.records
+                if StopRequest.requested {
+                    if shard.count == 1 { _ = try? Reports(session).write(records, to: out) }
+                    throw RunnerError.failure("stopped by \(StopRequest.name): \(records.count) of \(session.unitCount) units are saved in \(out)/journal; run the same command again to resume")
+                }
             }
         }
         if shard.count > 1 {
@@ -173,5 +186,67 @@ struct RunCommand: ParsableCommand {
         for name in ["journal", "history", "leaderboard.csv", "trials.csv", "test.csv", "predictions.csv", "best.safetensors", "resolved.yaml", "report.html"] {
             try? fm.removeItem(atPath: out + "/" + name)
         }
+    }
+
+    /// Halving and Hyperband: the rungs one after the other (or only `--rung`), each a barrier:
+    /// a rung's candidates are decided from the journal once every unit of the rung before it
+    /// is there. A shard of many waits for the others' units at each barrier (reading their
+    /// journals every two seconds); with `--rung` it refuses to start instead.
+    func runRungs(_ plan: RungPlan, session: Session, journal: Journal, header: JournalHeader, shard: Shard, progress: Progress,
+                  done: [UnitRecord], jobs: Int) throws -> [UnitRecord] {
+        let k = session.foldCount, out = session.out
+        let scoring = session.scoring
+        var records = done
+        let stages = plan.stages
+        let selected = rung.map { [$0] } ?? Array(stages.indices)
+        progress.log("\(session.experiment.name): \(session.experiment.search?.strategy.rawValue ?? "") over \(plan.trialCount) trials, "
+            + "\(stages.count) rung\(stages.count == 1 ? "" : "s") × \(k) folds" + (shard.count > 1 ? ", shard \(shard)" : "")
+            + ", \(jobs) at a time")
+        func reread() throws -> [UnitRecord] {
+            do { return try Journal.readAll(out: out, expected: header).records } catch {
+                throw RunnerError("\(error)", status: ExitStatus.failure)
+            }
+        }
+        for index in selected {
+            let stage = stages[index]
+            var candidates = plan.candidates(stage, records: records, folds: k, higherIsBetter: scoring.higherIsBetter)
+            if candidates == nil, shard.count > 1 || rung != nil {
+                records = try reread()
+                candidates = plan.candidates(stage, records: records, folds: k, higherIsBetter: scoring.higherIsBetter)
+            }
+            if candidates == nil {
+                if rung != nil || shard.count == 1 {
+                    let owed = plan.missing(records: records, folds: k, higherIsBetter: scoring.higherIsBetter).units
+                    throw RunnerError.failure("rung \(index) needs every unit of the rung before it; \(owed.count) are missing "
+                        + "(e.g. trial \(owed.first?.trial ?? 0) iter \(owed.first?.rung?.iter ?? 0) fold \(owed.first?.fold ?? 0)): run that rung first")
+                }
+                progress.log("rung \(index) waits for the other shards' units of the rung before it")
+                while candidates == nil, !StopRequest.requested {
+                    Thread.sleep(forTimeInterval: 2)
+                    records = try reread()
+                    candidates = plan.candidates(stage, records: records, folds: k, higherIsBetter: scoring.higherIsBetter)
+                }
+            }
+            guard let trials = candidates else { break }
+            let work = plan.work(stage, candidates: trials, folds: k)
+            let scheduler = Scheduler(session: session, journal: journal, progress: progress, shard: shard, done: records, work: work)
+            let owned = work.filter { shard.owns(unit: $0.number) }.count
+            let pending = scheduler.pendingCount
+            let r = plan.brackets[stage.bracket].rungs[stage.iter]
+            progress.log("rung \(index) (bracket \(plan.brackets[stage.bracket].index), iter \(stage.iter)): \(trials.count) candidate\(trials.count == 1 ? "" : "s") "
+                + "× \(k) folds at \(r.resources) \(plan.resource.rawValue)" + (pending < owned ? ", \(owned - pending) already done (resuming)" : ""))
+            progress.begin(units: owned, done: owned - pending)
+            if let failure = scheduler.run(jobs: jobs) {
+                progress.end()
+                throw RunnerError(failure, status: ExitStatus.failure)
+            }
+            progress.end()
+            records = scheduler.records
+            if StopRequest.requested {
+                if shard.count == 1 { _ = try? Reports(session).write(records, to: out) }
+                throw RunnerError.failure("stopped by \(StopRequest.name): \(records.count) units are saved in \(out)/journal; run the same command again to resume")
+            }
+        }
+        return records
     }
 }

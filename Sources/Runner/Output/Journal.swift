@@ -17,6 +17,10 @@ enum UnitStatus: String, Codable, Sendable {
 struct UnitRecord: Codable, Equatable {
     var trial: Int
     var fold: Int
+    /// Halving and Hyperband: the rung (scikit-learn's `iter`) and its resource
+    /// (`n_resources`); absent for random and grid.
+    var iter: Int? = nil
+    var resources: Int? = nil
     /// Each search parameter's value as the plan prints it.
     var params: [String: String]
     var status: UnitStatus
@@ -147,10 +151,10 @@ final class Journal {
             }
             for (i, line) in lines.enumerated().dropFirst() {
                 guard let r = try? decoder.decode(UnitRecord.self, from: Data(line)) else { throw Corrupt(path: path, line: i + 1) }
-                if seen.insert([r.trial, r.fold]).inserted { records.append(r) }
+                if seen.insert([r.trial, r.fold, r.iter ?? 0]).inserted { records.append(r) }
             }
         }
-        records.sort { ($0.trial, $0.fold) < ($1.trial, $1.fold) }
+        records.sort { ($0.trial, $0.iter ?? 0, $0.fold) < ($1.trial, $1.iter ?? 0, $1.fold) }
         return (reference, records)
     }
 }

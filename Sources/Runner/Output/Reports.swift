@@ -14,9 +14,12 @@ struct Reports {
     /// False for a run without cross-validation: no per-fold columns and no deviation.
     var crossValidated = true
 
-    /// One trial's row of the leaderboard, folds gathered.
+    /// One trial's row of the leaderboard, folds gathered (for halving, its highest rung's).
     struct RankedTrial {
         var trial: Int
+        /// Halving and Hyperband: the highest rung the trial reached and its resource.
+        var iter: Int? = nil
+        var resources: Int? = nil
         var params: [String: String]
         var scores: [Double?]
         var epochs: [Int]
@@ -38,21 +41,26 @@ struct Reports {
     }
 
     /// Gathers records into trials that have all their folds; ranked best first (failed and
-    /// diverged trials last, ties broken by trial index).
+    /// diverged trials last, ties broken by trial index). With rungs, a trial counts at the
+    /// highest rung it completed, and trials that got more of the resource rank first
+    /// (scikit-learn ranks the last iteration's candidates first).
     func rank(_ records: [UnitRecord]) -> [RankedTrial] {
         var byTrial: [Int: [UnitRecord]] = [:]
         for r in records { byTrial[r.trial, default: []].append(r) }
         var trials: [RankedTrial] = []
-        for (t, rs) in byTrial where rs.count == folds {
-            let sorted = rs.sorted { $0.fold < $1.fold }
+        for (t, all) in byTrial {
+            let iters = Set(all.map { $0.iter ?? 0 }).sorted(by: >)
+            guard let iter = iters.first(where: { i in all.filter { ($0.iter ?? 0) == i }.count == folds }) else { continue }
+            let sorted = all.filter { ($0.iter ?? 0) == iter }.sorted { $0.fold < $1.fold }
             let status: UnitStatus = sorted.contains { $0.status == .failed } ? .failed
                 : sorted.contains { $0.status == .diverged } ? .diverged : .ok
             trials.append(RankedTrial(
-                trial: t, params: sorted[0].params, scores: sorted.map(\.score), epochs: sorted.map(\.epochs),
-                seconds: sorted.map(\.seconds).reduce(0, +), status: status,
+                trial: t, iter: sorted[0].iter, resources: sorted[0].resources, params: sorted[0].params, scores: sorted.map(\.score),
+                epochs: sorted.map(\.epochs), seconds: all.map(\.seconds).reduce(0, +), status: status,
                 reason: sorted.compactMap(\.reason).first))
         }
         return trials.sorted { a, b in
+            if (a.resources ?? 0) != (b.resources ?? 0) { return (a.resources ?? 0) > (b.resources ?? 0) }
             switch (a.mean, b.mean) {
             case let (x?, y?) where x != y: return higherIsBetter ? x > y : x < y
             case (_?, nil): return true
@@ -62,6 +70,17 @@ struct Reports {
         }
     }
 
+    /// Whether the records come from rungs (halving, Hyperband): the tables gain `iter` and `n_resources`.
+    static func hasRungs(_ records: [UnitRecord]) -> Bool { records.contains { $0.iter != nil } }
+
+    /// Each (trial, fold)'s record of its highest rung (all records without rungs): its
+    /// history holds every epoch, continued rung after rung.
+    static func latestRung(_ records: [UnitRecord]) -> [UnitRecord] {
+        var latest: [[Int]: UnitRecord] = [:]
+        for r in records where (latest[[r.trial, r.fold]]?.iter ?? -1) < (r.iter ?? 0) { latest[[r.trial, r.fold]] = r }
+        return latest.values.sorted { ($0.trial, $0.fold) < ($1.trial, $1.fold) }
+    }
+
     var scoreName: String { "test_" + scoring }
 
     /// Parameter columns are named as scikit-learn's `cv_results_` names them (`param_units`),
@@ -69,7 +88,8 @@ struct Reports {
     var parameterColumns: [String] { parameters.map { "param_" + $0 } }
 
     func leaderboard(_ ranked: [RankedTrial]) -> CSVTable {
-        var header = ["rank", "trial"] + parameterColumns
+        let rungs = ranked.contains { $0.iter != nil }
+        var header = ["rank", "trial"] + (rungs ? ["iter", "n_resources"] : []) + parameterColumns
         header += ["mean_" + scoreName, "std_" + scoreName]
         header += (0..<(crossValidated ? folds : 0)).map { "split\($0)_" + scoreName }
         header += ["epochs", "seconds", "status", "reason"]
@@ -80,7 +100,9 @@ struct Reports {
             // Equal scores share the better rank (scikit-learn's rank_test_score, method "min").
             if t.mean == nil || t.mean != previous { rank = i + 1 }
             previous = t.mean
-            var row = [String(rank), String(t.trial)] + parameters.map { t.params[$0] ?? "" }
+            var row = [String(rank), String(t.trial)]
+            if rungs { row += [t.iter.map(String.init) ?? "", t.resources.map(String.init) ?? ""] }
+            row += parameters.map { t.params[$0] ?? "" }
             row.append(t.mean.map(NumberText.exact) ?? "")
             row.append(crossValidated ? t.std.map(NumberText.exact) ?? "" : "")
             if crossValidated { row += t.scores.map { $0.map(NumberText.exact) ?? "" } }
@@ -93,13 +115,16 @@ struct Reports {
         return table
     }
 
-    /// One row per trial and fold with every metric measured on the held-out fold.
+    /// One row per trial and fold (and rung: `iter`, `n_resources`) with every metric
+    /// measured on the held-out fold.
     func trialsTable(_ records: [UnitRecord]) -> CSVTable {
         let metricNames = Set(records.flatMap { $0.metrics.keys }).sorted()
-        var table = CSVTable(header: ["trial", "fold"] + parameterColumns + metricNames.map { "test_" + $0 }
-            + ["epochs", "seconds", "status", "reason"])
-        for r in records.sorted(by: { ($0.trial, $0.fold) < ($1.trial, $1.fold) }) {
-            var row = [String(r.trial), String(r.fold)] + parameters.map { r.params[$0] ?? "" }
+        let rungs = Self.hasRungs(records)
+        var table = CSVTable(header: ["trial"] + (rungs ? ["iter", "n_resources"] : []) + ["fold"] + parameterColumns
+            + metricNames.map { "test_" + $0 } + ["epochs", "seconds", "status", "reason"])
+        for r in records.sorted(by: { ($0.trial, $0.iter ?? 0, $0.fold) < ($1.trial, $1.iter ?? 0, $1.fold) }) {
+            var row = [String(r.trial)] + (rungs ? [r.iter.map(String.init) ?? "", r.resources.map(String.init) ?? ""] : [])
+            row += [String(r.fold)] + parameters.map { r.params[$0] ?? "" }
             row += metricNames.map { r.metrics[$0].map(NumberText.exact) ?? "" }
             row += [String(r.epochs), NumberText.short(r.seconds, digits: 2), r.status.rawValue, r.reason ?? ""]
             table.append(row)
@@ -130,7 +155,7 @@ struct Reports {
         try AtomicFile.write(leaderboard(ranked).text, to: out + "/leaderboard.csv")
         try AtomicFile.write(trialsTable(records).text, to: out + "/trials.csv")
         try AtomicFile.makeDirectory(out + "/history")
-        for r in records where !r.history.isEmpty {
+        for r in Self.latestRung(records) where !r.history.isEmpty {
             try AtomicFile.write(Self.historyTable(r).text, to: out + "/history/" + Self.historyName(trial: r.trial, fold: r.fold))
         }
         return ranked

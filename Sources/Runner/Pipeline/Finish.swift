@@ -64,10 +64,13 @@ struct Finish {
         var testMetrics: [String: Double] = [:]
         var facts = RunFacts(session, bestTrial: ranked.first?.trial)
         if let t = finalTrial {
-            guard case .success(let config) = session.configs[t] else {
+            guard case .success(var config) = session.configs[t] else {
                 if case .failure(let f) = session.configs[t] { throw RunnerError.badInput(session.located(f)) }
                 return .done
             }
+            // Halving over epochs refits with the epochs of the best trial's last rung (as
+            // scikit-learn's best_params_ hold the resource); over samples, on all of them.
+            if session.rungPlan?.resource == .epochs, let epochs = ranked.first?.resources { config.fit.epochs = epochs }
             let label = session.foldCount == 0 ? "training" : "refit of trial \(t) on all \(session.data.train.count) training samples"
             progress.log(label + "...")
             Threads.set(threads ?? session.experiment.threads ?? ProcessInfo.processInfo.activeProcessorCount)

@@ -100,3 +100,59 @@ struct RungPlan: Sendable, Equatable {
 
     static func number(_ x: Double) -> String { x < 1e15 ? String(Int(x)) : String(format: "%.3g", x) }
 }
+
+/// Which units each rung trains, from the journal's records: rung 0 of a bracket trains its
+/// trials; rung i + 1 the best of rung i (`Rungs.promoted`), known only once every unit of
+/// rung i is journaled (the barrier). The same records give the same rungs in any process.
+extension RungPlan {
+    /// A rung in the order the search runs them: bracket by bracket, iter by iter.
+    struct Stage: Sendable, Hashable {
+        var bracket: Int
+        var iter: Int
+    }
+
+    var stages: [Stage] {
+        brackets.indices.flatMap { b in brackets[b].rungs.indices.map { Stage(bracket: b, iter: $0) } }
+    }
+
+    /// The trials of `stage`, or nil while a unit of an earlier rung of its bracket is missing.
+    func candidates(_ stage: Stage, records: [UnitRecord], folds: Int, higherIsBetter: Bool) -> [Int]? {
+        let bracket = brackets[stage.bracket]
+        var current = Array(bracket.trials)
+        guard stage.iter > 0 else { return current }
+        var byUnit: [[Int]: UnitRecord] = [:]
+        for r in records where bracket.trials.contains(r.trial) { byUnit[[r.trial, r.iter ?? 0, r.fold]] = r }
+        for iter in 1...stage.iter {
+            var scores: [(trial: Int, score: Double?)] = []
+            for t in current {
+                let rs = (0..<folds).compactMap { byUnit[[t, iter - 1, $0]] }
+                guard rs.count == folds else { return nil }
+                let ok = rs.allSatisfy { $0.status == .ok && $0.score != nil }
+                scores.append((t, ok ? rs.compactMap(\.score).reduce(0, +) / Double(folds) : nil))
+            }
+            current = Rungs.promoted(scores, keep: min(bracket.rungs[iter].candidates, current.count), higherIsBetter: higherIsBetter)
+        }
+        return current
+    }
+
+    /// The units of `stage` (its candidates × folds), numbered within the rung for the shards.
+    func work(_ stage: Stage, candidates: [Int], folds: Int) -> [Scheduler.Work] {
+        let rung = brackets[stage.bracket].rungs[stage.iter]
+        let what = Scheduler.RungWork(iter: stage.iter, resources: rung.resources, resource: resource, epochs: epochs)
+        return candidates.enumerated().flatMap { position, t in
+            (0..<folds).map { f in Scheduler.Work(trial: t, fold: f, number: position * folds + f, rung: what) }
+        }
+    }
+
+    /// Every unit still owed, with the stage it belongs to: the whole schedule once the
+    /// records decide it; for a stage whose candidates are not known yet, nothing beyond it.
+    func missing(records: [UnitRecord], folds: Int, higherIsBetter: Bool) -> (units: [Scheduler.Work], undecided: Bool) {
+        let have = Set(records.map { [$0.trial, $0.iter ?? 0, $0.fold] })
+        var owed: [Scheduler.Work] = []
+        for stage in stages {
+            guard let c = candidates(stage, records: records, folds: folds, higherIsBetter: higherIsBetter) else { return (owed, true) }
+            owed += work(stage, candidates: c, folds: folds).filter { !have.contains([$0.trial, $0.rung?.iter ?? 0, $0.fold]) }
+        }
+        return (owed, false)
+    }
+}

@@ -104,17 +104,15 @@ enum Rungs {
     /// Python's `math.log(x, base)`.
     static func log(_ x: Double, base: Double) -> Double { Foundation.log(x) / Foundation.log(base) }
 
-    /// The best ⌈n / factor⌉ (or `keep`) of `scores` (trial → mean CV score; nil: failed or
-    /// diverged, always last), ties to the lower trial index: who goes on to the next rung.
+    /// The best `keep` of `scores` (trial → mean CV score; nil: failed or diverged, which
+    /// never go on), ties to the lower trial index: who goes on to the next rung, in trial order.
     static func promoted(_ scores: [(trial: Int, score: Double?)], keep: Int, higherIsBetter: Bool) -> [Int] {
-        let ranked = scores.sorted { a, b in
-            switch (a.score, b.score) {
-            case let (x?, y?) where x != y: return higherIsBetter ? x > y : x < y
-            case (_?, nil): return true
-            case (nil, _?): return false
-            default: return a.trial < b.trial
-            }
+        var valid: [(trial: Int, score: Double)] = []
+        for s in scores { if let v = s.score { valid.append((s.trial, v)) } }
+        valid.sort { a, b in
+            if a.score != b.score { return higherIsBetter ? a.score > b.score : a.score < b.score }
+            return a.trial < b.trial
         }
-        return ranked.prefix(max(keep, 0)).map(\.trial).sorted()
+        return valid.prefix(max(keep, 0)).map { $0.trial }.sorted()
     }
 }

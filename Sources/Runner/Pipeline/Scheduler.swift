@@ -15,21 +15,41 @@ final class Scheduler: @unchecked Sendable {
     let writesReports: Bool
     private let state: Mutex<State>
 
+    /// One unit to train: a (trial, fold), and for halving its rung. `number` decides the
+    /// shard that owns it (`trial · folds + fold`, or the unit's place in its rung).
+    struct Work: Sendable, Hashable {
+        var trial: Int
+        var fold: Int
+        var number: Int
+        var rung: RungWork? = nil
+    }
+
+    /// What a halving unit trains: its rung, the rung's resource, and (with epochs) whether it
+    /// continues the previous rung's state.
+    struct RungWork: Sendable, Hashable {
+        var iter: Int
+        var resources: Int
+        var resource: Spec.HalvingResource
+        var epochs: Int
+    }
+
     struct State {
-        var pending: [Int]
+        var pending: [Work]
         var next = 0
         var records: [UnitRecord]
         var failure: String?
     }
 
-    init(session: Session, journal: Journal, progress: Progress, shard: Shard, done: [UnitRecord]) {
+    init(session: Session, journal: Journal, progress: Progress, shard: Shard, done: [UnitRecord], work: [Work]? = nil) {
         self.session = session
         self.journal = journal
         self.progress = progress
         self.shard = shard
         writesReports = shard.count == 1
-        let finished = Set(done.map { $0.trial * max(session.foldCount, 1) + $0.fold })
-        let pending = (0..<session.unitCount).filter { shard.owns(unit: $0) && !finished.contains($0) }
+        let k = max(session.foldCount, 1)
+        let all = work ?? (0..<session.unitCount).map { Work(trial: $0 / k, fold: $0 % k, number: $0) }
+        let finished = Set(done.map { [$0.trial, $0.fold, $0.iter ?? -1] })
+        let pending = all.filter { shard.owns(unit: $0.number) && !finished.contains([$0.trial, $0.fold, $0.rung?.iter ?? -1]) }
         state = Mutex(State(pending: pending, records: done))
     }
 
@@ -60,7 +80,7 @@ final class Scheduler: @unchecked Sendable {
         return state.withLock { $0.failure }
     }
 
-    private func take() -> Int? {
+    private func take() -> Work? {
         state.withLock { s in
             guard s.failure == nil, s.next < s.pending.count else { return nil }
             defer { s.next += 1 }
@@ -79,7 +99,7 @@ final class Scheduler: @unchecked Sendable {
             }
             s.records.append(r)
             let k = session.foldCount
-            if writesReports, s.records.filter({ $0.trial == r.trial }).count == k {
+            if writesReports, s.records.filter({ $0.trial == r.trial && $0.iter == r.iter }).count == k {
                 _ = try? Reports(session).write(s.records, to: session.out)
             }
             return true
@@ -90,15 +110,16 @@ final class Scheduler: @unchecked Sendable {
     static func key(_ worker: Int) -> String { String(format: "%02d", worker) }
 
     /// Trains and scores one unit; nil when interrupted (the unit will run again on resume).
-    private func runUnit(_ unit: Int, worker: Int) -> UnitRecord? {
+    private func runUnit(_ work: Work, worker: Int) -> UnitRecord? {
         let k = session.foldCount
-        let t = unit / k, f = unit % k
+        let t = work.trial, f = work.fold, unit = t * k + f
         let key = Self.key(worker)
-        let label = "trial \(t)/\(session.trials.count) fold \(f)/\(k)"  // ids as in the leaderboard (0-based) / totals
+        let rungText = work.rung.map { " iter \($0.iter) (\($0.resources) \($0.resource.rawValue))" } ?? ""
+        let label = "trial \(t)/\(session.trials.count)\(rungText) fold \(f)/\(k)"  // ids as in the leaderboard (0-based) / totals
         let params = session.parameterText(t)
         func failed(_ reason: String) -> UnitRecord {
-            UnitRecord(trial: t, fold: f, params: params, status: .failed, reason: reason, score: nil, metrics: [:],
-                       epochs: 0, seconds: 0, historyColumns: [], history: [])
+            UnitRecord(trial: t, fold: f, iter: work.rung?.iter, resources: work.rung?.resources, params: params, status: .failed,
+                       reason: reason, score: nil, metrics: [:], epochs: 0, seconds: 0, historyColumns: [], history: [])
         }
         let config: TrialConfig
         switch session.configs[t] {
@@ -110,12 +131,27 @@ final class Scheduler: @unchecked Sendable {
         progress.update(key: key, label)
         do {
             let fold = session.folds[f]
-            let epochs = config.fit.epochs
+            var trainPart = session.cvData.subset(fold.train)
+            var continuation: Continuation?
+            if let rung = work.rung {
+                switch rung.resource {
+                case .epochs:
+                    // Continue the previous rung's state (journaled, so on disk).
+                    let previous = rung.iter > 0 ? try UnitState.read(UnitState.path(session.out, trial: t, fold: f, iter: rung.iter - 1)) : nil
+                    continuation = Continuation(toEpoch: rung.resources, state: previous)
+                case .samples:
+                    // The same seeded (stratified) subset of the fold at every rung, nested as it grows.
+                    if rung.resources < trainPart.count {
+                        trainPart = try trainPart.limited(to: rung.resources, seed: derivedSeed(session.experiment.seed, "samples", unit))
+                    }
+                }
+            }
+            let epochs = continuation?.toEpoch ?? config.fit.epochs
             let live = progress.mode == .live
             let outcome = try Trainer.fitAndScore(
-                config, train: session.cvData.subset(fold.train), heldOut: session.cvData.subset(fold.test),
+                config, train: trainPart, heldOut: session.cvData.subset(fold.test),
                 inputShape: session.inputShape, preprocess: session.experiment.data.preprocess,
-                seeds: Trainer.Seeds(session.experiment.seed, unit: unit, final: false),
+                seeds: Trainer.Seeds(session.experiment.seed, unit: unit, final: false), continuation: continuation,
                 onEpoch: { [progress, scoring = session.scoring.name] e in
                     let loss = e.logs["loss"].map { NumberText.short($0) } ?? "?"
                     let score = e.logs["val_" + scoring].map { " val_\(scoring) \(NumberText.short($0))" } ?? ""
@@ -125,9 +161,15 @@ final class Scheduler: @unchecked Sendable {
                     progress.update(key: key, "\(label) epoch \(b.epoch)/\(epochs) loss \(NumberText.short(b.loss))")
                 } : nil).outcome
             if outcome.interrupted { return nil }
+            if let rung = work.rung, let state = outcome.state {
+                // Saved before the record is journaled: a journaled rung always has its state.
+                try AtomicFile.makeDirectory(UnitState.folder(session.out))
+                try UnitState.write(state, to: UnitState.path(session.out, trial: t, fold: f, iter: rung.iter))
+            }
             let score = outcome.status == .ok ? outcome.metrics[session.scoring.name] : nil
             let history = outcome.history
-            let r = UnitRecord(trial: t, fold: f, params: params, status: outcome.status, reason: outcome.reason, score: score,
+            let r = UnitRecord(trial: t, fold: f, iter: work.rung?.iter, resources: work.rung?.resources,
+                               params: params, status: outcome.status, reason: outcome.reason, score: score,
                                metrics: outcome.metrics, epochs: history.epochs, seconds: outcome.seconds,
                                historyColumns: history.keys, history: history.rows)
             let scoreText = score.map { "\(session.scoring.name) \(NumberText.short($0))" } ?? outcome.status.rawValue

@@ -32,6 +32,15 @@ struct TrainingOutcome {
     var history: History
     var seconds: Double
     var interrupted: Bool
+    /// With `Continuation`: the state to continue from in the next rung (nil when interrupted).
+    var state: TrainingState? = nil
+}
+
+/// A halving rung's training of one unit: up to `toEpoch` epochs in all, continuing from
+/// `state` (the previous rung's) when given.
+struct Continuation {
+    var toEpoch: Int
+    var state: TrainingState?
 }
 
 /// A derived seed for one purpose and index, so each model, shuffle and split has its own
@@ -176,18 +185,20 @@ enum Trainer {
     /// its inner validation split, with preprocessing fitted on what is left) and scores it on
     /// `heldOut`. The one recipe of a cross-validation unit and of the final model alike.
     static func fitAndScore(_ trial: TrialConfig, train: Dataset, heldOut: Dataset?, inputShape: [Int], preprocess: PreprocessMethod,
-                            seeds: Seeds, onEpoch: ((EpochProgress) -> Void)?, onBatch: ((BatchProgress) -> Void)?) throws -> Fitted {
+                            seeds: Seeds, continuation: Continuation? = nil,
+                            onEpoch: ((EpochProgress) -> Void)?, onBatch: ((BatchProgress) -> Void)?) throws -> Fitted {
         let train = try shaped(train, inputShape)
         let heldOut = try heldOut.map { d throws in try shaped(d, inputShape) }
         let parts = try parts(train: train, heldOut: heldOut, validationSplit: trial.fit.validationSplit,
                               preprocess: preprocess, seed: seeds.validation)
         let model = try model(trial, inputShape: inputShape, task: train.task, seed: seeds.model)
-        let outcome = try self.train(model, trial, parts: parts, seed: seeds.shuffleSeed, onEpoch: onEpoch, onBatch: onBatch)
+        let outcome = try self.train(model, trial, parts: parts, seed: seeds.shuffleSeed, continuation: continuation,
+                                     onEpoch: onEpoch, onBatch: onBatch)
         return Fitted(model: model, preprocessor: parts.preprocessor, outcome: outcome)
     }
 
     /// Trains `model` with the trial's compile and fit settings and scores it on `heldOut`.
-    static func train(_ model: Sequential, _ trial: TrialConfig, parts: Parts, seed: UInt64,
+    static func train(_ model: Sequential, _ trial: TrialConfig, parts: Parts, seed: UInt64, continuation: Continuation? = nil,
                       onEpoch: ((EpochProgress) -> Void)?, onBatch: ((BatchProgress) -> Void)?) throws -> TrainingOutcome {
         let start = ContinuousClock.now
         let loss = try Binding.loss(trial.compile.loss)
@@ -200,15 +211,23 @@ enum Trainer {
         config.onEpoch = onEpoch
         config.onBatch = onBatch
         config.shouldStop = { StopRequest.requested }
-        let result = try fit(model, train: parts.train, validation: parts.validation, config: config)
+        if let c = continuation { config.epochs = c.toEpoch }
+        let run = try FitRun(model, train: parts.train, validation: parts.validation, config: config)
+        if let saved = continuation?.state { try run.restore(saved) }
+        run.train(toEpoch: config.epochs)
+        // Taken before `finish`, which may put EarlyStopping's best weights back: the next
+        // rung goes on from where this one stopped, as one longer fit would.
+        let state = continuation != nil ? run.state : nil
+        let result = run.finish()
         var outcome = TrainingOutcome(status: .ok, reason: nil, metrics: [:], history: result.history,
-                                      seconds: 0, interrupted: false)
+                                      seconds: 0, interrupted: false, state: state)
         switch result.outcome {
         case .diverged(let epoch):
             outcome.status = .diverged
             outcome.reason = "the loss became NaN or infinite in epoch \(epoch)"
         case .interrupted:
             outcome.interrupted = true
+            outcome.state = nil
         case .completed, .stoppedEarly:
             if let heldOut = parts.heldOut {
                 let logs = try evaluate(model, data: heldOut, loss: loss, metrics: trial.compile.metrics,

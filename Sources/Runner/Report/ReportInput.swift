@@ -38,7 +38,7 @@ struct ReportInput {
         let trialCount = journal.header?.trials ?? 1
         let scoring = Scoring(experiment.search?.scoring ?? Session.defaultScoring(experiment))
         let parameters = experiment.parameters.sorted { $0.name < $1.name }
-        let records = journal.records.filter { $0.trial < trialCount }
+        let records = Reports.latestRung(journal.records.filter { $0.trial < trialCount })
         let reports = Reports(parameters: parameters.map(\.name), folds: max(folds, 1), scoring: scoring.name,
                               higherIsBetter: scoring.higherIsBetter)
         return ReportInput(
