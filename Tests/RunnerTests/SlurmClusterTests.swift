@@ -84,6 +84,24 @@ struct SlurmClusterTests {
         #expect(m.status == 0, "\(m.err)")
         #expect(board("cut") == board("local"))
     }
+
+    /// Halving: one array per rung, each submitted after the previous (afterany), each task
+    /// deciding its rung's candidates from the journals; the merge after the last rung gives
+    /// the leaderboard of one local process.
+    @Test func halvingRunsOneArrayPerRungChained() throws {
+        write(HalvingTests.spec, "h.yaml", in: dir)
+        #expect(try RunnerProcess.run(["h.yaml", "--out", "hlocal", "--quiet"], in: dir).status == 0)
+        let r = try RunnerProcess.run(["slurm", "h.yaml", "--array", "2", "--out", "hcluster", "--submit"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let ids = SlurmCluster.jobIDs(r.out)
+        try #require(ids.count == 4, "three rungs and the merge: \(r.out)")
+        // Unchained, a later rung's tasks would start at once, find the rung before it
+        // incomplete and fail: every job COMPLETED shows the chain held.
+        for id in ids { try SlurmCluster.waitForJob(id, timeout: 300) }
+        for id in ids { #expect(SlurmCluster.state(id) == "COMPLETED", "job \(id): \(SlurmCluster.state(id))") }
+        #expect(FileManager.default.fileExists(atPath: dir + "/hcluster/slurm/array-rung-2.sbatch"))
+        #expect(board("hcluster") == board("hlocal"))
+    }
 }
 
 enum SlurmCluster {

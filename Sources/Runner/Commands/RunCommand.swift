@@ -183,7 +183,7 @@ struct RunCommand: ParsableCommand {
     /// Removes what a run writes in `out` (never anything else).
     static func clear(_ out: String) {
         let fm = FileManager.default
-        for name in ["journal", "history", "leaderboard.csv", "trials.csv", "test.csv", "predictions.csv", "best.safetensors", "resolved.yaml", "report.html"] {
+        for name in ["journal", "state", "history", "leaderboard.csv", "trials.csv", "test.csv", "predictions.csv", "best.safetensors", "resolved.yaml", "report.html"] {
             try? fm.removeItem(atPath: out + "/" + name)
         }
     }

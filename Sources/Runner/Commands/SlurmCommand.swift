@@ -40,8 +40,10 @@ struct SlurmCommand: ParsableCommand {
 
     func run() throws {
         guard let experiment = loadExperiment(file, overrides: options.allOverrides) else { throw RunnerError.diagnosticsPrinted }
-        if let strategy = experiment.search?.strategy, strategy.isSuccessive {
-            throw RunnerError.badInput("\(file): search.strategy \(strategy.rawValue): 'runner plan' shows its rungs; this version cannot run it yet")
+        // Halving: one array per rung (the rungs depend on the data, so it is read).
+        var rungs: Int?
+        if experiment.search?.strategy.isSuccessive == true {
+            rungs = try Session(file: file, overrides: options.allOverrides, trialCount: options.trials, out: nil).rungPlan?.stages.count
         }
         let outFolder = Self.absolute(out ?? experiment.output)
         // Every value lands in a script line: a line break would start a new shell command.
@@ -58,24 +60,37 @@ struct SlurmCommand: ParsableCommand {
                                  cpusPerTask: cpusPerTask, memory: mem, extraLines: extra, runArguments: options.arguments,
                                  signalSeconds: signalSeconds)
         let folder = script.logFolder
-        let arrayPath = folder + "/array.sbatch", mergePath = folder + "/merge.sbatch"
+        let mergePath = folder + "/merge.sbatch"
+        // One array for a random or grid search; one per rung for halving, in order.
+        let arrays: [(path: String, script: SlurmScript)] = rungs.map { count in
+            (0..<count).map { r in
+                var s = script
+                s.rung = r
+                return (folder + "/array-rung-\(r).sbatch", s)
+            }
+        } ?? [(folder + "/array.sbatch", script)]
         do {
             try AtomicFile.makeDirectory(folder)
-            try AtomicFile.write(script.arrayScript, to: arrayPath)
+            for a in arrays { try AtomicFile.write(a.script.arrayScript, to: a.path) }
             try AtomicFile.write(script.mergeScript, to: mergePath)
         } catch {
             throw RunnerError("\(error)", status: ExitStatus.failure)
         }
         guard submit else {
-            print("wrote \(arrayPath) and \(mergePath)")
-            let a = SlurmScript.shellQuote(arrayPath), m = SlurmScript.shellQuote(mergePath)
-            print("submit with: id=$(sbatch --parsable \(a)) && sbatch --dependency=afterany:$id \(m)")
+            print("wrote \(arrays.map(\.path).joined(separator: ", ")) and \(mergePath)")
+            var chain = "id=$(sbatch --parsable \(SlurmScript.shellQuote(arrays[0].path)))"
+            for a in arrays.dropFirst() { chain += " && id=$(sbatch --parsable --dependency=afterany:$id \(SlurmScript.shellQuote(a.path)))" }
+            print("submit with: \(chain) && sbatch --dependency=afterany:$id \(SlurmScript.shellQuote(mergePath))")
             return
         }
-        let arrayID = try Self.sbatch([arrayPath])
-        print("submitted array job \(arrayID) (\(array) tasks)")
-        let mergeID = try Self.sbatch(["--dependency=afterany:\(arrayID)", mergePath])
-        print("submitted merge job \(mergeID) (after \(arrayID))")
+        var previous: String?
+        for (i, a) in arrays.enumerated() {
+            let id = try Self.sbatch((previous.map { ["--dependency=afterany:\($0)"] } ?? []) + [a.path])
+            print("submitted array job \(id) (\(array) tasks)" + (rungs != nil ? ", rung \(i)" : "") + (previous.map { " (after \($0))" } ?? ""))
+            previous = id
+        }
+        let mergeID = try Self.sbatch(["--dependency=afterany:\(previous!)", mergePath])
+        print("submitted merge job \(mergeID) (after \(previous!))")
     }
 
     /// Runs `sbatch --parsable ARGS` and returns the job id.

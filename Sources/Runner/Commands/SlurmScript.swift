@@ -16,6 +16,8 @@ struct SlurmScript {
     var runArguments: [String]
     /// Seconds before the time limit at which Slurm sends SIGUSR1.
     var signalSeconds: Int
+    /// Halving and Hyperband: the rung this array runs (`--rung`), one array per rung.
+    var rung: Int? = nil
 
     var logFolder: String { out + "/slurm" }
 
@@ -29,7 +31,7 @@ struct SlurmScript {
     }
 
     var arrayScript: String {
-        var lines = common(jobName: name)
+        var lines = common(jobName: name + (rung.map { "-rung\($0)" } ?? ""))
         lines += [
             "#SBATCH --array=0-\(shards - 1)",
             "#SBATCH --cpus-per-task=\(cpusPerTask)",
@@ -40,11 +42,20 @@ struct SlurmScript {
         ]
         lines += extraLines.map { $0.hasPrefix("#SBATCH") ? $0 : "#SBATCH " + $0 }
         let command = ([runner, "run", file, "--out", out, "--shard", "${SLURM_ARRAY_TASK_ID}/\(shards)",
-                        "--jobs", "\(cpusPerTask)"].map(Self.shellWord) + runArguments.map(Self.shellQuote))
+                        "--jobs", "\(cpusPerTask)"].map(Self.shellWord) + (rung.map { ["--rung", String($0)] } ?? [])
+                        + runArguments.map(Self.shellQuote))
             .joined(separator: " ")
+        lines += [""]
+        if let rung {
+            lines += [
+                "# Rung \(rung) of the halving search, submitted after the previous rung's array (afterany).",
+                "# Each task decides the rung's candidates itself from the journals (the same records give",
+                "# the same promotion in any process): no coordinator. If a unit of the rung before is",
+                "# missing, it lists it and exits 1: rerun that rung's task, then this one.",
+            ]
+        }
         lines += [
-            "",
-            "# Task i runs shard i/\(shards) of the (trial, fold) units; N is written here, not taken",
+            "# Task i runs shard i/\(shards) of the units; N is written here, not taken",
             "# from Slurm, so resubmitting one index (sbatch --array=2 ...) reruns exactly that shard.",
             "# Slurm sends USR1 \(signalSeconds) s before the time limit: runner stops after its current",
             "# epoch with every finished unit journaled; the task then requeues itself and resumes.",
