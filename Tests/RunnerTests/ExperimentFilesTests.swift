@@ -40,7 +40,7 @@ import Testing
         let path = Self.folder + "/" + name + ".yaml"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var args = [path, "--out", freshFolder("experiment-" + name), "--set", "fit.epochs=1"]
-        if text.contains("\nsearch:") { args += ["--set", "search.trials=2"] }
+        if text.contains("\nsearch:") { args += ["--trials", "2"] }   // halving: --trials is its candidates
         if text.contains("source: fashion_mnist") { args += ["--set", "data.path=" + Self.tinyFashion] }
         let r = try RunnerProcess.run(args, in: RunnerProcess.root.path)
         #expect(r.status == 0, "\(name): \(r.err)")
