@@ -140,6 +140,17 @@ import Testing
         #expect(bad.err.contains("the search has rungs 0 to 2"), "\(bad.err)")
     }
 
+    /// More candidates on a finished folder (`--trials 12` after 9): the journaled units are
+    /// reused, the rungs decided anew, and the files are a fresh 12-candidate run's (records of
+    /// rungs a trial is no longer promoted to are left out).
+    @Test func moreCandidatesExtendAFinishedSearch() throws {
+        #expect(try run(["h.yaml", "--out", "grow", "--quiet"]).status == 0)
+        let grown = try run(["h.yaml", "--out", "grow", "--trials", "12", "--quiet"])
+        #expect(grown.status == 0, "\(grown.err)")
+        #expect(try run(["h.yaml", "--out", "twelve", "--trials", "12", "--quiet"]).status == 0)
+        #expect(outputs("grow") == outputs("twelve"))
+    }
+
     @Test func samplesAndHyperband() throws {
         // 192 training samples, 128 per fold of 3; smallest 2·3·3 = 18; factor 2: 7 candidates
         // at 18, 36, 72 samples (possible 1 + ⌊log₂ 7⌋ = 3 rungs).

@@ -46,7 +46,10 @@ struct Finish {
         var ranked: [Reports.RankedTrial] = []
         var reports = Reports(session)
         reports.crossValidated = session.foldCount > 0
-        let inRange = records.filter { $0.trial < session.trials.count }
+        var inRange = records.filter { $0.trial < session.trials.count }
+        if let plan = session.rungPlan {
+            inRange = plan.decided(inRange, folds: session.foldCount, higherIsBetter: session.scoring.higherIsBetter)
+        }
         if session.foldCount > 0 {
             ranked = try reports.write(inRange, to: out)
             written += ["leaderboard.csv", "trials.csv", "history/"]

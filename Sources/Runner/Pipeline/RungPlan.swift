@@ -156,3 +156,16 @@ extension RungPlan {
         return (owed, false)
     }
 }
+
+extension RungPlan {
+    /// The records the rungs decide on: a record of a rung its trial was not promoted to (left
+    /// by an earlier run with other candidates, `--trials`) is not part of this search.
+    func decided(_ records: [UnitRecord], folds: Int, higherIsBetter: Bool) -> [UnitRecord] {
+        var keep = Set<[Int]>()
+        for stage in stages {
+            guard let c = candidates(stage, records: records, folds: folds, higherIsBetter: higherIsBetter) else { continue }
+            for t in c { keep.insert([t, stage.iter]) }
+        }
+        return records.filter { keep.contains([$0.trial, $0.iter ?? 0]) }
+    }
+}
