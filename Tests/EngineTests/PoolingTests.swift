@@ -30,6 +30,32 @@ import Testing
         #expect(l.backward(Tensor(shape: [1, 1, 1, 2], values: [10, 20])).array == [0, 20, 0, 0, 0, 0, 10, 0])
     }
 
+    /// The fast backward pass (the maximum found again from x and y, tiling windows written
+    /// directly) against the plain-loop reference (strict-> scan, zero then scatter), on inputs
+    /// full of ties, signed zeros and a NaN, with and without the folded ReLU; 20 channels take
+    /// the 16-lane loop and the scalar tail.
+    @Test func maxBackwardMatchesTheReference() throws {
+        var rng = RandomGenerator(seed: 3)
+        let values: [Float] = [-1, -0.0, 0, 0.5, 1, 1, 2, .nan]
+        for c in Self.cases + [((2, 2), (2, 2), .same), ((1, 1), nil, .valid)] {
+            for relu in [false, true] {
+                let shape = [3, 5, 7, 20]
+                let strides = c.strides ?? c.pool
+                let g = WindowGeometry(batch: 3, height: 5, width: 7, channels: 20, kernel: c.pool, strides: strides,
+                                       padding: c.padding)!
+                let x = Tensor(shape: shape, values: (0..<(3 * 5 * 7 * 20)).map { _ in values[Int(rng.next() % 8)] })
+                let y = Tensor(shape: [3, g.outHeight, g.outWidth, 20])
+                Pooling.maxForward(g, x: x.data, y: y.data)
+                let dy = Tensor(shape: y.shape, values: (0..<y.count).map { Float($0 % 13) + 1 })
+                let fast = Tensor(shape: shape), slow = Tensor(shape: shape)
+                fast.fill(.nan)   // every cell must be written
+                Pooling.maxBackward(g, x: x.data, y: y.data, dy: dy.data, dx: fast.data, relu: relu)
+                Pooling.maxBackwardReference(g, x: x.data, dy: dy.data, dx: slow.data, relu: relu)
+                #expect(fast.array.map(\.bitPattern) == slow.array.map(\.bitPattern), "\(c) relu \(relu)")
+            }
+        }
+    }
+
     static let cases: [(pool: (Int, Int), strides: (Int, Int)?, padding: Padding)] = [
         ((2, 2), nil, .valid), ((2, 2), nil, .same), ((3, 3), (2, 2), .same), ((3, 3), (2, 2), .valid),
         ((2, 3), (1, 2), .valid), ((3, 2), (2, 1), .same),

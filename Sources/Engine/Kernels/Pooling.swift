@@ -10,58 +10,133 @@ public enum Pooling {
         return (max(h, 0), min(h + g.kernelH, g.height), max(w, 0), min(w + g.kernelW, g.width))
     }
 
-    /// y = the window maximum per channel; `argmax` gets the flat input index of each maximum
-    /// (the first one in row-major window order on ties) for the backward pass.
-    public static func maxForward(_ g: WindowGeometry, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                                  argmax: UnsafeMutablePointer<Int32>) {
-        precondition(g.inputCount < Int(Int32.max), "Pooling: input too large for 32-bit indices")
-        let c = g.channels, lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+    /// y = the window maximum per channel (padded cells never take part). A NaN wins only as a
+    /// window's first real cell (later cells replace the maximum only when strictly greater).
+    public static func maxForward(_ g: WindowGeometry, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        let c = g.channels
         for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
             let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c
             let win = window(g, oh, ow)
-            // Seed with the window's first real cell, then compare branch-free (selects vectorize;
-            // a data-dependent branch per channel does not). Strict > keeps the first maximum.
             let first = ((n * g.height + win.h0) * g.width + win.w0) * c
-            // Eight channels at a time (the same comparisons as the scalar loop below).
+            // Sixteen channels at a time, branch-free (a select vectorizes, a branch does not).
             var k0 = 0
-            while k0 + 8 <= c {
-                var best = UnsafeRawPointer(x + first + k0).loadUnaligned(as: SIMD8<Float>.self)
-                var index = SIMD8<Int32>(repeating: Int32(first + k0)) &+ lanes
+            while k0 + 16 <= c {
+                var best = load16(x + first + k0)
                 for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
-                    let i = ((n * g.height + ih) * g.width + iw) * c + k0
-                    let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-                    let better = v .> best
-                    best.replace(with: v, where: better)
-                    index.replace(with: SIMD8<Int32>(repeating: Int32(i)) &+ lanes, where: better)
+                    let v = load16(x + ((n * g.height + ih) * g.width + iw) * c + k0)
+                    best.replace(with: v, where: v .> best)
                 } }
-                UnsafeMutableRawPointer(y + o + k0).storeBytes(of: best, as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(argmax + o + k0).storeBytes(of: index, as: SIMD8<Int32>.self)
-                k0 += 8
+                store16(best, y + o + k0)
+                k0 += 16
             }
-            for k in k0..<c { y[o + k] = x[first + k]; argmax[o + k] = Int32(first + k) }
+            for k in k0..<c { y[o + k] = x[first + k] }
             for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
                 let i = ((n * g.height + ih) * g.width + iw) * c
-                let base = Int32(i)
-                for k in k0..<c {
-                    let v = x[i + k], better = v > y[o + k]
-                    y[o + k] = better ? v : y[o + k]
-                    argmax[o + k] = better ? base + Int32(k) : argmax[o + k]
-                }
+                for k in k0..<c { let v = x[i + k]; y[o + k] = v > y[o + k] ? v : y[o + k] }
             } }
         } } }
     }
 
-    /// dx = 0, then each dy goes to the input cell that was its window's maximum. With
-    /// `reluOf` (the input, when it is a ReLU's output), only to maxima above 0: the ReLU's
-    /// backward pass done at once (dy·f′ with f′ = [y > 0]), the same bits as the two passes.
-    public static func maxBackward(_ g: WindowGeometry, dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>,
-                                   outputCount: Int, dx: UnsafeMutablePointer<Float>, reluOf x: UnsafePointer<Float>? = nil) {
-        dx.update(repeating: 0, count: g.inputCount)
-        if let x {
-            for k in 0..<outputCount { let i = Int(argmax[k]); if x[i] > 0 { dx[i] += dy[k] } }
+    /// The gradient of max pooling: each dy goes to the cell that was its window's maximum,
+    /// found again from x and y as TensorFlow's `MaxPoolGrad` does: the first real cell in
+    /// row-major window order equal to y (or the first cell when y is NaN, which only a NaN
+    /// first cell gives). With `relu` (x is a ReLU's output), only maxima above 0 receive it:
+    /// the ReLU's backward pass done at once (dy·f′, f′ = [y > 0]), the same bits as two passes.
+    ///
+    /// Windows that tile the input (strides equal to the pool size: Keras's default) write every
+    /// input cell once, with no zeroing pass and no scatter; overlapping windows zero dx, then
+    /// add each dy into its cell in output order.
+    public static func maxBackward(_ g: WindowGeometry, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
+                                   dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, relu: Bool = false) {
+        let c = g.channels
+        let tiles = g.strideH == g.kernelH && g.strideW == g.kernelW
+        if tiles {
+            zeroUncovered(g, dx)
         } else {
-            for k in 0..<outputCount { dx[Int(argmax[k])] += dy[k] }
+            dx.update(repeating: 0, count: g.inputCount)
         }
+        let zero = F16(repeating: 0)
+        for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
+            let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c
+            let win = window(g, oh, ow)
+            var k0 = 0
+            while k0 + 16 <= c {
+                let best = load16(y + o + k0), d = load16(dy + o + k0)
+                // Lanes still looking for their maximum; a NaN maximum goes to the first cell.
+                var open = best .== best
+                var firstCell = true
+                for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
+                    let i = ((n * g.height + ih) * g.width + iw) * c + k0
+                    let v = load16(x + i)
+                    var hit = open .& (v .== best)
+                    if firstCell { hit = hit .| .!open; firstCell = false }
+                    open = open .& .!hit
+                    if relu { hit = hit .& (v .> zero) }
+                    if tiles {
+                        store16(zero.replacing(with: d, where: hit), dx + i)
+                    } else {
+                        store16(load16(dx + i) + zero.replacing(with: d, where: hit), dx + i)
+                    }
+                } }
+                k0 += 16
+            }
+            for k in k0..<c {
+                let best = y[o + k], d = dy[o + k]
+                var open = best == best, firstCell = true
+                for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
+                    let i = ((n * g.height + ih) * g.width + iw) * c + k
+                    var hit = open && x[i] == best
+                    if firstCell { hit = hit || !open; firstCell = false }
+                    if hit { open = false }
+                    if relu && !(x[i] > 0) { hit = false }
+                    if tiles { dx[i] = hit ? d : 0 } else if hit { dx[i] += d }
+                } }
+            }
+        } } }
+    }
+
+    /// Zeroes the input cells no window covers (the rows and columns past the last window
+    /// with valid padding), which `maxBackward`'s tiling path would otherwise never write.
+    private static func zeroUncovered(_ g: WindowGeometry, _ dx: UnsafeMutablePointer<Float>) {
+        let c = g.channels
+        let h0 = max(0, -g.padTop), h1 = min(g.height, g.outHeight * g.strideH - g.padTop)
+        let w0 = max(0, -g.padLeft), w1 = min(g.width, g.outWidth * g.strideW - g.padLeft)
+        if h0 == 0, h1 == g.height, w0 == 0, w1 == g.width { return }
+        for n in 0..<g.batch { for ih in 0..<g.height {
+            let row = dx + (n * g.height + ih) * g.width * c
+            if ih < h0 || ih >= h1 {
+                row.update(repeating: 0, count: g.width * c)
+            } else {
+                if w0 > 0 { row.update(repeating: 0, count: w0 * c) }
+                if w1 < g.width { (row + w1 * c).update(repeating: 0, count: (g.width - w1) * c) }
+            }
+        } }
+    }
+
+    /// The plain-loop reference for `maxBackward`: the maximum's cell found by a strict `>`
+    /// scan seeded with the window's first real cell (the forward pass's rule), dx zeroed, then
+    /// dy added there in output order.
+    public static func maxBackwardReference(_ g: WindowGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                                            dx: UnsafeMutablePointer<Float>, relu: Bool = false) {
+        let c = g.channels
+        dx.update(repeating: 0, count: g.inputCount)
+        for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
+            let win = window(g, oh, ow)
+            for k in 0..<c {
+                var at = ((n * g.height + win.h0) * g.width + win.w0) * c + k
+                for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
+                    let i = ((n * g.height + ih) * g.width + iw) * c + k
+                    if x[i] > x[at] { at = i }
+                } }
+                if !relu || x[at] > 0 { dx[at] += dy[((n * g.outHeight + oh) * g.outWidth + ow) * c + k] }
+            }
+        } } }
+    }
+
+    typealias F16 = SIMD16<Float>
+    @inline(__always) static func load16(_ p: UnsafePointer<Float>) -> F16 { UnsafeRawPointer(p).loadUnaligned(as: F16.self) }
+    @inline(__always) static func store16(_ v: F16, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: F16.self)
     }
 
     /// y = the mean of each window's real cells, per channel.

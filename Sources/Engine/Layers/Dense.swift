@@ -35,6 +35,8 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
     private let output = Tensor(shape: [0])
     private let dPreactivation = Tensor(shape: [0])
     private let dInput = Tensor(shape: [0])
+    /// oneDNN matmul plans of the products met so far (one per shape and concurrent use).
+    private let products = MatmulPlans()
 
     public init(units: Int, activation: Activation = .linear, useBias: Bool = true,
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
@@ -77,7 +79,7 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
     public var logits: Tensor { preactivation }
 
     /// y = f(x·W + b), chunk by chunk over the batch (`Threads.chunks`, in parallel when the
-    /// thread budget allows): one single-threaded sgemm into z (or straight into y), then one
+    /// thread budget allows): one single-threaded oneDNN matmul (`MatmulPlan`) into z (or straight into y), then one
     /// fused bias + activation pass while the chunk is in cache.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         precondition(x.shape.last == inputFeatures, "\(name): input \(x.shape), expected last axis \(inputFeatures)")
@@ -89,12 +91,14 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
         let keepZ = activation.needsPreactivation || activation == .softmax || activation == .sigmoid
         if keepZ { preactivation.resize(shape) }
         let z = keepZ ? preactivation : output
+        guard rows > 0 else { return output }
         let chunks = rowChunks(rows: rows, batch: x.batch)
         let xp = x.data, zp = z.data, yp = output.data, w = kernel.value.data, b = bias?.value.data
         let k = inputFeatures, n = units
+        let plans = products.plans(for: chunks.map { MatmulPlan.Shape(m: $0.count, n: n, k: k) })
         Threads.forEach(chunks.count) { c in
             let r = chunks[c]
-            Gemm.sgemm(m: r.count, n: n, k: k, a: xp + r.lowerBound * k, b: w, c: zp + r.lowerBound * n)
+            plans[c].run(a: xp + r.lowerBound * k, b: w, c: zp + r.lowerBound * n)
             activation.forward(zp + r.lowerBound * n, rows: r.count, cols: n, bias: b, output: yp + r.lowerBound * n)
         }
         return output
@@ -109,11 +113,13 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
         precondition(dy.count == rows * units, "\(name): dy \(dy.shape) does not match output \(output.shape)")
         let skip = backwardSkipsActivation || activation == .linear
         if !skip { dPreactivation.resize(output.shape) }
-        let chunks = rowChunks(rows: rows, batch: x.batch)
         dInput.resize(x.shape)
+        guard rows > 0 else { return dInput }
+        let chunks = rowChunks(rows: rows, batch: x.batch)
         let k = inputFeatures, n = units, inputGradient = computesInputGradient
         let xp = x.data, dyp = dy.data, dzp = skip ? dy.data : dPreactivation.data, dxp = dInput.data
         let zp = activation.needsPreactivation ? preactivation.data : nil, yp = output.data, w = kernel.value.data
+        let inputPlans = inputGradient ? products.plans(for: chunks.map { MatmulPlan.Shape(transB: true, m: $0.count, n: k, k: n) }) : []
         Threads.forEach(chunks.count) { c in
             let r = chunks[c], o = r.lowerBound * n
             if !skip {
@@ -121,14 +127,15 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
                                     into: dzp + o)
             }
             if inputGradient {
-                Gemm.sgemm(transB: true, m: r.count, n: k, k: n, a: dzp + o, b: w, c: dxp + r.lowerBound * k)
+                inputPlans[c].run(a: dzp + o, b: w, c: dxp + r.lowerBound * k)
             }
         }
         let slices = Threads.split(k, minimum: 64), g = kernel.grad.data
+        let gradientPlans = products.plans(for: slices.map {
+            MatmulPlan.Shape(transA: true, m: $0.count, n: n, k: rows, lda: k, accumulate: true)
+        })
         Threads.forEach(slices.count) { c in
-            let s = slices[c]
-            Gemm.sgemm(transA: true, m: s.count, n: n, k: rows, a: xp + s.lowerBound, lda: k, b: dzp, beta: 1,
-                       c: g + s.lowerBound * n)
+            gradientPlans[c].run(a: xp + slices[c].lowerBound, b: dzp, c: g + slices[c].lowerBound * n)
         }
         if let bias { Gemm.addColumnSums(rows: rows, cols: n, of: dzp, into: bias.grad.data) }
         if !inputGradient { dInput.fill(0) }

@@ -13,9 +13,6 @@ public final class MaxPooling2D: Layer {
     private var geometry: WindowGeometry!
 
     private let output = Tensor(shape: [0])
-    /// The flat input index of each output's maximum, kept by forward for backward.
-    private var argmax = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-    private var argmaxCapacity = 1
     private let dInput = Tensor(shape: [0])
     private var input: Tensor?
     /// When true, the input is a ReLU's output and `backward` applies the ReLU's derivative
@@ -38,8 +35,6 @@ public final class MaxPooling2D: Layer {
         self.init(poolSize: (poolSize, poolSize), strides: strides.map { ($0, $0) }, padding: padding, name: name)
     }
 
-    deinit { argmax.deallocate() }
-
     public var parameters: [Parameter] { [] }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
@@ -51,38 +46,31 @@ public final class MaxPooling2D: Layer {
         let g = geometry.with(batch: x.batch)
         precondition(x.count == g.inputCount, "\(name): input \(x.shape) does not match the built shape")
         output.resize([x.batch] + outputShape)
-        if output.count > argmaxCapacity {
-            argmax.deallocate()
-            argmax = .allocate(capacity: output.count)
-            argmaxCapacity = output.count
-        }
         input = x
-        // Chunk by chunk (in parallel when the thread budget allows); argmax indices are
-        // relative to each chunk's first sample.
+        // Chunk by chunk (in parallel when the thread budget allows).
         let chunks = Threads.chunks(of: x.batch)
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
-        let xp = x.data, yp = output.data, ap = argmax
+        let xp = x.data, yp = output.data
         Threads.forEach(chunks.count) { c in
             let r = chunks[c]
-            Pooling.maxForward(g.with(batch: r.count), x: xp + r.lowerBound * inPer, y: yp + r.lowerBound * outPer,
-                               argmax: ap + r.lowerBound * outPer)
+            Pooling.maxForward(g.with(batch: r.count), x: xp + r.lowerBound * inPer, y: yp + r.lowerBound * outPer)
         }
         dInput.resize(x.shape)
         return output
     }
 
-    /// dInput is zero except at each window's maximum, which receives that window's dy.
+    /// dInput is zero except at each window's maximum, which receives that window's dy (the
+    /// maximum's cell is found again from the input and output: `Pooling.maxBackward`).
     public func backward(_ dy: Tensor) -> Tensor {
+        guard let x = input else { preconditionFailure("\(name): backward before forward") }
         precondition(dy.count == output.count, "\(name): dy \(dy.shape) does not match output \(output.shape)")
         let g = geometry!, chunks = Threads.chunks(of: dy.batch)
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
-        let dyp = dy.data, dxp = dInput.data, ap = argmax
-        let xp = backwardAppliesReLU ? input?.data : nil
+        let dyp = dy.data, dxp = dInput.data, xp = x.data, yp = output.data, relu = backwardAppliesReLU
         Threads.forEach(chunks.count) { c in
             let r = chunks[c]
-            Pooling.maxBackward(g.with(batch: r.count), dy: dyp + r.lowerBound * outPer, argmax: ap + r.lowerBound * outPer,
-                                outputCount: r.count * outPer, dx: dxp + r.lowerBound * inPer,
-                                reluOf: xp.map { $0 + r.lowerBound * inPer })
+            Pooling.maxBackward(g.with(batch: r.count), x: xp + r.lowerBound * inPer, y: yp + r.lowerBound * outPer,
+                                dy: dyp + r.lowerBound * outPer, dx: dxp + r.lowerBound * inPer, relu: relu)
         }
         return dInput
     }

@@ -46,9 +46,14 @@ extension SIMD8 where Scalar == Float {
 /// Calls `body(i, valid)` for each chunk of up to 8 elements of `0..<count`.
 @inline(__always)
 func forEachChunk(_ count: Int, _ body: (Int, Int) -> Void) {
-    var i = 0
-    while i < count {
-        body(i, min(8, count - i))
-        i += 8
+    // Large parameters run in fixed slices of whole groups, in parallel when the thread budget
+    // allows; the update is elementwise, so the bits never depend on the thread count.
+    let groups = (count + 7) / 8
+    let slices = Threads.split(groups, minimum: 4096)
+    Threads.forEach(slices.count) { s in
+        for group in slices[s] {
+            let i = group * 8
+            body(i, min(8, count - i))
+        }
     }
 }
