@@ -20,6 +20,41 @@ import Testing
         }
     }
 
+    /// oneDNN's matmul (the dense layers' products) against the textbook loop, for every
+    /// transposition, with and without accumulation, on a column slice of a wider matrix (the
+    /// dense kernel gradient's case: lda larger than the packed one).
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func matmulMatchesNaive(transA: Bool, transB: Bool) {
+        var rng = RandomGenerator(seed: 43)
+        for accumulate in [false, true] { for _ in 0..<4 {
+            let m = 1 + rng.nextInt(below: 37), n = 1 + rng.nextInt(below: 29), k = 1 + rng.nextInt(below: 41)
+            let extra = rng.nextInt(below: 5)
+            let lda = (transA ? m : k) + extra, ldb = (transB ? k : n) + extra
+            let a = randomTensor([(transA ? k : m) * lda], seed: rng.next())
+            let b = randomTensor([(transB ? n : k) * ldb], seed: rng.next())
+            let c0 = randomTensor([m * n], seed: rng.next())
+            let fast = Tensor(shape: [m * n]), slow = Tensor(shape: [m * n])
+            fast.copy(from: c0); slow.copy(from: c0)
+            MatmulPlan(.init(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, accumulate: accumulate))
+                .run(a: a.data, b: b.data, c: fast.data)
+            Gemm.naive(transA: transA, transB: transB, m: m, n: n, k: k, a: a.data, lda: lda, b: b.data, ldb: ldb,
+                       beta: accumulate ? 1 : 0, c: slow.data)
+            #expect(maxAbsDiff(fast.array, slow.array) < 1e-4, "m \(m) n \(n) k \(k) accumulate \(accumulate)")
+        } }
+    }
+
+    /// Splitting the rows of a product (the engine's chunks) gives the same bits as one product.
+    @Test func matmulRowsDoNotDependOnTheSplit() {
+        let m = 64, n = 300, k = 784
+        let a = randomTensor([m * k], seed: 1), b = randomTensor([k * n], seed: 2)
+        let whole = Tensor(shape: [m * n]), parts = Tensor(shape: [m * n])
+        MatmulPlan(.init(m: m, n: n, k: k)).run(a: a.data, b: b.data, c: whole.data)
+        for r in [0..<5, 5..<32, 32..<64] {
+            MatmulPlan(.init(m: r.count, n: n, k: k)).run(a: a.data + r.lowerBound * k, b: b.data, c: parts.data + r.lowerBound * n)
+        }
+        #expect(whole.array.map(\.bitPattern) == parts.array.map(\.bitPattern))
+    }
+
     @Test func biasAndColumnSums() {
         let c = Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
         let b = Tensor(shape: [3], values: [10, 20, 30])
