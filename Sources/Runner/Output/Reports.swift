@@ -149,13 +149,16 @@ struct Reports {
         return table
     }
 
-    /// Writes leaderboard.csv, trials.csv and history/ atomically into `out`.
-    func write(_ records: [UnitRecord], to out: String) throws -> [RankedTrial] {
+    /// Writes leaderboard.csv, trials.csv and history/ atomically into `out`; with `onlyTrial`, only that
+    /// trial's history files (the others are already there: a history depends on its record
+    /// alone), so a search that rewrites its reports as each trial completes does not rewrite
+    /// every earlier history each time.
+    func write(_ records: [UnitRecord], to out: String, onlyTrial: Int? = nil) throws -> [RankedTrial] {
         let ranked = rank(records)
         try AtomicFile.write(leaderboard(ranked).text, to: out + "/leaderboard.csv")
         try AtomicFile.write(trialsTable(records).text, to: out + "/trials.csv")
         try AtomicFile.makeDirectory(out + "/history")
-        for r in Self.latestRung(records) where !r.history.isEmpty {
+        for r in Self.latestRung(records) where !r.history.isEmpty && (onlyTrial == nil || r.trial == onlyTrial) {
             try AtomicFile.write(Self.historyTable(r).text, to: out + "/history/" + Self.historyName(trial: r.trial, fold: r.fold))
         }
         return ranked

@@ -100,7 +100,7 @@ final class Scheduler: @unchecked Sendable {
             s.records.append(r)
             let k = session.foldCount
             if writesReports, s.records.filter({ $0.trial == r.trial && $0.iter == r.iter }).count == k {
-                _ = try? Reports(session).write(s.records, to: session.out)
+                _ = try? Reports(session).write(s.records, to: session.out, onlyTrial: r.trial)
             }
             return true
         }
