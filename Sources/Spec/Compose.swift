@@ -171,23 +171,23 @@ struct Composer {
             return typed(.string(text))
         case core + "int":
             if case .int = plain { return typed(plain) }
-            sink.error(mark, isIntegerText(text) ? Messages.integerTooLarge(text) : Messages.badTagged(text, "!!int", "an integer"))
+            sink.error(mark, isIntegerText(text) ? Messages.integerTooLarge(text) : Messages.badTagged(text, "!!int", Messages.Expected.integer))
         case core + "float":
             switch plain {
             case .double: return typed(plain)
             case .int(let v): return typed(.double(Double(v)))
             default:
                 if isIntegerText(text), let v = Double(text) { return typed(.double(v)) }
-                sink.error(mark, Messages.badTagged(text, "!!float", "a number"))
+                sink.error(mark, Messages.badTagged(text, "!!float", Messages.Expected.number))
             }
         case core + "bool":
             if case .bool = plain { return typed(plain) }
-            sink.error(mark, Messages.badTagged(text, "!!bool", "true or false"))
+            sink.error(mark, Messages.badTagged(text, "!!bool", Messages.Expected.bool))
         case core + "null":
             if plain == .null { return typed(.null) }
-            sink.error(mark, Messages.badTagged(text, "!!null", "null, ~ or nothing"))
+            sink.error(mark, Messages.badTagged(text, "!!null", Messages.Expected.null))
         case core + "seq", core + "map":
-            sink.error(mark, Messages.tagMismatch(shortTag(tag), "a scalar"))
+            sink.error(mark, Messages.tagMismatch(shortTag(tag), Messages.Described.scalar))
         default:
             sink.error(mark, Messages.unknownTag(shortTag(tag)))
         }
@@ -199,7 +199,7 @@ struct Composer {
         guard let tag, tag != expected, tag != "!" else { return }
         let core = ["tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
                     "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"]
-        let what = expected.hasSuffix("seq") ? "a list" : "a mapping"
+        let what = expected.hasSuffix("seq") ? Messages.Described.list : Messages.Described.mapping
         sink.error(mark, core.contains(tag) ? Messages.tagMismatch(shortTag(tag), what) : Messages.unknownTag(shortTag(tag)))
     }
 
@@ -251,13 +251,13 @@ func describe(_ node: Node) -> String {
     case .scalar(let text, let value, _):
         switch value {
         case .string: return "'\(text)'"
-        case .null: return "nothing"
+        case .null: return Messages.Described.nothing
         default: return text
         }
     case .sequence(let items):
         if items.count <= 8, items.allSatisfy({ $0.scalar != nil }) { return Value(node).description }
-        return "a list"
-    case .mapping: return "a mapping"
+        return Messages.Described.list
+    case .mapping: return Messages.Described.mapping
     }
 }
 

@@ -68,6 +68,11 @@ struct DiagnosticSink {
         add(.warning, mark, message, hint)
     }
 
+    /// Adds another sink's diagnostics (of the same file), in their order.
+    mutating func append(_ other: DiagnosticSink) {
+        for d in other.items where !items.contains(d) { items.append(d) }
+    }
+
     private mutating func add(_ severity: Severity, _ mark: Mark, _ message: String, _ hint: String?) {
         let d = Diagnostic(severity: severity, file: mark.commandLine ? Diagnostic.commandLine : file,
                            line: mark.line, column: mark.column, message: message, hint: hint)

@@ -16,7 +16,7 @@ extension Experiment {
             text = String(decoding: data, as: UTF8.self)
         } catch {
             let reason = (error as NSError).localizedDescription
-            return (nil, [Diagnostic(severity: .error, file: shown, line: 0, column: 0, message: "cannot read: \(reason)")])
+            return (nil, [Diagnostic(severity: .error, file: shown, line: 0, column: 0, message: Messages.cannotRead(reason))])
         }
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return load(text: text, file: shown, defaultName: stem, overrides: overrides)

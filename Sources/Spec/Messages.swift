@@ -112,6 +112,57 @@ enum Messages {
 
     // resolution
     static func unknownParameterValue(_ name: String) -> String { "no value given for parameter '\(name)'" }
+
+    /// What a value was expected to be, as `badValue` and `refMismatch` say it.
+    enum Expected {
+        static let integer = "an integer"
+        static let number = "a number"
+        static let bool = "true or false"
+        static let string = "a string"
+        static let null = "null, ~ or nothing"
+        static func oneOf(_ words: [String]) -> String { "one of \(words.joined(separator: ", "))" }
+        static let activationName = "an activation name"
+        static func name(_ kind: String) -> String { "a \(kind) name" }
+        static func known(_ kind: String) -> String { "a known \(kind)" }
+        static func nameOrMapping(_ kind: String) -> String { "a \(kind) name or a mapping with 'name'" }
+        static let regularizerName = "a regularizer"
+        static let regularizer = "l1, l2, l1_l2 or a mapping like {l2: 0.01}"
+        static func intOrPair(_ range: String) -> String { "an integer \(range) or [height, width] of such integers" }
+        static let shape = "a non-empty list of integers > 0"
+        static let numberList = "a non-empty list of numbers"
+        static let stringList = "a list of strings"
+        static let learningRate = "a number > 0 or a schedule like {name: exponential_decay, ...}"
+        static let tableName = "xor, and, or, or a list of rows"
+        static let table = "a list of rows of numbers, or xor, and, or"
+        static let rows = "a list of equally long rows of numbers, e.g. [[1, 0, 0]]"
+        static func interval(within range: String?) -> String { "[low, high] with low < high" + (range.map { ", both \($0)" } ?? "") }
+        static func countOrWord(_ range: String, _ words: [String]) -> String { "an integer \(range) or " + words.joined(separator: ", ") }
+    }
+
+    /// A node in a message (`describe`), where its text is not shown.
+    enum Described {
+        static let nothing = "nothing"
+        static let list = "a list"
+        static let mapping = "a mapping"
+        static let scalar = "a scalar"
+    }
+
+    /// libyaml's failures that carry no problem text of their own.
+    enum YAMLProblem {
+        static let unknown = "unknown problem"
+        static let memory = "out of memory"
+        static func reader(_ problem: String) -> String { "cannot read the text (\(problem))" }
+        static let parserStart = "cannot start the yaml parser"
+    }
+
+    static func cannotRead(_ reason: String) -> String { "cannot read: \(reason)" }
+
+    /// Where an unknown or missing key is, as `unknownKey` and `missingKey` say it.
+    enum Context {
+        static let file = "the file"
+        static let repeatBlock = "a repeat block"
+        static func quoted(_ key: String) -> String { "'\(key)'" }
+    }
 }
 
 /// The closest name to `name` among `candidates` by optimal-string-alignment distance

@@ -247,14 +247,17 @@ public enum Catalog {
         ], "normal(mean, stddev)"),
     ]
 
+    /// The factors of a regularizer, as a mapping `{l1: a, l2: b}` gives them (one left out is 0).
+    static let regularizerFactors: [ArgSpec] = [
+        ArgSpec("l1", .number, .double(0.01), .nonNegative, "factor of sum |w|"),
+        ArgSpec("l2", .number, .double(0.01), .nonNegative, "factor of sum w²"),
+    ]
+
     /// Regularizers; a bare name uses factor 0.01, a mapping `{l1: a, l2: b}` sets the factors.
     public static let regularizers: [CatalogEntry] = [
-        CatalogEntry("l1", [ArgSpec("l1", .number, .double(0.01), .nonNegative, "factor of sum |w|")], "l1 · sum |w|"),
-        CatalogEntry("l2", [ArgSpec("l2", .number, .double(0.01), .nonNegative, "factor of sum w²")], "l2 · sum w²"),
-        CatalogEntry("l1_l2", [
-            ArgSpec("l1", .number, .double(0.01), .nonNegative, "factor of sum |w|"),
-            ArgSpec("l2", .number, .double(0.01), .nonNegative, "factor of sum w²"),
-        ], "both penalties"),
+        CatalogEntry("l1", [regularizerFactors[0]], "l1 · sum |w|"),
+        CatalogEntry("l2", [regularizerFactors[1]], "l2 · sum w²"),
+        CatalogEntry("l1_l2", regularizerFactors, "both penalties"),
     ]
 
     private static let optimizerCommon: [ArgSpec] = [
@@ -469,6 +472,12 @@ public enum Catalog {
         ArgSpec("search", .structure("a mapping"), .null, nil, "the search section (none: train one model)"),
         ArgSpec("output", .string, .null, nil, "folder for results (default runs/<name>)"),
         ArgSpec("predict", .rows, .null, nil, "inputs (one row of numbers each) the final model predicts, printed after training"),
+    ]
+
+    /// The keys of a `repeat` block in `layers`.
+    public static let repeatKeys: [ArgSpec] = [
+        ArgSpec("repeat", .int, nil, .nonNegative, "how many times the block repeats"),
+        ArgSpec("layers", .structure("a list of layers"), nil, nil, "the block"),
     ]
 
     public static let modelKeys: [ArgSpec] = [

@@ -34,10 +34,10 @@ struct YAMLSyntaxError: Error, Sendable {
 
     /// Translates the parser's error fields (`error`, `problem`, `problem_mark`, `context`).
     fileprivate init(_ parser: yaml_parser_t) {
-        let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
+        let problem = parser.problem.map { String(cString: $0) } ?? Messages.YAMLProblem.unknown
         switch parser.error {
-        case YAML_MEMORY_ERROR: self.problem = "out of memory"
-        case YAML_READER_ERROR: self.problem = "cannot read the text (\(problem))"
+        case YAML_MEMORY_ERROR: self.problem = Messages.YAMLProblem.memory
+        case YAML_READER_ERROR: self.problem = Messages.YAMLProblem.reader(problem)
         default: self.problem = problem
         }
         context = parser.context.map { String(cString: $0) }
@@ -93,7 +93,7 @@ private final class EventOwner {
 func parseEvents(_ text: String) -> (events: [YAMLEvent], error: YAMLSyntaxError?) {
     let owner = ParserOwner(text: text)
     guard owner.ready else {
-        return ([], YAMLSyntaxError(problem: "cannot start the yaml parser", context: nil, mark: Mark(line: 1, column: 1)))
+        return ([], YAMLSyntaxError(problem: Messages.YAMLProblem.parserStart, context: nil, mark: Mark(line: 1, column: 1)))
     }
     var events: [YAMLEvent] = []
     while true {
