@@ -78,7 +78,7 @@ struct MergeCommand: ParsableCommand {
             throw RunnerError(lines.joined(separator: "\n"), status: ExitStatus.failure)
         }
         let progress = Progress(quiet: quiet)
-        AtomicFile.removeStaleTemporaries(in: [folder, folder + "/history"])
+        AtomicFile.removeStaleTemporaries(in: [folder, folder + "/history", UnitState.folder(folder)])
         let refit = !noRefit && (session.experiment.search?.refit ?? true)
         var finish = Finish(session: session, progress: progress, settings: ["merged from \(shardCount) shards"])
         finish.threads = threads

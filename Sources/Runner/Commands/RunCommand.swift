@@ -94,7 +94,7 @@ struct RunCommand: ParsableCommand {
         defer { withExtendedLifetime(locks) {} }
         // A run killed mid-write leaves its temporary files: the one process that writes the
         // reports (not a shard of many) clears them, so the folder holds only whole files.
-        if shard.count == 1 { AtomicFile.removeStaleTemporaries(in: [out, out + "/history"]) }
+        if shard.count == 1 { AtomicFile.removeStaleTemporaries(in: [out, out + "/history", UnitState.folder(out)]) }
         if fresh {
             // A shard starts over alone: the other shards' journals are theirs.
             if shard.count == 1 { Self.clear(out) } else { try? FileManager.default.removeItem(atPath: Journal.path(out, shard: shard)) }
