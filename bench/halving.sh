@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Successive halving against the random search it replaces, on the notebook's space
-# (experiments/fashion_halving.yaml): the same 27 candidates (trial i has the same values in
-# both), 3-fold CV on the 10,000-image subset. Random trains all 27 for 9 epochs; halving
-# trains 27 for 1 epoch, the best 9 on to 3, the best 3 on to 9 (continuing, not restarting).
+# (experiments/fashion_halving.yaml): the same 81 candidates (trial i has the same values in
+# both), 3-fold CV on the 10,000-image subset. Random trains all 81 for 27 epochs; halving
+# trains 81 for 1 epoch, the best 27 on to 3, the best 9 on to 9, the best 3 on to 27
+# (continuing, not restarting).
 # Prints, per strategy and seed: the best mean CV accuracy, the budget in epoch·samples (from
 # `runner plan`) and the search's wall time (no refit), plus the CPU others used meanwhile.
 # Run it under the build lock on a shared machine: flock /work/build.lock bench/halving.sh
@@ -18,8 +19,8 @@ hz=$(getconf CLK_TCK)
 busy() { awk '/^cpu / {print $2+$3+$4+$7+$8}' /proc/stat; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# The random search: the same file with the halving keys taken out and trials: 27.
-sed -e 's/^  strategy: halving/  strategy: random\n  trials: 27/' -e '/^  factor:/d' -e '/^  resource:/d' \
+# The random search: the same file with the halving keys taken out and trials: 81.
+sed -e 's/^  strategy: halving/  strategy: random\n  trials: 81/' -e '/^  factor:/d' -e '/^  resource:/d' \
     -e '/^  min_resources:/d' -e '/^  candidates:/d' experiments/fashion_halving.yaml > "$work/fashion_random.yaml"
 # The search's pick: the leaderboard's first row (halving: the best of its last rung).
 best() { python3 -c "import csv; print(next(csv.DictReader(open('$1')))['mean_test_accuracy'])"; }
