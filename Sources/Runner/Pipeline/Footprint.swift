@@ -92,14 +92,15 @@ struct Footprint: Sendable {
 }
 
 extension Footprint {
-    /// What a run holds for each trial whatever its model, in bytes: its parameter values and
-    /// configuration, and for each fold the journal record the leaderboard is made from (the
-    /// scores and the history of every epoch: loss and each metric, with their val_ twins).
+    /// What a run holds for each finished trial whatever its model, in bytes (trials and their
+    /// configurations are made when needed, never kept): for each fold the journal record the
+    /// leaderboard is made from (the parameter values, the scores and the history of every
+    /// epoch: loss and each metric, with their val_ twins).
     static func perTrial(_ e: Experiment) -> Double {
         let first = try? e.resolve(Search.proposals(e.search, seed: e.seed, count: 1).first?.values ?? [:])
         let epochs = Double(first?.fit.epochs ?? 1), columns = Double(2 * (1 + (first?.compile.metrics.count ?? 0)))
         let folds = Double(e.search?.cv ?? 1)
-        return 2048 + 128 * Double(e.parameters.count) + folds * (512 + 8 * epochs * columns)
+        return 256 + folds * (640 + 128 * Double(e.parameters.count) + 8 * epochs * columns)
     }
 
     /// Why a run of `count` trials of `e` cannot hold their results in half of this machine's
@@ -109,8 +110,8 @@ extension Footprint {
         let total = Double(count) * each
         guard total > limit else { return nil }
         let fit = Int(limit / each)
-        return "\(count) trials would hold about \(bytes(total)) of results in memory (about \(bytes(each)) each: its values and "
-            + "configuration, and the scores and per-epoch history of each of its \(e.search?.cv ?? 1) folds), more than half of this "
+        return "\(count) trials would hold about \(bytes(total)) of results in memory (about \(bytes(each)) each: its values, "
+            + "scores and per-epoch history for each of its \(e.search?.cv ?? 1) folds), more than half of this "
             + "machine's \(bytes(limit * 2)) (\(bytes(limit))); at most \(fit) fit (runner plan prints any number)"
     }
 

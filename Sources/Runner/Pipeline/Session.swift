@@ -9,11 +9,13 @@ final class Session: @unchecked Sendable {
     /// The folder relative data paths are read from: the experiment file's own.
     let base: String
     let out: String
-    let trials: [Search.Trial]
+    /// The trials, each made when it is read (trial i from the seed and i): nothing is kept
+    /// per trial, however many.
+    let trials: LazyMapSequence<Range<Int>, Search.Trial>
     /// Halving and Hyperband's rungs (nil for random and grid).
     let rungPlan: RungPlan?
-    /// Each trial's resolved configuration, or why it cannot be trained.
-    let configs: [Result<TrialConfig, TrialFailure>]
+    /// Each trial's resolved configuration, or why it cannot be trained, made when read.
+    let configs: TrialConfigs
     let parameterNames: [String]
     let scoring: Scoring
     /// All training data (the final model trains on it) and the test part.
@@ -86,35 +88,28 @@ final class Session: @unchecked Sendable {
             printDiagnostics([Footprint.trialsDiagnostic(experiment, count: count, file: file)].compactMap { $0 })
             throw RunnerError.diagnosticsPrinted
         }
-        trials = Search.trials(experiment.search, seed: experiment.seed, count: rungPlan?.trialCount ?? trialCount)
-        let resolved = trials.map { t in Result { () throws(ResolutionError) in try experiment.resolve(t.values) } }
-        let fileShape = resolved.lazy.compactMap { try? $0.get().model.inputShape }.first
+        trials = Search.proposals(experiment.search, seed: experiment.seed, count: rungPlan?.trialCount ?? trialCount)
+        let fileShape = trials.lazy.compactMap { try? experiment.resolve($0.values) }.first?.model.inputShape
         let shape = fileShape ?? loadedTrainShape
-        let task = loadedTask
         inputShape = shape
         let width = shape.reduce(1, *)
         if let bad = experiment.predict.first(where: { $0.count != width }) {
             throw RunnerError("\(file): error: predict: each row needs \(width) numbers (the model's input \(shape)), got \(bad.count)",
                           status: ExitStatus.badInput)
         }
-        // Build every trial's model once now, so a shape that cannot work, or a model that
-        // cannot fit in memory beside the data, is a failed trial (or, without a search, an
-        // error in the file) before any training starts.
+        // A trial whose shapes cannot work, or whose model cannot fit in memory beside the data,
+        // is a failed trial (or, without a search, an error in the file). Every distinct model
+        // (layers and batch size) is built once now, before any training, for the largest
+        // unit `--jobs` multiplies; nothing is kept per trial.
         let memory = Footprint.sharing(data, unitData: data.train)
+        configs = TrialConfigs(experiment: experiment, trials: trials, inputShape: shape, task: loadedTask, memory: memory)
         var largest = memory
-        configs = resolved.map { r -> Result<TrialConfig, TrialFailure> in
-            switch r {
-            case .failure(let e):
-                return .failure(TrialFailure(message: DiagnosticRenderer.render(e.diagnostics).trimmingCharacters(in: .whitespacesAndNewlines)))
-            case .success(let c):
-                do throws(TrialFailure) {
-                    let f = try Trainer.sized(c, inputShape: shape, task: task, seed: 0, memory: memory).footprint
-                    if f.unit > largest.unit { largest = f }
-                    return .success(c)
-                } catch {
-                    return .failure(error)
-                }
-            }
+        var built: Set<ValidateCommand.ModelKey> = []
+        for t in trials {
+            guard let c = try? experiment.resolve(t.values),
+                  built.insert(ValidateCommand.ModelKey(model: c.model, batch: c.fit.batchSize)).inserted,
+                  case .success(let (_, f)) = configs.sized(c), f.unit > largest.unit else { continue }
+            largest = f
         }
         largestUnit = largest
 
@@ -160,5 +155,35 @@ final class Session: @unchecked Sendable {
     /// Each search parameter's value as the leaderboard prints it (exact, shortest form).
     func parameterText(_ trial: Int) -> [String: String] {
         trials[trial].values.mapValues(\.description)
+    }
+}
+
+/// The trials' configurations, each resolved and its model checked (shapes, task, memory) when
+/// read: a run of many trials keeps none of them.
+struct TrialConfigs: RandomAccessCollection, @unchecked Sendable {
+    let experiment: Experiment
+    let trials: LazyMapSequence<Range<Int>, Search.Trial>
+    let inputShape: [Int]
+    let task: Engine.Task
+    let memory: Footprint
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { trials.count }
+
+    subscript(t: Int) -> Result<TrialConfig, TrialFailure> {
+        let config: TrialConfig
+        do { config = try experiment.resolve(trials[t].values) } catch {
+            return .failure(TrialFailure(message: DiagnosticRenderer.render(error.diagnostics).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        return sized(config).map(\.0)
+    }
+
+    /// `config` checked by building its model (no training), with its footprint.
+    func sized(_ config: TrialConfig) -> Result<(TrialConfig, Footprint), TrialFailure> {
+        do throws(TrialFailure) {
+            return .success((config, try Trainer.sized(config, inputShape: inputShape, task: task, seed: 0, memory: memory).footprint))
+        } catch {
+            return .failure(error)
+        }
     }
 }
