@@ -30,6 +30,13 @@ import Testing
             ConvolutionReference.forward(g, filters: f, x: x.data, weights: wt.data, bias: withBias ? b.data : nil, y: y2.data)
             // Sums of at most 4·4·4 products of N(0, 1) values in Float32: errors near 1e-5.
             #expect(maxAbsDiff(y1.array, y2.array) < 1e-4, "forward \(label)")
+            // The ReLU post-op gives the bits of the separate pass over the plain output.
+            let yRelu = Tensor(shape: [outCount])
+            ConvolutionPlan(geometry: g, filters: f, bias: withBias, relu: true)
+                .forward(x: x.data, weights: wt.data, bias: withBias ? b.data : nil, y: yRelu.data)
+            Vector.relu(y1.data, y1.data, outCount)
+            #expect(yRelu.array.map(\.bitPattern) == y1.array.map(\.bitPattern), "forward relu \(label)")
+            plan.forward(x: x.data, weights: wt.data, bias: withBias ? b.data : nil, y: y1.data)
 
             let dx1 = Tensor(shape: [g.inputCount]), dx2 = Tensor(shape: [g.inputCount])
             dx1.fill(.nan)
@@ -45,6 +52,22 @@ import Testing
             #expect(maxAbsDiff(dw1.array, dw2.array) < 5e-4, "backward weights \(label)")
             #expect(maxAbsDiff(db1.array, db2.array) < 5e-4, "backward bias \(label)")
         }
+    }
+
+    /// The same at the small CNN's shapes, where oneDNN picks its production kernels.
+    @Test(arguments: [(28, 1, 32, Padding.same), (14, 32, 64, .valid)])
+    func reluPostOpIsExactAtRealShapes(side: Int, channels: Int, filters: Int, padding: Padding) {
+        let g = WindowGeometry(batch: 16, height: side, width: side, channels: channels, kernel: (3, 3), strides: (1, 1),
+                               padding: padding)!
+        let outCount = 16 * g.outHeight * g.outWidth * filters
+        let x = randomTensor([g.inputCount], seed: 5), wt = randomTensor([9 * channels * filters], seed: 6)
+        let b = randomTensor([filters], seed: 7)
+        let plain = Tensor(shape: [outCount]), fused = Tensor(shape: [outCount])
+        ConvolutionPlan(geometry: g, filters: filters, bias: true).forward(x: x.data, weights: wt.data, bias: b.data, y: plain.data)
+        ConvolutionPlan(geometry: g, filters: filters, bias: true, relu: true)
+            .forward(x: x.data, weights: wt.data, bias: b.data, y: fused.data)
+        Vector.relu(plain.data, plain.data, outCount)
+        #expect(fused.array.map(\.bitPattern) == plain.array.map(\.bitPattern))
     }
 
     /// A 3x3 kernel over the 4x4 input 1…16 (row-major), worked out by hand.

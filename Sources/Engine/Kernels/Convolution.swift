@@ -18,6 +18,8 @@ public final class ConvolutionPlan {
     public let geometry: WindowGeometry
     public let filters: Int
     public let hasBias: Bool
+    /// The forward pass applies max(·, 0) to its output (oneDNN's eltwise post-op).
+    public let appliesReLU: Bool
 
     /// A primitive with its prebuilt argument list (only the memory objects' data handles change).
     private struct Step {
@@ -44,10 +46,15 @@ public final class ConvolutionPlan {
     /// AVX-512) where plain `hwio` gets the slower im2col `gemm:jit` path (bench/README.md). The plan reorders our `hwio` kernel into that layout before the forward and
     /// backward-data passes, and the weight gradient back into `hwio` after backward-weights:
     /// the kernel is small next to the activations, so these reorders cost little.
-    public init(geometry g: WindowGeometry, filters: Int, bias: Bool) {
+    ///
+    /// With `relu`, the forward pass writes max(conv + bias, 0), the ReLU applied in registers
+    /// by oneDNN's eltwise post-op instead of another pass over the output: the same bits, as
+    /// max(z, 0) is exact (a NaN stays NaN and −0 stays −0 either way).
+    public init(geometry g: WindowGeometry, filters: Int, bias: Bool, relu: Bool = false) {
         geometry = g
         self.filters = filters
         hasBias = bias
+        appliesReLU = relu
         let engine = DNNLEngine.shared.handle
         var src = Self.desc([g.batch, g.channels, g.height, g.width], dnnl_nhwc)
         var dst = Self.desc([g.batch, filters, g.outHeight, g.outWidth], dnnl_nhwc)
@@ -70,8 +77,19 @@ public final class ConvolutionPlan {
             dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &src, &anyWeights,
                                                bias ? b : nil, &dst, strides, padL, padR)
         }, "convolution_forward_desc_init")
+        var forwardAttr: OpaquePointer?
+        Self.check(dnnl_primitive_attr_create(&forwardAttr), "primitive_attr_create")
+        defer { dnnl_primitive_attr_destroy(forwardAttr) }
+        Self.check(dnnl_primitive_attr_set_scratchpad_mode(forwardAttr, dnnl_scratchpad_mode_user), "set_scratchpad_mode")
+        if relu {
+            var ops: OpaquePointer?
+            Self.check(dnnl_post_ops_create(&ops), "post_ops_create")
+            defer { dnnl_post_ops_destroy(ops) }
+            Self.check(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "post_ops_append_eltwise")
+            Self.check(dnnl_primitive_attr_set_post_ops(forwardAttr, ops), "set_post_ops")
+        }
         var fpd: OpaquePointer?
-        Self.check(dnnl_primitive_desc_create(&fpd, &fd, attr, engine, nil), "forward primitive_desc_create")
+        Self.check(dnnl_primitive_desc_create(&fpd, &fd, forwardAttr, engine, nil), "forward primitive_desc_create")
         defer { dnnl_primitive_desc_destroy(fpd) }
 
         var bd = dnnl_convolution_desc_t()
@@ -173,7 +191,7 @@ public final class ConvolutionPlan {
         for b in ownedBuffers { b.deallocate() }
     }
 
-    /// y = conv(x, w) + b. x (N, H, W, C), w (kh, kw, C, filters), b (filters), y (N, OH, OW, filters).
+    /// y = conv(x, w) + b (then max(·, 0) when planned with `relu`). x (N, H, W, C), w (kh, kw, C, filters), b (filters), y (N, OH, OW, filters).
     public func forward(x: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         y: UnsafeMutablePointer<Float>) {
         precondition(hasBias == (bias != nil), "ConvolutionPlan: bias given \(bias != nil), planned \(hasBias)")

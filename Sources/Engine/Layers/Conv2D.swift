@@ -116,7 +116,8 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional, BiasRegularize
             used[r.count] = k + 1
             var list = plans[r.count, default: []]
             if list.count <= k {
-                list.append(ConvolutionPlan(geometry: geometry.with(batch: r.count), filters: filters, bias: useBias))
+                list.append(ConvolutionPlan(geometry: geometry.with(batch: r.count), filters: filters, bias: useBias,
+                                            relu: activation == .relu))
                 plans[r.count] = list
             }
             return (r, list[k])
@@ -124,7 +125,8 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional, BiasRegularize
     }
 
     /// y = f(conv(x, kernel) + bias), chunk by chunk (in parallel when the thread budget allows):
-    /// one oneDNN convolution (bias included), then the activation while the chunk is in cache.
+    /// one oneDNN convolution (bias included, and a ReLU as its post-op), then any other
+    /// activation while the chunk is in cache.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let g = geometry!
         precondition(x.shape.count == 4 && x.shape[1] == g.height && x.shape[2] == g.width && x.shape[3] == g.channels,
@@ -142,7 +144,7 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional, BiasRegularize
         Threads.forEach(chunks.count) { c in
             let (r, p) = chunks[c]
             p.forward(x: xp + r.lowerBound * inPer, weights: w, bias: b, y: zp + r.lowerBound * outPer)
-            if activation != .linear {
+            if activation != .linear && !p.appliesReLU {
                 activation.forward(zp + r.lowerBound * outPer, rows: r.count * g.outHeight * g.outWidth, cols: filters,
                                    output: yp + r.lowerBound * outPer)
             }
