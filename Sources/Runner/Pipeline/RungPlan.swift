@@ -32,6 +32,9 @@ struct RungPlan: Sendable, Equatable {
         let brackets: [Bracket]
         switch search.strategy {
         case .hyperband:
+            if candidates != nil {
+                throw Rungs.Failure(message: "--trials is not read by strategy hyperband: its brackets decide the number of trials (max_resources, factor)")
+            }
             let minimum: Int
             if case .count(let n) = h.minResources { minimum = n } else { minimum = smallest }
             guard minimum <= maximum else { throw Rungs.Failure(message: "min_resources (\(minimum)) is greater than max_resources (\(maximum))") }

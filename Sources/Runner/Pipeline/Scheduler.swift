@@ -140,7 +140,7 @@ final class Scheduler: @unchecked Sendable {
                     let previous = rung.iter > 0 ? try UnitState.read(UnitState.path(session.out, trial: t, fold: f, iter: rung.iter - 1)) : nil
                     continuation = Continuation(toEpoch: rung.resources, state: previous)
                 case .samples:
-                    // The same seeded (stratified) subset of the fold at every rung, nested as it grows.
+                    // A seeded (stratified) subset of the fold's training part, drawn afresh for the rung's size.
                     if rung.resources < trainPart.count {
                         trainPart = try trainPart.limited(to: rung.resources, seed: derivedSeed(session.experiment.seed, "samples", unit))
                     }
