@@ -376,7 +376,7 @@ def table(rows):
 
 
 def kernels_text(k):
-    lines = [f"- OpenBLAS kernel (runner's dense layers; OPENBLAS_CORETYPE unset in the timed runs): "
+    lines = [f"- OpenBLAS kernel (linked by runner, no longer on its training path: dense layers run on oneDNN matmul; OPENBLAS_CORETYPE unset in the timed runs): "
              f"{k['openblas']} (with the environment as set: {k['openblas_env']})"]
     for fw, found in k["onednn"].items():
         prims = "; ".join(f"{kind}: {', '.join(impls)}" for kind, impls in found["primitives"].items()) or "none seen"
