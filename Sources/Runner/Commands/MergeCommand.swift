@@ -24,11 +24,14 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Threads for the refit (default: the file's `threads`, else every core).")
     var threads: Int?
 
+    @OptionGroup var kernelOptions: KernelOptions
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads expects an integer > 0, got \(threads)") }
     }
 
     func run() throws {
+        try Provenance.enter(kernelOptions.mode)
         StopRequest.install()
         // The whole folder, exclusively, before reading a journal: no shard may still be
         // writing one (a shard holds the folder's lock shared).
@@ -38,7 +41,7 @@ struct MergeCommand: ParsableCommand {
         }
         defer { withExtendedLifetime(lock) {} }
         let found: (header: JournalHeader?, records: [UnitRecord])
-        do { found = try Journal.readAll(out: folder, expected: nil) } catch {
+        do { found = try Journal.readAll(out: folder, expected: nil, mixKernels: kernelOptions.mixKernels) } catch {
             throw RunnerError("\(error)", status: ExitStatus.badInput)
         }
         guard let header = found.header else {
@@ -80,7 +83,13 @@ struct MergeCommand: ParsableCommand {
         let progress = Progress(quiet: quiet)
         AtomicFile.removeStaleTemporaries(in: [folder, folder + "/history", UnitState.folder(folder)])
         let refit = !noRefit && (session.experiment.search?.refit ?? true)
-        var finish = Finish(session: session, progress: progress, settings: ["merged from \(shardCount) shards"])
+        let kernels = found.records.compactMap(\.kernels).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        if kernels.count > 1 {
+            progress.log("warning: the units were computed with \(kernels.count) different kernels (\(kernels.joined(separator: "; "))): the leaderboard's `kernels` column says which")
+        }
+        var finish = Finish(session: session, progress: progress,
+                            settings: ["merged from \(shardCount) shards", "units computed with " + kernels.joined(separator: "; "),
+                                       "refit " + kernelSetting(Provenance.current)])
         finish.threads = threads
         switch try finish.run(records: found.records, refit: refit) {
         case .done: break

@@ -23,7 +23,11 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Write the CSV here (atomically) instead of standard output.")
     var out: String?
 
+    @Option(help: KernelMode.help)
+    var kernels: KernelMode?
+
     func run() throws {
+        try Provenance.enter(kernels ?? .standard)
         var path = model
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { path += "/best.safetensors" }

@@ -40,6 +40,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Skip the refit and test of the best trial.")
     var noRefit = false
 
+    @OptionGroup var kernelOptions: KernelOptions
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs expects an integer > 0, got \(jobs)") }
         if let shard, shard != "auto", Shard(parsing: shard) == nil {
@@ -61,6 +63,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // First: a portable run may start itself again to pin OpenBLAS's kernel.
+        try Provenance.enter(kernelOptions.mode)
         let shard: Shard
         do { shard = try resolvedShard() } catch {
             throw RunnerError("\(error)", status: ExitStatus.badInput)
@@ -108,9 +112,11 @@ struct RunCommand: ParsableCommand {
             let done: [UnitRecord]
             let journal: Journal
             do {
-                done = try Journal.readAll(out: out, expected: header).records
+                done = try Journal.readAll(out: out, expected: header, mixKernels: kernelOptions.mixKernels).records
                 journal = try Journal(out: out, shard: shard, header: header)
             } catch let e as Journal.Mismatch {
+                throw RunnerError("\(e)", status: ExitStatus.badInput)
+            } catch let e as Journal.KernelMismatch {
                 throw RunnerError("\(e)", status: ExitStatus.badInput)
             } catch let e as Journal.Corrupt {
                 throw RunnerError("\(e)", status: ExitStatus.badInput)
@@ -176,6 +182,7 @@ struct RunCommand: ParsableCommand {
 
     func settings(jobs: Int) -> [String] {
         var s = ["trials: \(options.trials.map(String.init) ?? "from the file"), jobs: \(jobs) (one thread per unit), final model threads: all cores"]
+        s.append(kernelSetting(Provenance.current))
         if !options.overrides.isEmpty { s.append("overrides: " + options.overrides.map { "--set \($0)" }.joined(separator: " ")) }
         return s
     }
@@ -249,4 +256,10 @@ struct RunCommand: ParsableCommand {
         }
         return records
     }
+}
+
+/// resolved.yaml's line naming the kernels: which ones, and what the mode promises.
+func kernelSetting(_ p: Provenance?) -> String {
+    guard let p else { return "kernels: unrecorded" }
+    return "kernels: \(p.mode.rawValue) (\(p.kernels))" + (p.mode == .portable ? ", the same numbers on every x86-64 CPU with AVX2+FMA" : ", this CPU's own: other CPU generations differ in the last bits")
 }

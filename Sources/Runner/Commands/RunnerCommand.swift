@@ -11,7 +11,7 @@ struct RunnerCommand: ParsableCommand {
         `runner FILE` is the same as `runner run FILE`.
         """,
         version: version,
-        subcommands: [RunCommand.self, ValidateCommand.self, PlanCommand.self, SummaryCommand.self, PredictCommand.self, MergeCommand.self, ReportCommand.self, SlurmCommand.self],
+        subcommands: [RunCommand.self, ValidateCommand.self, PlanCommand.self, SummaryCommand.self, PredictCommand.self, MergeCommand.self, VerifyCommand.self, ReportCommand.self, SlurmCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -30,6 +30,8 @@ struct SlurmCommand: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
+    @OptionGroup var kernelOptions: KernelOptions
+
     @Flag(help: "Submit the scripts with sbatch and print the job ids.")
     var submit = false
 
@@ -57,8 +59,8 @@ struct SlurmCommand: ParsableCommand {
         if outFolder.contains(" ") { throw RunnerError("the output folder must not contain spaces for #SBATCH lines: \(outFolder)", status: ExitStatus.badInput) }
         let script = SlurmScript(runner: Self.executable(), file: Self.absolute(file), out: outFolder, shards: array,
                                  name: "runner-" + experiment.name, partition: partition, account: account, time: time,
-                                 cpusPerTask: cpusPerTask, memory: mem, extraLines: extra, runArguments: options.arguments,
-                                 signalSeconds: signalSeconds)
+                                 cpusPerTask: cpusPerTask, memory: mem, extraLines: extra, runArguments: options.arguments + kernelOptions.arguments,
+                                 mergeArguments: kernelOptions.arguments, signalSeconds: signalSeconds)
         let folder = script.logFolder
         let mergePath = folder + "/merge.sbatch"
         // One array for a random or grid search; one per rung for halving, in order.

@@ -14,6 +14,8 @@ struct SlurmScript {
     var extraLines: [String]
     /// Extra `runner run` arguments (overrides, --seed, --trials, --cv), already split.
     var runArguments: [String]
+    /// Extra `runner merge` arguments (--kernels, --mix-kernels).
+    var mergeArguments: [String] = []
     /// Seconds before the time limit at which Slurm sends SIGUSR1.
     var signalSeconds: Int
     /// Halving and Hyperband: the rung this array runs (`--rung`), one array per rung.
@@ -86,7 +88,7 @@ struct SlurmScript {
             "# Runs after every array task has ended (afterany): merges the shards' journals into",
             "# the leaderboard, then refits the best trial and tests it. Units still missing are",
             "# listed with the shard that owes them, and the job fails (exit 1).",
-            ([runner, "merge", out, "--threads", "\(cpusPerTask)"].map(Self.shellWord)).joined(separator: " "),
+            ([runner, "merge", out, "--threads", "\(cpusPerTask)"].map(Self.shellWord) + mergeArguments.map(Self.shellQuote)).joined(separator: " "),
         ]
         return lines.joined(separator: "\n") + "\n"
     }

@@ -35,6 +35,9 @@ struct UnitRecord: Codable, Equatable {
     /// Per-epoch history: column names in order, then one row per epoch.
     var historyColumns: [String]
     var history: [[Double]]
+    /// The kernels that computed it (`JournalHeader.kernelText`): recorded when they differ
+    /// from the journal header's (a resume with --mix-kernels); filled from the header on reading.
+    var kernels: String? = nil
 }
 
 /// The first line of every journal: what run it belongs to.
@@ -52,6 +55,13 @@ struct JournalHeader: Codable, Equatable {
     var base: String
     /// The number of trials this process was asked for.
     var trials: Int
+    /// The kernels the units were computed with (`Provenance`): the mode (`portable` or
+    /// `native`), the machine's architecture, OpenBLAS's version and kernel ("0.3.21 Haswell"),
+    /// oneDNN's version and instruction set ("2.6.3 avx2"). Absent in older journals.
+    var kernels: String? = nil
+    var architecture: String? = nil
+    var openblas: String? = nil
+    var onednn: String? = nil
 }
 
 /// An append-only, fsynced record of finished units (JSON lines), one file per shard under
@@ -70,6 +80,17 @@ final class Journal {
         }
     }
 
+    /// Units computed by other kernels than the ones at hand: their last bits differ.
+    struct KernelMismatch: Error, CustomStringConvertible {
+        let path: String
+        let found: String
+        let expected: String
+        let merging: Bool
+        var description: String {
+            "\(path) was computed with \(found), and \(merging ? "the other journals" : "this process") with \(expected): their numbers differ in the last bits; refusing to mix them (pass --mix-kernels to mix them anyway, and the leaderboard will say which units came from which)"
+        }
+    }
+
     struct Corrupt: Error, CustomStringConvertible {
         let path: String
         let line: Int
@@ -81,6 +102,8 @@ final class Journal {
 
     private let fd: Int32
     let path: String
+    /// The kernels the file's header records: a record computed with others says so itself.
+    private var headerKernels: String
     private let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
@@ -97,6 +120,11 @@ final class Journal {
         // A crash mid-write leaves a torn last line: cut it off before appending, or the next
         // record would be glued to it. (Its unit runs again; `readAll` ignored it already.)
         let existing = FileManager.default.contents(atPath: path) ?? Data()
+        headerKernels = header.kernelText
+        if let end = existing.firstIndex(of: UInt8(ascii: "\n")),
+           let old = try? JSONDecoder().decode(JournalHeader.self, from: existing[..<end]) {
+            headerKernels = old.kernelText
+        }
         if let last = existing.last, last != UInt8(ascii: "\n") {
             let keep = existing.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
             guard ftruncate(fd, off_t(keep)) == 0 else { throw AtomicFile.WriteError(path: path, reason: AtomicFile.errnoText()) }
@@ -111,6 +139,8 @@ final class Journal {
 
     /// Appends one record and fsyncs it: when this returns, the unit is safe.
     func append(_ record: UnitRecord) throws {
+        var record = record
+        if record.kernels == headerKernels { record.kernels = nil }
         try appendLine(try encoder.encode(record))
     }
 
@@ -125,7 +155,11 @@ final class Journal {
     /// first header seen and require the rest to agree). A unit recorded twice (a requeued
     /// shard) counts once, the first record kept. A torn last line (a crash mid-write) is
     /// ignored: its unit simply runs again.
-    static func readAll(out: String, expected: JournalHeader?) throws -> (header: JournalHeader?, records: [UnitRecord]) {
+    ///
+    /// Every journal must have been computed with the same kernels as `expected` (or the first
+    /// header) unless `mixKernels`; each record's `kernels` is filled from its journal's header
+    /// when it has none of its own.
+    static func readAll(out: String, expected: JournalHeader?, mixKernels: Bool = false) throws -> (header: JournalHeader?, records: [UnitRecord]) {
         let dir = folder(out)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".jsonl") }.sorted()
         let decoder = JSONDecoder()
@@ -149,8 +183,15 @@ final class Journal {
             } else {
                 reference = header
             }
+            if let ref = reference, !mixKernels, header.kernelText != ref.kernelText {
+                throw KernelMismatch(path: path, found: header.kernelDescription, expected: ref.kernelDescription, merging: expected == nil)
+            }
             for (i, line) in lines.enumerated().dropFirst() {
-                guard let r = try? decoder.decode(UnitRecord.self, from: Data(line)) else { throw Corrupt(path: path, line: i + 1) }
+                guard var r = try? decoder.decode(UnitRecord.self, from: Data(line)) else { throw Corrupt(path: path, line: i + 1) }
+                if r.kernels == nil { r.kernels = header.kernelText }
+                if !mixKernels, let ref = reference, r.kernels != ref.kernelText {
+                    throw KernelMismatch(path: path + ":\(i + 1)", found: r.kernels ?? "", expected: ref.kernelDescription, merging: expected == nil)
+                }
                 if seen.insert([r.trial, r.fold, r.iter ?? 0]).inserted { records.append(r) }
             }
         }

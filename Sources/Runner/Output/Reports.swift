@@ -26,6 +26,8 @@ struct Reports {
         var seconds: Double
         var status: UnitStatus
         var reason: String?
+        /// The kernels that computed its folds, each once, in fold order.
+        var kernels: [String] = []
 
         var mean: Double? {
             let s = scores.compactMap { $0 }
@@ -57,7 +59,8 @@ struct Reports {
             trials.append(RankedTrial(
                 trial: t, iter: sorted[0].iter, resources: sorted[0].resources, params: sorted[0].params, scores: sorted.map(\.score),
                 epochs: sorted.map(\.epochs), seconds: all.map(\.seconds).reduce(0, +), status: status,
-                reason: sorted.compactMap(\.reason).first))
+                reason: sorted.compactMap(\.reason).first,
+                kernels: sorted.compactMap(\.kernels).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }))
         }
         return trials.sorted { a, b in
             if (a.resources ?? 0) != (b.resources ?? 0) { return (a.resources ?? 0) > (b.resources ?? 0) }
@@ -93,6 +96,9 @@ struct Reports {
         header += ["mean_" + scoreName, "std_" + scoreName]
         header += (0..<(crossValidated ? folds : 0)).map { "split\($0)_" + scoreName }
         header += ["epochs", "seconds", "status", "reason"]
+        // Units computed by different kernels (merged or resumed with --mix-kernels): say which.
+        let mixed = Set(ranked.flatMap(\.kernels)).count > 1
+        if mixed { header.append("kernels") }
         var table = CSVTable(header: header)
         var rank = 0
         var previous: Double?
@@ -110,6 +116,7 @@ struct Reports {
             row.append(NumberText.short(t.seconds, digits: 2))
             row.append(t.status.rawValue)
             row.append(t.reason ?? "")
+            if mixed { row.append(t.kernels.joined(separator: " + ")) }
             table.append(row)
         }
         return table
@@ -119,14 +126,16 @@ struct Reports {
     /// measured on the held-out fold.
     func trialsTable(_ records: [UnitRecord]) -> CSVTable {
         let metricNames = Set(records.flatMap { $0.metrics.keys }).sorted()
+        let mixed = Set(records.compactMap(\.kernels)).count > 1
         let rungs = Self.hasRungs(records)
         var table = CSVTable(header: ["trial"] + (rungs ? ["iter", "n_resources"] : []) + ["fold"] + parameterColumns
-            + metricNames.map { "test_" + $0 } + ["epochs", "seconds", "status", "reason"])
+            + metricNames.map { "test_" + $0 } + ["epochs", "seconds", "status", "reason"] + (mixed ? ["kernels"] : []))
         for r in records.sorted(by: { ($0.trial, $0.iter ?? 0, $0.fold) < ($1.trial, $1.iter ?? 0, $1.fold) }) {
             var row = [String(r.trial)] + (rungs ? [r.iter.map(String.init) ?? "", r.resources.map(String.init) ?? ""] : [])
             row += [String(r.fold)] + parameters.map { r.params[$0] ?? "" }
             row += metricNames.map { r.metrics[$0].map(NumberText.exact) ?? "" }
             row += [String(r.epochs), NumberText.short(r.seconds, digits: 2), r.status.rawValue, r.reason ?? ""]
+            if mixed { row.append(r.kernels ?? "") }
             table.append(row)
         }
         return table

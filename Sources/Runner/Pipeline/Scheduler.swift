@@ -8,7 +8,8 @@ import Synchronization
 /// (fsynced) before it counts; the leaderboard is rewritten as trials complete.
 final class Scheduler: @unchecked Sendable {
     let session: Session
-    let journal: Journal
+    /// Where finished units go (nil: `runner verify`, which only recomputes).
+    let journal: Journal?
     let progress: Progress
     let shard: Shard
     /// Whether this process writes the leaderboard as trials finish (not a shard of many).
@@ -40,7 +41,7 @@ final class Scheduler: @unchecked Sendable {
         var failure: String?
     }
 
-    init(session: Session, journal: Journal, progress: Progress, shard: Shard, done: [UnitRecord], work: [Work]? = nil) {
+    init(session: Session, journal: Journal?, progress: Progress, shard: Shard, done: [UnitRecord], work: [Work]? = nil) {
         self.session = session
         self.journal = journal
         self.progress = progress
@@ -68,7 +69,9 @@ final class Scheduler: @unchecked Sendable {
             let thread = Thread { [self] in
                 Threads.set(budget)
                 while !StopRequest.requested, let unit = take() {
-                    guard let finished = runUnit(unit, worker: w), journaled(finished) else { break }
+                    guard var finished = runUnit(unit, worker: w) else { break }
+                    finished.kernels = session.header.kernelText
+                    guard journaled(finished) else { break }
                     progress.finished(key: Self.key(w))
                 }
                 group.leave()
@@ -92,7 +95,7 @@ final class Scheduler: @unchecked Sendable {
     private func journaled(_ r: UnitRecord) -> Bool {
         state.withLock { s in
             do {
-                try journal.append(r)
+                try journal?.append(r)
             } catch {
                 s.failure = "\(error)"
                 return false
@@ -110,7 +113,7 @@ final class Scheduler: @unchecked Sendable {
     static func key(_ worker: Int) -> String { String(format: "%02d", worker) }
 
     /// Trains and scores one unit; nil when interrupted (the unit will run again on resume).
-    private func runUnit(_ work: Work, worker: Int) -> UnitRecord? {
+    func runUnit(_ work: Work, worker: Int) -> UnitRecord? {
         let k = session.foldCount
         let t = work.trial, f = work.fold, unit = t * k + f
         let key = Self.key(worker)

@@ -116,6 +116,7 @@ final class Session: @unchecked Sendable {
         header = JournalHeader(fingerprint: Fingerprint.of([experiment.canonicalText, String(experiment.seed)]),
                                file: file, seed: experiment.seed, shard: "", version: RunnerCommand.version,
                                experiment: experiment.canonicalText, base: self.base, trials: trials.count)
+            .recording(Provenance.current)
     }
 
     /// A data file that is there but malformed is bad input (2): running again cannot help.

@@ -25,7 +25,7 @@ struct ReportInput {
     var predictions: (truth: [[Double]], predicted: [[Double]])?
 
     static func load(_ folder: String) throws -> ReportInput {
-        let journal = try Journal.readAll(out: folder, expected: nil)
+        let journal = try Journal.readAll(out: folder, expected: nil, mixKernels: true)  // shows what is there
         let resolved = try? String(contentsOfFile: folder + "/resolved.yaml", encoding: .utf8)
         guard let text = journal.header?.experiment ?? resolved else {
             throw Failure(description: "\(folder): no run found (expected \(Journal.folder(folder))/ or resolved.yaml)")
