@@ -88,7 +88,7 @@ struct VerifyCommand: ParsableCommand {
                 if !quiet { print("\(name): \(Self.countValues(r)) values identical") }
             } else {
                 failures += 1
-                print("\(name): \(differences.count) value\(differences.count == 1 ? "" : "s") differ:")
+                print("\(name): " + (differences.count == 1 ? "1 value differs:" : "\(differences.count) values differ:"))
                 for d in differences.prefix(20) { print("  " + d) }
                 if differences.count > 20 { print("  … \(differences.count - 20) more") }
             }
