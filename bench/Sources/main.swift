@@ -41,7 +41,8 @@ func loadAverage() -> String {
 import Glibc
 #endif
 
-print("OpenBLAS core: \(Threads.blasCore); load average before: \(loadAverage())")
+// Portable kernels as runner runs them: OPENBLAS_CORETYPE=Haswell DNNL_MAX_CPU_ISA=AVX2 in the environment.
+print("OpenBLAS core: \(Kernels.blasCore), oneDNN ISA: \(Kernels.dnnlISA); load average before: \(loadAverage())")
 
 /// `EngineBench cnn|mlp THREADS SAMPLES [BATCH]`: `fit` for one epoch on SAMPLES random 28×28
 /// images of the small CNN of experiments/fashion_cnn.yaml (Adam, batch 64) or the MLP
