@@ -115,6 +115,17 @@ func journalHeader(_ folder: String, shard: String = "shard-0-of-1") -> [String:
     }
 }
 
+extension PortableKernelTests {
+    @Test func slurmPassesTheKernelOptionsToBothScripts() throws {
+        let r = try RunnerProcess.run(["slurm", "conv.yaml", "--array", "2", "--out", "cluster", "--kernels", "native", "--mix-kernels"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let array = try String(contentsOfFile: dir + "/cluster/slurm/array.sbatch", encoding: .utf8)
+        let merge = try String(contentsOfFile: dir + "/cluster/slurm/merge.sbatch", encoding: .utf8)
+        #expect(array.contains(" --kernels native --mix-kernels"), "\(array)")
+        #expect(merge.contains(" --kernels native --mix-kernels"), "\(merge)")
+    }
+}
+
 /// `runner verify`: a fresh run re-executes bit for bit; a changed journal value is named.
 @Suite(.serialized) struct VerifyTests {
     let dir = freshFolder("verify")
