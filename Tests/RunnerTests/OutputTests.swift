@@ -53,10 +53,11 @@ func temporaryFolder() -> String {
 }
 
 @Suite struct JournalTests {
+    /// A record computed with the header's kernels: stored without them, read back with them.
     func record(_ t: Int, _ f: Int, score: Double?, status: UnitStatus = .ok) -> UnitRecord {
         UnitRecord(trial: t, fold: f, params: ["units": "\(t * 10)"], status: status, reason: status == .ok ? nil : "why",
                    score: score, metrics: ["accuracy": score ?? .nan, "loss": 0.5], epochs: 3, seconds: 1.25,
-                   historyColumns: ["loss"], history: [[0.9], [0.7], [0.5]])
+                   historyColumns: ["loss"], history: [[0.9], [0.7], [0.5]], kernels: header.kernelText)
     }
 
     let header = JournalHeader(fingerprint: "abc", file: "x.yaml", seed: 7, shard: "0/1", version: "test", experiment: "name: x\n", base: "/tmp", trials: 2)
@@ -90,6 +91,21 @@ func temporaryFolder() -> String {
         let (found, records) = try Journal.readAll(out: out, expected: header)
         #expect(found == header)
         #expect(records == [record(0, 0, score: 0.5)])
+    }
+
+    @Test func aUnitOfOtherKernelsSaysSoAndIsRefusedUnlessMixed() throws {
+        let out = temporaryFolder()
+        var other = record(0, 1, score: 0.75)
+        other.kernels = "x86_64, OpenBLAS 0.3.21 Sandybridge, oneDNN 2.6.3 avx2"
+        do {
+            let j = try Journal(out: out, shard: .whole, header: header)
+            try j.append(record(0, 0, score: 0.5))
+            try j.append(other)
+        }
+        let lines = try String(contentsOfFile: Journal.path(out, shard: .whole), encoding: .utf8).split(separator: "\n")
+        #expect(!lines[1].contains("kernels") && lines[2].contains("Sandybridge"), "only the unit that differs carries its kernels")
+        #expect(throws: Journal.KernelMismatch.self) { try Journal.readAll(out: out, expected: header) }
+        #expect(try Journal.readAll(out: out, expected: header, mixKernels: true).records == [record(0, 0, score: 0.5), other])
     }
 
     @Test func aJournalOfAnotherRunIsRefused() throws {
