@@ -64,13 +64,19 @@ struct VerifyCommand: ParsableCommand {
         }
 
         let records = found.records
+        // A halving rung continues the state the previous rung saved in the folder, which
+        // re-executing would overwrite: only plain cross-validation units are re-executed.
+        let plain = records.filter { $0.iter == nil }
+        guard !plain.isEmpty else {
+            throw RunnerError.badInput("\(folder) is a halving or Hyperband run: verify re-executes plain cross-validation units only, for now")
+        }
         let recorded = Set(records.compactMap(\.kernels))
         if recorded != [provenance.kernels] {
             standardError("note: the units were computed with \(recorded.sorted().joined(separator: "; ")), and this process computes with \(provenance.kernels): the last bits are not expected to agree")
         }
         var rng = RandomGenerator(seed: seed, stream: "verify")
-        let drawn = units == 0 || units >= records.count ? Array(records.indices) : Array(rng.permutation(records.count).prefix(units)).sorted()
-        let chosen = drawn.map { records[$0] }
+        let drawn = units == 0 || units >= plain.count ? Array(plain.indices) : Array(rng.permutation(plain.count).prefix(units)).sorted()
+        let chosen = drawn.map { plain[$0] }
         let progress = Progress(quiet: true)
         if !quiet {
             print("\(folder): re-executing \(chosen.count) of \(records.count) units (draw seed \(seed)) with \(provenance.mode.rawValue) kernels (\(provenance.kernels))")
@@ -80,7 +86,8 @@ struct VerifyCommand: ParsableCommand {
         var failures = 0
         for r in chosen {
             let name = "trial \(r.trial) fold \(r.fold)"
-            guard let again = Self.onWorker({ scheduler.runUnit(r.trial * session.foldCount + r.fold, worker: 0) }) else {
+            let work = Scheduler.Work(trial: r.trial, fold: r.fold, number: r.trial * session.foldCount + r.fold)
+            guard let again = Self.onWorker({ scheduler.runUnit(work, worker: 0) }) else {
                 throw RunnerError.failure("stopped by \(StopRequest.name) while re-executing \(name)")
             }
             let differences = Self.differences(journal: r, again: again)
@@ -166,8 +173,8 @@ struct VerifyCommand: ParsableCommand {
         let lines = resolved.split(separator: "\n", omittingEmptySubsequences: false)
         sha.update(lines.drop { $0.hasPrefix("#") }.joined(separator: "\n"))
         func bits(_ x: Double?) -> String { x.map { String($0.bitPattern, radix: 16) } ?? "-" }
-        for r in records.sorted(by: { ($0.trial, $0.fold) < ($1.trial, $1.fold) }) {
-            var line = "\u{1E}\(r.trial) \(r.fold) \(r.status.rawValue) \(r.reason ?? "-") \(r.epochs) \(bits(r.score))"
+        for r in records.sorted(by: { ($0.trial, $0.iter ?? 0, $0.fold) < ($1.trial, $1.iter ?? 0, $1.fold) }) {
+            var line = "\u{1E}\(r.trial) \(r.fold) \(r.iter.map(String.init) ?? "-") \(r.resources.map(String.init) ?? "-") \(r.status.rawValue) \(r.reason ?? "-") \(r.epochs) \(bits(r.score))"
             for (k, v) in r.params.sorted(by: { $0.key < $1.key }) { line += " p:\(k)=\(v)" }
             for (k, v) in r.metrics.sorted(by: { $0.key < $1.key }) { line += " m:\(k)=\(bits(v))" }
             line += " h:" + r.historyColumns.joined(separator: ",")
