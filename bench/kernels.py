@@ -8,7 +8,6 @@ samples/s of each setting and its cost against native.
 Settings (only the timed child's environment changes):
   native    OpenBLAS and oneDNN pick by CPU (OPENBLAS_CORETYPE, DNNL_MAX_CPU_ISA unset)
   portable  OPENBLAS_CORETYPE=Haswell DNNL_MAX_CPU_ISA=AVX2 (what `runner --kernels portable` sets)
-  blas      Haswell only;  dnnl  AVX2 only (which library the cost comes from)
 """
 import os, re, statistics, subprocess, sys
 
@@ -18,8 +17,6 @@ lock = os.environ.get("RACE_LOCK", "/work/build.lock")
 settings = {
     "native": {},
     "portable": {"OPENBLAS_CORETYPE": "Haswell", "DNNL_MAX_CPU_ISA": "AVX2"},
-    "blas": {"OPENBLAS_CORETYPE": "Haswell"},
-    "dnnl": {"DNNL_MAX_CPU_ISA": "AVX2"},
 }
 work = {"cnn": "1920", "mlp": "25600"}
 results = {(w, s): [] for w in work for s in settings}
@@ -33,7 +30,7 @@ for r in range(rounds):
                                  capture_output=True, text=True, check=True).stdout
             results[(w, s)].append(int(re.search(r"(\d+) samples/s", out).group(1)))
             kernels[s] = re.search(r"OpenBLAS core: (\S+), oneDNN ISA: (\S+);", out).groups()
-            print(f"round {r + 1} {w} {s}: {results[(w, s)][-1]} samples/s", file=sys.stderr)
+            print(f"round {r + 1} {w} {s}: {results[(w, s)][-1]} samples/s", file=sys.stderr, flush=True)
 print(f"{rounds} rounds, {threads} thread(s), median samples/s (cost against native)")
 for s in settings:
     print(f"  {s:9} OpenBLAS {kernels[s][0]:9} oneDNN {kernels[s][1]:16}", end="")
