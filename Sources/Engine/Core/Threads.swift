@@ -87,12 +87,6 @@ public enum Threads {
         }
     }
 
-    /// OpenBLAS's kernel name (e.g. "Haswell"), for benchmark records.
-    public static var blasCore: String {
-        guard let p = openblas_get_corename() else { return "unknown" }
-        return String(cString: p)
-    }
-
     private struct Work: @unchecked Sendable { let body: (Int) -> Void }
     private struct Key: @unchecked Sendable { let value: pthread_key_t }
     private static let key: Key = {

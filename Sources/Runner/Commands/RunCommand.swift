@@ -138,17 +138,8 @@ struct RunCommand: ParsableCommand {
                     + (shard.count > 1 ? ", shard \(shard): \(owned) units" : "")
                     + (pending < owned ? ", \(owned - pending) already done (resuming)" : "")
                     + ", \(min(jobs, max(pending, 1))) at a time")
-                progress.begin(units: owned, done: owned - pending)
-                if let failure = scheduler.run(jobs: jobs) {
-                    progress.end()
-                    throw RunnerError(failure, status: ExitStatus.failure)
-                }
-                progress.end()
-                records = scheduler.records
-                if StopRequest.requested {
-                    if shard.count == 1 { _ = try? Reports(session).write(records, to: out) }
-                    throw RunnerError.failure("stopped by \(StopRequest.name): \(records.count) of \(session.unitCount) units are saved in \(out)/journal; run the same command again to resume")
-                }
+                records = try runUnits(scheduler, owned: owned, pending: pending, jobs: jobs, session: session, shard: shard,
+                                       progress: progress) { "\($0) of \(session.unitCount) units are" }
             }
         }
         if shard.count > 1 {
@@ -193,6 +184,25 @@ struct RunCommand: ParsableCommand {
         for name in ["journal", "state", "history", "leaderboard.csv", "trials.csv", "test.csv", "predictions.csv", "best.safetensors", "resolved.yaml", "report.html"] {
             try? fm.removeItem(atPath: out + "/" + name)
         }
+    }
+
+    /// Runs the scheduler's pending units under a progress bar over the shard's `owned` ones and
+    /// returns every record. A unit's failure ends the run with it; so does a stop request, after
+    /// an unsharded run writes its reports (`saved` words the count of records kept).
+    func runUnits(_ scheduler: Scheduler, owned: Int, pending: Int, jobs: Int, session: Session, shard: Shard,
+                  progress: Progress, saved: (Int) -> String) throws -> [UnitRecord] {
+        progress.begin(units: owned, done: owned - pending)
+        if let failure = scheduler.run(jobs: jobs) {
+            progress.end()
+            throw RunnerError(failure, status: ExitStatus.failure)
+        }
+        progress.end()
+        let records = scheduler.records
+        if StopRequest.requested {
+            if shard.count == 1 { _ = try? Reports(session).write(records, to: session.out) }
+            throw RunnerError.failure("stopped by \(StopRequest.name): \(saved(records.count)) saved in \(session.out)/journal; run the same command again to resume")
+        }
+        return records
     }
 
     /// Halving and Hyperband: the rungs one after the other (or only `--rung`), each a barrier:
@@ -242,17 +252,8 @@ struct RunCommand: ParsableCommand {
             let r = plan.brackets[stage.bracket].rungs[stage.iter]
             progress.log("rung \(index) (bracket \(plan.brackets[stage.bracket].index), iter \(stage.iter)): \(trials.count) candidate\(trials.count == 1 ? "" : "s") "
                 + "× \(k) folds at \(r.resources) \(plan.resource.rawValue)" + (pending < owned ? ", \(owned - pending) already done (resuming)" : ""))
-            progress.begin(units: owned, done: owned - pending)
-            if let failure = scheduler.run(jobs: jobs) {
-                progress.end()
-                throw RunnerError(failure, status: ExitStatus.failure)
-            }
-            progress.end()
-            records = scheduler.records
-            if StopRequest.requested {
-                if shard.count == 1 { _ = try? Reports(session).write(records, to: out) }
-                throw RunnerError.failure("stopped by \(StopRequest.name): \(records.count) units are saved in \(out)/journal; run the same command again to resume")
-            }
+            records = try runUnits(scheduler, owned: owned, pending: pending, jobs: jobs, session: session, shard: shard,
+                                   progress: progress) { "\($0) units are" }
         }
         return records
     }
