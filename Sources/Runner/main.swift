@@ -28,6 +28,6 @@ do {
 } catch {
     // The root command's own run() asks ArgumentParser to print the help.
     if RunnerCommand.exitCode(for: error) == .success { RunnerCommand.exit(withError: error) }
-    standardError("error: \(error)")
+    standardError(Say.error("\(error)"))
     exit(ExitStatus.failure)
 }

@@ -89,6 +89,8 @@ enum Messages {
     static func minAboveMax(_ lo: Int, _ hi: String) -> String {
         "min_resources (\(lo)) is greater than max_resources (\(hi))"
     }
+    /// `max_resources: auto` over epochs, as `minAboveMax` names it.
+    static func autoEpochs(_ epochs: Int) -> String { "auto: fit.epochs, \(epochs)" }
     static func resourceSearched(_ name: String) -> String {
         "fit.epochs cannot be the search parameter '$\(name)' with resource: epochs: halving gives each rung its epochs (use resource: samples, or a fixed fit.epochs as max_resources)"
     }

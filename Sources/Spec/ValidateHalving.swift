@@ -58,7 +58,7 @@ extension Validator {
             }
             if h.maxResources == .auto, case .count(let lo) = h.minResources, lo > h.epochs,
                let node = searchNode?["min_resources"] {
-                sink.error(node.mark, Messages.minAboveMax(lo, "auto: fit.epochs, \(h.epochs)"))
+                sink.error(node.mark, Messages.minAboveMax(lo, Messages.autoEpochs(h.epochs)))
             }
         }
         search?.halving = h

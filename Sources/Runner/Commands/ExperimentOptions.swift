@@ -21,9 +21,9 @@ struct ExperimentOptions: ParsableArguments {
         // As the file's `trials`: what a run holds for them is checked later, against the
         // machine's memory (`Footprint`); `plan` prints any number.
         if let trials, trials < 1 {
-            throw ValidationError("--trials expects an integer > 0, got \(trials)")
+            throw ValidationError(Say.expectsPositive("--trials", trials))
         }
-        if let cv, cv < 2 { throw ValidationError("--cv expects an integer ≥ 2, got \(cv)") }
+        if let cv, cv < 2 { throw ValidationError(Say.expectsAtLeastTwo("--cv", cv)) }
     }
 
     /// --seed and --cv as overrides, then the --set ones, in that order.

@@ -27,7 +27,7 @@ struct MergeCommand: ParsableCommand {
     @OptionGroup var kernelOptions: KernelOptions
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads expects an integer > 0, got \(threads)") }
+        if let threads, threads < 1 { throw ValidationError(Say.expectsPositive("--threads", threads)) }
     }
 
     func run() throws {
@@ -45,39 +45,40 @@ struct MergeCommand: ParsableCommand {
             throw RunnerError("\(error)", status: ExitStatus.badInput)
         }
         guard let header = found.header else {
-            throw RunnerError.badInput("\(folder): no journal found (expected \(Journal.folder(folder))/shard-*.jsonl)")
+            throw RunnerError.badInput(Say.noJournal(folder, journal: Journal.folder(folder)))
         }
         let session = try Session(file: header.file, base: header.base, text: header.experiment, overrides: [],
                                   trialCount: header.trials, out: folder)
         // Every journal must belong to this experiment (readAll checked them against the first).
         if session.header.fingerprint != header.fingerprint {
-            throw RunnerError("\(folder): the journals were written by another version of the experiment; rerun the shards", status: ExitStatus.badInput)
+            throw RunnerError.badInput(Say.journalsOfAnotherVersion(folder))
         }
         let shardCount = Int(header.shard.split(separator: "/").last ?? "1") ?? 1
         if let plan = session.rungPlan {
             // Halving: the units owed follow the rungs the journals decide.
             let owed = plan.missing(records: found.records, folds: session.foldCount, higherIsBetter: session.scoring.higherIsBetter)
             if !owed.units.isEmpty || owed.undecided {
-                var lines = ["\(folder): \(owed.units.count) unit\(owed.units.count == 1 ? " is" : "s are") missing"
-                    + (owed.undecided ? " (and the rungs after them, which they decide)" : "") + ":"]
+                var lines = [Say.rungUnitsMissing(folder, count: owed.units.count, undecided: owed.undecided)]
                 for w in owed.units.prefix(20) {
-                    lines.append("  trial \(w.trial) iter \(w.rung?.iter ?? 0) fold \(w.fold): owed by shard \(Shard.owner(ofUnit: w.number, count: shardCount))/\(shardCount)")
+                    lines.append(Say.owedRungUnit(trial: w.trial, iter: w.rung?.iter ?? 0, fold: w.fold,
+                                                  shard: Shard.owner(ofUnit: w.number, count: shardCount), of: shardCount))
                 }
-                if owed.units.count > 20 { lines.append("  ...") }
-                lines.append("rerun the shards (`runner run FILE --shard I/\(shardCount)`), or the rung's array, then merge again")
+                if owed.units.count > 20 { lines.append(Say.more) }
+                lines.append(Say.rerunRungShards(shardCount))
                 throw RunnerError(lines.joined(separator: "\n"), status: ExitStatus.failure)
             }
         }
         let have = Set(found.records.map { $0.trial * session.foldCount + $0.fold })
         let missing = session.rungPlan != nil ? [] : (0..<session.unitCount).filter { !have.contains($0) }
         if !missing.isEmpty {
-            var lines = ["\(folder): \(missing.count) of \(session.unitCount) units are missing:"]
+            var lines = [Say.unitsMissing(folder, count: missing.count, of: session.unitCount)]
             for u in missing.prefix(20) {
-                lines.append("  trial \(u / session.foldCount) fold \(u % session.foldCount): owed by shard \(Shard.owner(ofUnit: u, count: shardCount))/\(shardCount)")
+                lines.append(Say.owedUnit(trial: u / session.foldCount, fold: u % session.foldCount,
+                                          shard: Shard.owner(ofUnit: u, count: shardCount), of: shardCount))
             }
-            if missing.count > 20 { lines.append("  ...") }
+            if missing.count > 20 { lines.append(Say.more) }
             let shards = Set(missing.map { Shard.owner(ofUnit: $0, count: shardCount) }).sorted()
-            lines.append("rerun those shards (`runner run FILE --shard I/\(shardCount)`, or resubmit their array indices: \(shards.map(String.init).joined(separator: ","))), then merge again")
+            lines.append(Say.rerunShards(shardCount, indices: shards))
             throw RunnerError(lines.joined(separator: "\n"), status: ExitStatus.failure)
         }
         let progress = Progress(quiet: quiet)
@@ -85,17 +86,16 @@ struct MergeCommand: ParsableCommand {
         let refit = !noRefit && (session.experiment.search?.refit ?? true)
         let kernels = found.records.compactMap(\.kernels).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         if kernels.count > 1 {
-            progress.log("warning: the units were computed with \(kernels.count) different kernels (\(kernels.joined(separator: "; "))): the leaderboard's `kernels` column says which")
+            progress.log(Say.mixedKernels(kernels))
         }
         var finish = Finish(session: session, progress: progress,
-                            settings: ["merged from \(shardCount) shards", "units computed with " + kernels.joined(separator: "; "),
-                                       "refit " + kernelSetting(Provenance.current)])
+                            settings: [Say.mergedFrom(shardCount), Say.unitsComputedWith(kernels), Say.refitWith(kernelSetting(Provenance.current))])
         finish.threads = threads
         switch try finish.run(records: found.records, refit: refit) {
         case .done: break
         case .noSuccess(let reasons): throw RunnerError.failure(reasons)
         case .interrupted:
-            throw RunnerError("stopped by \(StopRequest.name) during the final training; run `runner merge \(folder)` again", status: ExitStatus.failure)
+            throw RunnerError.failure(Say.stoppedMerge(StopRequest.name, folder: folder))
         }
     }
 }

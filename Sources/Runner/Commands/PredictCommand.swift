@@ -36,7 +36,7 @@ struct PredictCommand: ParsableCommand {
         do {
             (net, tensors, metadata) = try ModelFile.read(path)
         } catch {
-            throw RunnerError("\(path): \(error)", status: ExitStatus.badInput)
+            throw RunnerError.badInput(Say.at(path, "\(error)"))
         }
         var (shape, x): ([Int], [Float])
         do {
@@ -51,13 +51,13 @@ struct PredictCommand: ParsableCommand {
         }
         let width = net.inputShape.reduce(1, *)
         guard shape.reduce(1, *) == width else {
-            throw RunnerError("\(input): samples of shape \(shape) do not fit the model's input \(net.inputShape)", status: ExitStatus.badInput)
+            throw RunnerError.badInput(Say.samplesDoNotFit(input, shape: shape, model: net.inputShape))
         }
         if let method = metadata["preprocess"].flatMap(Preprocessing.init(rawValue:)),
            let shift = tensors.first(where: { $0.name == "preprocess/shift" })?.values,
            let divisor = tensors.first(where: { $0.name == "preprocess/divisor" })?.values {
             guard shift.count == width, divisor.count == width, divisor.allSatisfy({ $0 != 0 }) else {
-                throw RunnerError.badInput("\(path): preprocess/shift and preprocess/divisor must hold \(width) values each, the divisors nonzero")
+                throw RunnerError.badInput(Say.badPreprocess(path, width: width))
             }
             Preprocessor(method: method, shift: shift, divisor: divisor).apply(to: &x)
         }

@@ -15,7 +15,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
-            throw RunnerError.badInput("\(folder): no such folder")
+            throw RunnerError.badInput(Say.at(folder, Say.noSuchFolder))
         }
         do {
             print(try ReportPage.write(folder: folder))

@@ -43,9 +43,9 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var kernelOptions: KernelOptions
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs expects an integer > 0, got \(jobs)") }
+        if let jobs, jobs < 1 { throw ValidationError(Say.expectsPositive("--jobs", jobs)) }
         if let shard, shard != "auto", Shard(parsing: shard) == nil {
-            throw ValidationError("--shard expects I/N with 0 ≤ I < N (e.g. 0/4) or 'auto', got '\(shard)'")
+            throw ValidationError(Say.badShard(shard))
         }
     }
 
@@ -72,10 +72,9 @@ struct RunCommand: ParsableCommand {
         StopRequest.install()
         let session = try Session(file: file, overrides: options.allOverrides, trialCount: options.trials, out: out)
         if let r = rung, !(session.rungPlan?.stages.indices.contains(r) ?? false) {
-            throw RunnerError.badInput(session.rungPlan.map { "--rung \(r): the search has rungs 0 to \($0.stages.count - 1) ('runner plan' lists them)" }
-                ?? "--rung is for search.strategy halving or hyperband")
+            throw RunnerError.badInput(session.rungPlan.map { Say.noSuchRung(r, count: $0.stages.count) } ?? Say.rungWithoutRungs)
         }
-        let progress = Progress(quiet: quiet, tag: shard.count > 1 ? "shard \(shard) " : "")
+        let progress = Progress(quiet: quiet, tag: shard.count > 1 ? Say.shardTag(shard.description) : "")
         try execute(session, shard: shard, progress: progress)
     }
 
@@ -127,23 +126,22 @@ struct RunCommand: ParsableCommand {
                 records = try runRungs(plan, session: session, journal: journal, header: header, shard: shard, progress: progress,
                                        done: done, jobs: jobs)
                 if rung != nil, rung != plan.stages.count - 1 || shard.count > 1 {
-                    progress.log("rung \(rung!) done")
+                    progress.log(Say.rungDone(rung!))
                     return
                 }
             } else {
                 let scheduler = Scheduler(session: session, journal: journal, progress: progress, shard: shard, done: done)
                 let pending = scheduler.pendingCount
                 let owned = (0..<session.unitCount).filter { shard.owns(unit: $0) }.count
-                progress.log("\(session.experiment.name): \(session.trials.count) trial\(session.trials.count == 1 ? "" : "s") × \(session.foldCount) folds"
-                    + (shard.count > 1 ? ", shard \(shard): \(owned) units" : "")
-                    + (pending < owned ? ", \(owned - pending) already done (resuming)" : "")
-                    + ", \(min(jobs, max(pending, 1))) at a time")
+                progress.log(Say.searchStart(session.experiment.name, trials: session.trials.count, folds: session.foldCount,
+                                             shard: shard.count > 1 ? shard.description : nil, owned: owned, done: owned - pending,
+                                             atOnce: min(jobs, max(pending, 1))))
                 records = try runUnits(scheduler, owned: owned, pending: pending, jobs: jobs, session: session, shard: shard,
-                                       progress: progress) { "\($0) of \(session.unitCount) units are" }
+                                       progress: progress) { Say.unitsSaved($0, of: session.unitCount) }
             }
         }
         if shard.count > 1 {
-            progress.log("done; `runner merge \(out)` joins the shards when all are done")
+            progress.log(Say.shardDone(out))
             return
         }
         let refit = !noRefit && (session.experiment.search?.refit ?? true)
@@ -152,7 +150,7 @@ struct RunCommand: ParsableCommand {
         case .done: break
         case .noSuccess(let reasons): throw RunnerError.failure(reasons)
         case .interrupted:
-            throw RunnerError.failure("stopped by \(StopRequest.name) during the final training; the cross-validation results are saved; run the same command again to finish")
+            throw RunnerError.failure(Say.stoppedFinal(StopRequest.name))
         }
     }
 
@@ -164,17 +162,17 @@ struct RunCommand: ParsableCommand {
         var wanted = largest
         wanted.jobs = requested ?? ProcessInfo.processInfo.activeProcessorCount
         guard wanted.jobs > fit else { return wanted.jobs }
-        let need = "\(wanted.jobs) units at once need about \(Footprint.bytes(wanted.total)), more than half of this machine's "
-            + "\(Footprint.bytes(Footprint.limit * 2)) (\(Footprint.bytes(Footprint.limit))); \(fit) fit"
-        if requested != nil { throw RunnerError.badInput("--jobs \(wanted.jobs): " + need + "; use --jobs \(fit)") }
-        progress.log("\(fit) unit\(fit == 1 ? "" : "s") at a time: " + need)
+        let need = Say.jobsNeed(wanted.jobs, total: Footprint.bytes(wanted.total), machine: Footprint.bytes(Footprint.limit * 2),
+                                limit: Footprint.bytes(Footprint.limit), fit: fit)
+        if requested != nil { throw RunnerError.badInput(Say.option("--jobs", wanted.jobs, need + Say.useJobs(fit))) }
+        progress.log(Say.jobsLowered(fit, need))
         return fit
     }
 
     func settings(jobs: Int) -> [String] {
-        var s = ["trials: \(options.trials.map(String.init) ?? "from the file"), jobs: \(jobs) (one thread per unit), final model threads: all cores"]
+        var s = [Say.runSettings(trials: options.trials, jobs: jobs)]
         s.append(kernelSetting(Provenance.current))
-        if !options.overrides.isEmpty { s.append("overrides: " + options.overrides.map { "--set \($0)" }.joined(separator: " ")) }
+        if !options.overrides.isEmpty { s.append(Say.overrides(options.overrides)) }
         return s
     }
 
@@ -200,7 +198,7 @@ struct RunCommand: ParsableCommand {
         let records = scheduler.records
         if StopRequest.requested {
             if shard.count == 1 { _ = try? Reports(session).write(records, to: session.out) }
-            throw RunnerError.failure("stopped by \(StopRequest.name): \(saved(records.count)) saved in \(session.out)/journal; run the same command again to resume")
+            throw RunnerError.failure(Say.stoppedSaved(StopRequest.name, saved: saved(records.count), journal: Journal.folder(session.out)))
         }
         return records
     }
@@ -216,9 +214,9 @@ struct RunCommand: ParsableCommand {
         var records = done
         let stages = plan.stages
         let selected = rung.map { [$0] } ?? Array(stages.indices)
-        progress.log("\(session.experiment.name): \(session.experiment.search?.strategy.rawValue ?? "") over \(plan.trialCount) trials, "
-            + "\(stages.count) rung\(stages.count == 1 ? "" : "s") × \(k) folds" + (shard.count > 1 ? ", shard \(shard)" : "")
-            + ", \(jobs) at a time")
+        progress.log(Say.rungsStart(session.experiment.name, strategy: session.experiment.search?.strategy.rawValue ?? "",
+                                    trials: plan.trialCount, rungs: stages.count, folds: k,
+                                    shard: shard.count > 1 ? shard.description : nil, jobs: jobs))
         func reread() throws -> [UnitRecord] {
             do { return try Journal.readAll(out: out, expected: header).records } catch {
                 throw RunnerError("\(error)", status: ExitStatus.failure)
@@ -234,10 +232,10 @@ struct RunCommand: ParsableCommand {
             if candidates == nil {
                 if rung != nil || shard.count == 1 {
                     let owed = plan.missing(records: records, folds: k, higherIsBetter: scoring.higherIsBetter).units
-                    throw RunnerError.failure("rung \(index) needs every unit of the rung before it; \(owed.count) are missing "
-                        + "(e.g. trial \(owed.first?.trial ?? 0) iter \(owed.first?.rung?.iter ?? 0) fold \(owed.first?.fold ?? 0)): run that rung first")
+                    throw RunnerError.failure(Say.rungNeedsPrevious(index, missing: owed.count, trial: owed.first?.trial ?? 0,
+                                                                   iter: owed.first?.rung?.iter ?? 0, fold: owed.first?.fold ?? 0))
                 }
-                progress.log("rung \(index) waits for the other shards' units of the rung before it")
+                progress.log(Say.rungWaits(index))
                 while candidates == nil, !StopRequest.requested {
                     Thread.sleep(forTimeInterval: 2)
                     records = try reread()
@@ -250,10 +248,10 @@ struct RunCommand: ParsableCommand {
             let owned = work.filter { shard.owns(unit: $0.number) }.count
             let pending = scheduler.pendingCount
             let r = plan.brackets[stage.bracket].rungs[stage.iter]
-            progress.log("rung \(index) (bracket \(plan.brackets[stage.bracket].index), iter \(stage.iter)): \(trials.count) candidate\(trials.count == 1 ? "" : "s") "
-                + "× \(k) folds at \(r.resources) \(plan.resource.rawValue)" + (pending < owned ? ", \(owned - pending) already done (resuming)" : ""))
+            progress.log(Say.rungStart(index, bracket: plan.brackets[stage.bracket].index, iter: stage.iter, candidates: trials.count,
+                                       folds: k, resources: r.resources, resource: plan.resource.rawValue, done: owned - pending))
             records = try runUnits(scheduler, owned: owned, pending: pending, jobs: jobs, session: session, shard: shard,
-                                   progress: progress) { "\($0) units are" }
+                                   progress: progress) { Say.unitsSaved($0) }
         }
         return records
     }
@@ -261,6 +259,6 @@ struct RunCommand: ParsableCommand {
 
 /// resolved.yaml's line naming the kernels: which ones, and what the mode promises.
 func kernelSetting(_ p: Provenance?) -> String {
-    guard let p else { return "kernels: unrecorded" }
-    return "kernels: \(p.mode.rawValue) (\(p.kernels))" + (p.mode == .portable ? ", the same numbers on every x86-64 CPU with AVX2+FMA" : ", this CPU's own: other CPU generations differ in the last bits")
+    guard let p else { return Say.kernelsUnrecorded }
+    return Say.kernelSetting(mode: p.mode.rawValue, kernels: p.kernels, portable: p.mode == .portable)
 }

@@ -30,6 +30,6 @@ struct RunnerError: Error, CustomStringConvertible {
 
     /// The line `main` prints: the message, with `error: ` in front unless it has one.
     var text: String {
-        message.hasPrefix("error") || message.contains(": error:") ? message : "error: " + message
+        message.hasPrefix("error") || message.contains(": error:") ? message : Say.error(message)
     }
 }

@@ -36,8 +36,8 @@ struct SlurmCommand: ParsableCommand {
     var submit = false
 
     func validate() throws {
-        if array < 1 { throw ValidationError("--array expects an integer > 0, got \(array)") }
-        if cpusPerTask < 1 { throw ValidationError("--cpus-per-task expects an integer > 0, got \(cpusPerTask)") }
+        if array < 1 { throw ValidationError(Say.expectsPositive("--array", array)) }
+        if cpusPerTask < 1 { throw ValidationError(Say.expectsPositive("--cpus-per-task", cpusPerTask)) }
     }
 
     func run() throws {
@@ -49,14 +49,14 @@ struct SlurmCommand: ParsableCommand {
         }
         let outFolder = Self.absolute(out ?? experiment.output)
         // Every value lands in a script line: a line break would start a new shell command.
-        let texts: [(String, String)] = [("the output folder", outFolder), ("the experiment file's path", Self.absolute(file)),
-                                         ("the experiment's name", experiment.name), ("--partition", partition ?? ""),
+        let texts: [(String, String)] = [(Say.theOutputFolder, outFolder), (Say.theFilePath, Self.absolute(file)),
+                                         (Say.theExperimentName, experiment.name), ("--partition", partition ?? ""),
                                          ("--account", account ?? ""), ("--time", time ?? ""), ("--mem", mem ?? "")]
-            + extra.map { ("--sbatch", $0) } + options.arguments.map { ("a --set or run option", $0) }
+            + extra.map { ("--sbatch", $0) } + options.arguments.map { (Say.aSetOrRunOption, $0) }
         if let (what, value) = texts.first(where: { $0.1.contains(where: \.isNewline) }) {
-            throw RunnerError.badInput("\(what) contains a line break, which cannot go into a batch script: \(SlurmScript.shellQuote(value))")
+            throw RunnerError.badInput(Say.lineBreak(what, SlurmScript.shellQuote(value)))
         }
-        if outFolder.contains(" ") { throw RunnerError("the output folder must not contain spaces for #SBATCH lines: \(outFolder)", status: ExitStatus.badInput) }
+        if outFolder.contains(" ") { throw RunnerError.badInput(Say.spacesInOut(outFolder)) }
         let script = SlurmScript(runner: Self.executable(), file: Self.absolute(file), out: outFolder, shards: array,
                                  name: "runner-" + experiment.name, partition: partition, account: account, time: time,
                                  cpusPerTask: cpusPerTask, memory: mem, extraLines: extra, runArguments: options.arguments + kernelOptions.arguments,
@@ -79,20 +79,20 @@ struct SlurmCommand: ParsableCommand {
             throw RunnerError("\(error)", status: ExitStatus.failure)
         }
         guard submit else {
-            print("wrote \(arrays.map(\.path).joined(separator: ", ")) and \(mergePath)")
+            print(Say.wroteScripts(arrays.map(\.path), merge: mergePath))
             var chain = "id=$(sbatch --parsable \(SlurmScript.shellQuote(arrays[0].path)))"
             for a in arrays.dropFirst() { chain += " && id=$(sbatch --parsable --dependency=afterany:$id \(SlurmScript.shellQuote(a.path)))" }
-            print("submit with: \(chain) && sbatch --dependency=afterany:$id \(SlurmScript.shellQuote(mergePath))")
+            print(Say.submitWith(chain + " && sbatch --dependency=afterany:$id \(SlurmScript.shellQuote(mergePath))"))
             return
         }
         var previous: String?
         for (i, a) in arrays.enumerated() {
             let id = try Self.sbatch((previous.map { ["--dependency=afterany:\($0)"] } ?? []) + [a.path])
-            print("submitted array job \(id) (\(array) tasks)" + (rungs != nil ? ", rung \(i)" : "") + (previous.map { " (after \($0))" } ?? ""))
+            print(Say.submittedArray(id, tasks: array, rung: rungs != nil ? i : nil, after: previous))
             previous = id
         }
         let mergeID = try Self.sbatch(["--dependency=afterany:\(previous!)", mergePath])
-        print("submitted merge job \(mergeID) (after \(previous!))")
+        print(Say.submittedMerge(mergeID, after: previous!))
     }
 
     /// Runs `sbatch --parsable ARGS` and returns the job id.
@@ -102,12 +102,12 @@ struct SlurmCommand: ParsableCommand {
         p.arguments = ["sbatch", "--parsable"] + args
         let pipe = Pipe()
         p.standardOutput = pipe
-        do { try p.run() } catch { throw RunnerError("cannot run sbatch: \(error)", status: ExitStatus.failure) }
+        do { try p.run() } catch { throw RunnerError.failure(Say.cannotRunSbatch(error)) }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard p.terminationStatus == 0, let id = text.split(separator: ";").first, !id.isEmpty else {
-            throw RunnerError("sbatch failed (status \(p.terminationStatus)): \(text)", status: ExitStatus.failure)
+            throw RunnerError.failure(Say.sbatchFailed(p.terminationStatus, text))
         }
         return String(id)
     }

@@ -20,14 +20,14 @@ struct SummaryCommand: ParsableCommand {
     var overrides: [String] = []
 
     func validate() throws {
-        if trial < 0 { throw ValidationError("--trial expects an integer ≥ 0, got \(trial)") }
+        if trial < 0 { throw ValidationError(Say.expectsNonNegative("--trial", trial)) }
     }
 
     func run() throws {
         guard let experiment = loadExperiment(file, overrides: overrides) else { throw RunnerError.diagnosticsPrinted }
         let proposals = Search.proposals(experiment.search, seed: experiment.seed, count: trial == Int.max ? trial : trial + 1)
         guard trial < proposals.count else {
-            throw RunnerError("--trial \(trial): the search has only \(proposals.count) trials", status: ExitStatus.badInput)
+            throw RunnerError.badInput(Say.noSuchTrial(trial, count: proposals.count))
         }
         let config: TrialConfig
         do { config = try experiment.resolve(proposals[trial].values) } catch {
@@ -56,15 +56,14 @@ struct SummaryCommand: ParsableCommand {
             }
             if !proposals[trial].values.isEmpty {
                 let values = proposals[trial].values.keys.sorted().map { "\($0)=\(Search.format(proposals[trial].values[$0]!))" }
-                print("trial \(trial): " + values.joined(separator: ", "))
+                print(Say.trialValues(trial, values))
             }
             let text = model.summary()
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         } catch let f as TrialFailure {
-            let located = f.line.map { "\(file):\($0):\(f.column ?? 1): error: " } ?? "\(file): error: "
-            throw RunnerError(located + f.message, status: ExitStatus.badInput)
+            throw RunnerError.badInput(f.line.map { Say.located(file, line: $0, column: f.column ?? 1, f.message) } ?? Say.inFile(file, f.message))
         } catch {
-            throw RunnerError("\(file): error: \(error)", status: ExitStatus.badInput)
+            throw RunnerError.badInput(Say.inFile(file, "\(error)"))
         }
     }
 }

@@ -31,7 +31,7 @@ struct ValidateCommand: ParsableCommand {
             let tooMany = Footprint.trialsDiagnostic(experiment, count: Search.count(experiment.search), file: file)
             let diagnostics = Self.buildTrials(experiment, file: file, limit: tooMany == nil ? nil : 1000) + [tooMany].compactMap { $0 }
             printDiagnostics(diagnostics)
-            if diagnostics.contains(where: { $0.severity == .error }) { allValid = false } else { print("\(file): ok") }
+            if diagnostics.contains(where: { $0.severity == .error }) { allValid = false } else { print(Say.valid(file)) }
         }
         if !allValid { throw RunnerError.diagnosticsPrinted }
     }
@@ -64,7 +64,7 @@ struct ValidateCommand: ParsableCommand {
                 _ = try Trainer.sized(config, inputShape: shape, task: nil, seed: 0, memory: memory)
             } catch {
                 let searched = experiment.search != nil
-                let message = searched ? "trial \(p.index): \(error.message)" : error.message
+                let message = searched ? Say.inTrial(p.index, error.message) : error.message
                 let d = Diagnostic(severity: searched ? .warning : .error, file: file, line: error.line ?? 1, column: error.column ?? 1,
                                    message: message)
                 if seen.insert(error.message + "\(error.line ?? 0):\(error.column ?? 0)").inserted { out.append(d) }

@@ -32,24 +32,24 @@ struct VerifyCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if units < 0 { throw ValidationError("--units expects an integer ≥ 0, got \(units)") }
+        if units < 0 { throw ValidationError(Say.expectsNonNegative("--units", units)) }
     }
 
     func run() throws {
         let resolvedPath = folder + "/resolved.yaml"
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RunnerError.badInput("\(folder): no such folder")
+            throw RunnerError.badInput(Say.at(folder, Say.noSuchFolder))
         }
         let found: (header: JournalHeader?, records: [UnitRecord])
         do { found = try Journal.readAll(out: folder, expected: nil, mixKernels: true) } catch {
             throw RunnerError.badInput("\(error)")
         }
         guard let header = found.header, !found.records.isEmpty else {
-            throw RunnerError.badInput("\(folder) is not a run with cross-validation units: no journaled unit in \(Journal.folder(folder))/")
+            throw RunnerError.badInput(Say.notCrossValidated(folder, journal: Journal.folder(folder)))
         }
         guard let resolvedData = FileManager.default.contents(atPath: resolvedPath) else {
-            throw RunnerError.badInput("\(folder) is not a finished run: no resolved.yaml (a run or merge writes it when it finishes)")
+            throw RunnerError.badInput(Say.notFinished(folder))
         }
         // Recompute with the kernels the journal records (a portable run: portable here too).
         let mode = kernels ?? header.kernels.flatMap(KernelMode.init(rawValue:)) ?? .standard
@@ -60,7 +60,7 @@ struct VerifyCommand: ParsableCommand {
         let trialCount = max(header.trials, (found.records.map(\.trial).max() ?? 0) + 1)
         let session = try Session(file: resolvedPath, base: header.base, text: text, overrides: [], trialCount: trialCount, out: folder)
         guard session.header.fingerprint == header.fingerprint, session.foldCount > 0 else {
-            throw RunnerError.badInput("\(resolvedPath) does not describe the run its journal recorded (edited since?)")
+            throw RunnerError.badInput(Say.resolvedEdited(resolvedPath))
         }
 
         let records = found.records
@@ -68,43 +68,44 @@ struct VerifyCommand: ParsableCommand {
         // re-executing would overwrite: only plain cross-validation units are re-executed.
         let plain = records.filter { $0.iter == nil }
         guard !plain.isEmpty else {
-            throw RunnerError.badInput("\(folder) is a halving or Hyperband run: verify re-executes plain cross-validation units only, for now")
+            throw RunnerError.badInput(Say.verifyHalving(folder))
         }
         let recorded = Set(records.compactMap(\.kernels))
         if recorded != [provenance.kernels] {
-            standardError("note: the units were computed with \(recorded.sorted().joined(separator: "; ")), and this process computes with \(provenance.kernels): the last bits are not expected to agree")
+            standardError(Say.otherKernels(recorded.sorted(), now: provenance.kernels))
         }
         var rng = RandomGenerator(seed: seed, stream: "verify")
         let drawn = units == 0 || units >= plain.count ? Array(plain.indices) : Array(rng.permutation(plain.count).prefix(units)).sorted()
         let chosen = drawn.map { plain[$0] }
         let progress = Progress(quiet: true)
         if !quiet {
-            print("\(folder): re-executing \(chosen.count) of \(records.count) units (draw seed \(seed)) with \(provenance.mode.rawValue) kernels (\(provenance.kernels))")
+            print(Say.reexecuting(folder, chosen: chosen.count, of: records.count, seed: seed, mode: provenance.mode.rawValue,
+                                  kernels: provenance.kernels))
         }
 
         let scheduler = Scheduler(session: session, journal: nil, progress: progress, shard: .whole, done: [])
         var failures = 0
         for r in chosen {
-            let name = "trial \(r.trial) fold \(r.fold)"
+            let name = Say.unitName(trial: r.trial, fold: r.fold)
             let work = Scheduler.Work(trial: r.trial, fold: r.fold, number: r.trial * session.foldCount + r.fold)
             guard let again = Self.onWorker({ scheduler.runUnit(work, worker: 0) }) else {
-                throw RunnerError.failure("stopped by \(StopRequest.name) while re-executing \(name)")
+                throw RunnerError.failure(Say.stoppedVerify(StopRequest.name, unit: name))
             }
             let differences = Self.differences(journal: r, again: again)
             if differences.isEmpty {
-                if !quiet { print("\(name): \(Self.countValues(r)) values identical") }
+                if !quiet { print(Say.identical(name, values: Self.countValues(r))) }
             } else {
                 failures += 1
-                print("\(name): " + (differences.count == 1 ? "1 value differs:" : "\(differences.count) values differ:"))
-                for d in differences.prefix(20) { print("  " + d) }
-                if differences.count > 20 { print("  … \(differences.count - 20) more") }
+                print(Say.differ(name, count: differences.count))
+                for d in differences.prefix(20) { print(Say.difference(d)) }
+                if differences.count > 20 { print(Say.moreDifferences(differences.count - 20)) }
             }
         }
-        print("sha256 \(Self.digest(resolved: text, records: records))  \(folder) (resolved.yaml and \(records.count) units' results)")
+        print(Say.digest(Self.digest(resolved: text, records: records), folder: folder, units: records.count))
         if failures > 0 {
-            throw RunnerError.failure("\(failures) of \(chosen.count) re-executed units differ from the journal")
+            throw RunnerError.failure(Say.unitsDiffer(failures, of: chosen.count))
         }
-        if !quiet { print("all \(chosen.count) re-executed units match the journal bit for bit") }
+        if !quiet { print(Say.allMatch(chosen.count)) }
     }
 
     /// Runs `body` on a thread with a large stack and every core as its budget, as a unit runs.
@@ -129,7 +130,7 @@ struct VerifyCommand: ParsableCommand {
 
     /// A number as the comparison shows it: its shortest exact form and its bits.
     static func show(_ x: Double?) -> String {
-        guard let x else { return "none" }
+        guard let x else { return Say.none }
         return "\(NumberText.exact(x)) (0x\(String(x.bitPattern, radix: 16)))"
     }
 
@@ -139,22 +140,22 @@ struct VerifyCommand: ParsableCommand {
     /// history/ name it. Seconds are not compared.
     static func differences(journal r: UnitRecord, again a: UnitRecord) -> [String] {
         var d: [String] = []
-        if r.status != a.status { d.append("status: journal \(r.status.rawValue), now \(a.status.rawValue)") }
-        if r.reason != a.reason { d.append("reason: journal \(r.reason ?? "none"), now \(a.reason ?? "none")") }
-        if r.params != a.params { d.append("parameters: journal \(r.params), now \(a.params)") }
-        if !same(r.score, a.score) { d.append("score: journal \(show(r.score)), now \(show(a.score))") }
+        if r.status != a.status { d.append(Say.differs("status", journal: r.status.rawValue, now: a.status.rawValue)) }
+        if r.reason != a.reason { d.append(Say.differs("reason", journal: r.reason ?? Say.none, now: a.reason ?? Say.none)) }
+        if r.params != a.params { d.append(Say.differs("parameters", journal: "\(r.params)", now: "\(a.params)")) }
+        if !same(r.score, a.score) { d.append(Say.differs("score", journal: show(r.score), now: show(a.score))) }
         for k in Set(r.metrics.keys).union(a.metrics.keys).sorted() where !same(r.metrics[k], a.metrics[k]) {
-            d.append("test_\(k): journal \(show(r.metrics[k])), now \(show(a.metrics[k]))")
+            d.append(Say.differs("test_" + k, journal: show(r.metrics[k]), now: show(a.metrics[k])))
         }
-        if r.epochs != a.epochs { d.append("epochs: journal \(r.epochs), now \(a.epochs)") }
+        if r.epochs != a.epochs { d.append(Say.differs("epochs", journal: String(r.epochs), now: String(a.epochs))) }
         if r.historyColumns != a.historyColumns {
-            d.append("history columns: journal \(r.historyColumns.joined(separator: " ")), now \(a.historyColumns.joined(separator: " "))")
+            d.append(Say.differs("history columns", journal: r.historyColumns.joined(separator: " "), now: a.historyColumns.joined(separator: " ")))
         } else {
             for e in 0..<max(r.history.count, a.history.count) {
                 for (c, name) in r.historyColumns.enumerated() {
                     let x = e < r.history.count && c < r.history[e].count ? r.history[e][c] : nil
                     let y = e < a.history.count && c < a.history[e].count ? a.history[e][c] : nil
-                    if !same(x, y) { d.append("history epoch \(e + 1) \(name): journal \(show(x)), now \(show(y))") }
+                    if !same(x, y) { d.append(Say.differs(Say.historyValue(epoch: e + 1, name), journal: show(x), now: show(y))) }
                 }
             }
         }

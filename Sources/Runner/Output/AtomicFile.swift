@@ -6,7 +6,7 @@ enum AtomicFile {
     struct WriteError: Error, CustomStringConvertible {
         let path: String
         let reason: String
-        var description: String { "cannot write \(path): \(reason)" }
+        var description: String { Say.cannotWrite(path, reason) }
     }
 
     /// Removes the temporary files (`.NAME.tmp-PID`) a killed writer left in `folders`: the
@@ -76,7 +76,7 @@ enum AtomicFile {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw WriteError(path: path, reason: "cannot create the folder")
+            throw WriteError(path: path, reason: Say.cannotCreateFolder)
         }
     }
 

@@ -72,11 +72,8 @@ final class Journal {
         let found: JournalHeader
         let expected: JournalHeader
         var description: String {
-            var what: [String] = []
-            if found.file != expected.file { what.append("file \(found.file), not \(expected.file)") }
-            if found.seed != expected.seed { what.append("seed \(found.seed), not \(expected.seed)") }
-            if what.isEmpty { what.append("a different experiment (the file, its overrides or --cv changed)") }
-            return "\(path) was written for \(what.joined(separator: "; ")): refusing to mix results; use --fresh to start over or --out for another folder"
+            Say.journalMismatch(path, file: found.file != expected.file ? (found.file, expected.file) : nil,
+                                seed: found.seed != expected.seed ? (found.seed, expected.seed) : nil)
         }
     }
 
@@ -87,14 +84,14 @@ final class Journal {
         let expected: String
         let merging: Bool
         var description: String {
-            "\(path) was computed with \(found), and \(merging ? "the other journals" : "this process") with \(expected): their numbers differ in the last bits; refusing to mix them (pass --mix-kernels to mix them anyway, and the leaderboard will say which units came from which)"
+            Say.kernelMismatch(path, found: found, expected: expected, merging: merging)
         }
     }
 
     struct Corrupt: Error, CustomStringConvertible {
         let path: String
         let line: Int
-        var description: String { "\(path):\(line): not a runner journal line; move the file away or use --fresh" }
+        var description: String { Say.corruptJournal(path, line: line) }
     }
 
     static func folder(_ out: String) -> String { out + "/journal" }

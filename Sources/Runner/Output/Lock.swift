@@ -13,8 +13,7 @@ final class FolderLock {
         let folder: String
         let holder: String
         var description: String {
-            let who = holder.isEmpty ? "another runner (a shard of a sharded run)" : "another runner (\(holder))"
-            return "\(folder) is in use by \(who); wait for it to finish or choose another --out"
+            Say.folderInUse(folder, holder: holder)
         }
     }
 

@@ -20,15 +20,15 @@ enum ModelFile {
         let (tensors, metadata) = try SafeTensors.read(path)
         _ = try Sequential.architecture(metadata)
         guard let text = metadata["model"] else {
-            throw ModelFileError("no model section in its metadata (a file written before runner stored one): run its experiment again")
+            throw ModelFileError(Say.noModelSection)
         }
         let layers: [Layer]
         do {
             layers = try Binding.layers(try ModelConfig(text: text, file: "\(path) (model)"))
         } catch let e as ResolutionError {
-            throw ModelFileError("its model section is not valid:\n\(e)")
+            throw ModelFileError(Say.modelSectionInvalid(e))
         } catch {
-            throw ModelFileError("its model section does not build: \(error)")
+            throw ModelFileError(Say.modelSectionBuild(error))
         }
         return (try Sequential.load(tensors: tensors, metadata: metadata, layers: layers), tensors, metadata)
     }

@@ -73,12 +73,8 @@ final class Progress: Sendable {
     /// "4/30 units, 0:42, ETA 3:10": the ETA from the pace of the units finished in this run.
     private func counts(_ s: State) -> String {
         let elapsed = Date().timeIntervalSince(s.started)
-        var text = "\(s.done)/\(s.units) units, \(Self.clock(elapsed))"
-        if s.doneThisRun > 0, s.done < s.units {
-            let perUnit = elapsed / Double(s.doneThisRun)
-            text += ", ETA \(Self.clock(perUnit * Double(s.units - s.done)))"
-        }
-        return text
+        let eta = s.doneThisRun > 0 && s.done < s.units ? Self.clock(elapsed / Double(s.doneThisRun) * Double(s.units - s.done)) : nil
+        return Say.progress(done: s.done, units: s.units, elapsed: Self.clock(elapsed), eta: eta)
     }
 
     private func redraw(_ s: inout State, force: Bool) {

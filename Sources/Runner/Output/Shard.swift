@@ -32,9 +32,9 @@ struct Shard: Equatable, CustomStringConvertible {
         var description: String {
             switch self {
             case .notInArray:
-                "--shard auto needs a Slurm array task (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT are not set)"
+                Say.noShardInSlurm
             case let .notContiguous(id, min, max, count):
-                "this Slurm array is not contiguous from its minimum (task \(id), min \(min), max \(max), \(count) tasks): shards cannot be derived from it; give --shard I/N explicitly (e.g. when resubmitting single failed indices)"
+                Say.slurmNotContiguous(id: id, min: min, max: max, count: count)
             }
         }
     }

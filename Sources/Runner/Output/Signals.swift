@@ -29,10 +29,10 @@ enum StopRequest {
 
     static var name: String {
         switch signal {
-        case SIGINT: "interrupt (Ctrl-C)"
+        case SIGINT: Say.sigint
         case SIGTERM: "SIGTERM"
-        case SIGUSR1: "SIGUSR1 (time limit near)"
-        default: "signal \(signal)"
+        case SIGUSR1: Say.sigusr1
+        default: Say.signal(signal)
         }
     }
 }

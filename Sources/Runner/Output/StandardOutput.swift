@@ -27,7 +27,7 @@ struct StandardOutput {
             if n < 0 && errno == EPIPE { Self.brokenPipe() }
             // Any other failure (a full disk behind a redirection): report it as a failure.
             let reason = String(cString: strerror(errno))
-            FileHandle.standardError.write(Data("error: cannot write to standard output: \(reason)\n".utf8))
+            FileHandle.standardError.write(Data(Say.cannotWriteStandardOutput(reason).utf8))
             exit(ExitStatus.failure)
         }
         buffer.removeAll(keepingCapacity: true)

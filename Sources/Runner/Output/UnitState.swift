@@ -36,7 +36,7 @@ enum UnitState {
 
     static func read(_ path: String) throws -> TrainingState {
         let (tensors, metadata) = try SafeTensors.read(path)
-        guard let json = metadata["runner_state"] else { throw ModelFileError("\(path): not a runner unit state") }
+        guard let json = metadata["runner_state"] else { throw ModelFileError(Say.notUnitState(path)) }
         var state = try decoder.decode(TrainingState.self, from: Data(json.utf8))
         var byName: [String: [Float]] = [:]
         for t in tensors { byName[t.name] = t.values }

@@ -28,12 +28,12 @@ enum Binding {
 
         mutating func value(_ key: String) throws(Failure) -> Value {
             read.insert(key)
-            guard let v = values[key] else { throw Failure(message: "\(owner): the argument \(key) was not resolved by Spec") }
+            guard let v = values[key] else { throw Failure(message: Say.argumentUnresolved(owner, key)) }
             return v
         }
 
         private func wrong(_ key: String, _ v: Value, _ what: String) -> Failure {
-            Failure(message: "\(owner): the argument \(key) is \(v), not \(what)")
+            Failure(message: Say.argumentType(owner, key, "\(v)", what))
         }
 
         /// The value of `key` as `T`, or an error naming `what` was expected.
@@ -43,27 +43,27 @@ enum Binding {
             return t
         }
 
-        mutating func int(_ key: String) throws(Failure) -> Int { try typed(key, "an integer", \.int) }
-        mutating func double(_ key: String) throws(Failure) -> Double { try typed(key, "a number", \.double) }
+        mutating func int(_ key: String) throws(Failure) -> Int { try typed(key, Say.anInteger, \.int) }
+        mutating func double(_ key: String) throws(Failure) -> Double { try typed(key, Say.aNumber, \.double) }
         mutating func float(_ key: String) throws(Failure) -> Float { Float(try double(key)) }
-        mutating func bool(_ key: String) throws(Failure) -> Bool { try typed(key, "true or false", \.bool) }
-        mutating func string(_ key: String) throws(Failure) -> String { try typed(key, "a string", \.string) }
+        mutating func bool(_ key: String) throws(Failure) -> Bool { try typed(key, Say.aBool, \.bool) }
+        mutating func string(_ key: String) throws(Failure) -> String { try typed(key, Say.aString, \.string) }
 
         /// A number, or nil where the file (or the default) says none.
         mutating func optionalFloat(_ key: String) throws(Failure) -> Float? {
-            try typed(key, "a number or null") { v in v == .null ? .some(nil) : v.double.map { .some(Float($0)) } }
+            try typed(key, Say.aNumberOrNull) { v in v == .null ? .some(nil) : v.double.map { .some(Float($0)) } }
         }
 
         /// Spec normalizes `kernel_size`, `strides` and `pool_size` to `[h, w]`; nil for null.
         mutating func optionalPair(_ key: String) throws(Failure) -> (Int, Int)? {
             let v = try value(key)
             if v == .null { return nil }
-            guard let l = v.list, l.count == 2, let h = l[0].int, let w = l[1].int else { throw wrong(key, v, "[height, width]") }
+            guard let l = v.list, l.count == 2, let h = l[0].int, let w = l[1].int else { throw wrong(key, v, Say.aPair) }
             return (h, w)
         }
 
         mutating func pair(_ key: String) throws(Failure) -> (Int, Int) {
-            guard let p = try optionalPair(key) else { throw wrong(key, .null, "[height, width]") }
+            guard let p = try optionalPair(key) else { throw wrong(key, .null, Say.aPair) }
             return p
         }
 
@@ -71,7 +71,7 @@ enum Binding {
         mutating func nested(_ key: String) throws(Failure) -> Arguments? {
             let v = try value(key)
             if v == .null { return nil }
-            guard let m = v.map else { throw wrong(key, v, "a mapping") }
+            guard let m = v.map else { throw wrong(key, v, Say.aMapping) }
             return Arguments("\(owner).\(key)", m)
         }
 
@@ -79,7 +79,7 @@ enum Binding {
         func finish() throws(Failure) {
             let unread = values.keys.filter { !read.contains($0) }.sorted()
             guard unread.isEmpty else {
-                throw Failure(message: "\(owner): the argument\(unread.count == 1 ? "" : "s") \(unread.joined(separator: ", ")) reach\(unread.count == 1 ? "es" : "") no Engine value")
+                throw Failure(message: Say.argumentsUnread(owner, unread))
             }
         }
     }
@@ -95,7 +95,7 @@ enum Binding {
         case .idx:
             // A folder with MNIST's file names, each raw or .gz; the t10k pair is the test split
             // when both files are there.
-            guard let folder = d.path else { throw Failure(message: "data: idx needs a path") }
+            guard let folder = d.path else { throw Failure(message: Say.dataNeeds("idx", "a path")) }
             func file(_ stem: String) -> String? {
                 [stem, stem + ".gz"].map { folder + "/" + $0 }.first { FileManager.default.fileExists(atPath: $0) }
             }
@@ -105,19 +105,19 @@ enum Binding {
                         labels: file("train-labels-idx1-ubyte") ?? folder + "/train-labels-idx1-ubyte.gz",
                         testImages: hasTest ? testImages : nil, testLabels: hasTest ? testLabels : nil, classNames: nil)
         case .csv:
-            guard let path = d.path, let target = d.target else { throw Failure(message: "data: csv needs path and target") }
+            guard let path = d.path, let target = d.target else { throw Failure(message: Say.dataNeeds("csv", "path and target")) }
             return .csv(CSVSource(path: path, target: [target], features: d.features, task: task, dropInvalid: d.dropInvalid))
         case .npy:
-            guard let x = d.x, let y = d.y else { throw Failure(message: "data: npy needs x and y") }
+            guard let x = d.x, let y = d.y else { throw Failure(message: Say.dataNeeds("npy", "x and y")) }
             return .npy(NPYSource(x: x, y: y, task: task))
         case .linear:
-            guard let weights = d.weights else { throw Failure(message: "data: linear needs weights") }
+            guard let weights = d.weights else { throw Failure(message: Say.dataNeeds("linear", "weights")) }
             return .synthetic(.linear(weights: weights, bias: d.bias, samples: d.samples, noise: d.noise))
         case .logic:
-            guard let table = d.table else { throw Failure(message: "data: logic needs a table") }
+            guard let table = d.table else { throw Failure(message: Say.dataNeeds("logic", "a table")) }
             return .synthetic(.logic(table: table))
         case .function2d:
-            guard let f = d.function else { throw Failure(message: "data: function2d needs a function") }
+            guard let f = d.function else { throw Failure(message: Say.dataNeeds("function2d", "a function")) }
             let lo = d.range.first ?? -0.5, hi = d.range.last ?? 0.5
             return .synthetic(.function2d(function2D(f), low: lo, high: hi, samples: d.samples, noise: d.noise))
         case .blobs: return .synthetic(.blobs(classes: d.classes, samples: d.samples))
@@ -127,7 +127,7 @@ enum Binding {
             // Regression targets unless the file asks for classes (task: classification).
             return .synthetic(.random(samples: d.samples, features: d.inputs, classes: d.task == .classification ? d.classes : nil))
         case .stellar:
-            guard d.massRange.count == 2, d.metallicityRange.count == 2 else { throw Failure(message: "data: stellar needs two-number ranges") }
+            guard d.massRange.count == 2, d.metallicityRange.count == 2 else { throw Failure(message: Say.dataNeeds("stellar", "two-number ranges")) }
             return .synthetic(.stellar(stellarQuantity(d.quantity), samples: d.samples, mass: d.massRange[0]...d.massRange[1],
                                        metallicity: d.metallicityRange[0]...d.metallicityRange[1]))
         }
@@ -186,7 +186,7 @@ enum Binding {
     private static func layer(_ kind: LayerKind, _ a: inout Arguments) throws(Failure) -> Layer {
         func padding(_ a: inout Arguments) throws(Failure) -> Padding {
             let s = try a.string("padding")
-            guard let p = Padding(rawValue: s) else { throw Failure(message: "\(kind): unknown padding \(s)") }
+            guard let p = Padding(rawValue: s) else { throw Failure(message: Say.unknownNameOf("\(kind)", "padding", s)) }
             return p
         }
         switch kind {
@@ -224,7 +224,7 @@ enum Binding {
 
     private static func activation(_ a: inout Arguments, _ key: String) throws(Failure) -> Activation {
         let name = try a.string(key)
-        guard let kind = ActivationKind(rawValue: name) else { throw Failure(message: "unknown activation \(name)") }
+        guard let kind = ActivationKind(rawValue: name) else { throw Failure(message: Say.unknownName("activation", name)) }
         return activation(kind)
     }
 
@@ -249,9 +249,9 @@ enum Binding {
     }
 
     private static func initializer(_ a: inout Arguments, _ key: String) throws(Failure) -> Initializer {
-        guard var m = try a.nested(key) else { throw Failure(message: "\(a.owner): \(key) is missing") }
+        guard var m = try a.nested(key) else { throw Failure(message: Say.argumentMissing(a.owner, key)) }
         let name = try m.string("name")
-        guard let kind = InitializerKind(rawValue: name) else { throw Failure(message: "unknown initializer \(name)") }
+        guard let kind = InitializerKind(rawValue: name) else { throw Failure(message: Say.unknownName("initializer", name)) }
         let made: Initializer
         switch kind {
         case .glorotUniform: made = .glorotUniform
@@ -344,7 +344,7 @@ enum Binding {
     static func callback(_ c: CallbackConfig) throws(Failure) -> Callback {
         var a = Arguments(c.kind.rawValue, c.args)
         let modeName = try a.string("mode")
-        guard let mode = MonitorMode(rawValue: modeName) else { throw Failure(message: "\(c.kind.rawValue): unknown mode \(modeName)") }
+        guard let mode = MonitorMode(rawValue: modeName) else { throw Failure(message: Say.unknownNameOf(c.kind.rawValue, "mode", modeName)) }
         let monitor = try a.string("monitor")
         let made: Callback
         switch c.kind {

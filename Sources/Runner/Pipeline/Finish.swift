@@ -26,16 +26,11 @@ struct Finish {
     static func noSuccessReport(_ ranked: [Reports.RankedTrial]) -> String {
         var order: [String] = [], trials: [String: [Int]] = [:]
         for t in ranked.sorted(by: { $0.trial < $1.trial }) {
-            let reason = "\(t.status.rawValue): " + (t.reason ?? "no reason recorded")
+            let reason = Say.reason(t.status.rawValue, t.reason)
             if trials[reason] == nil { order.append(reason) }
             trials[reason, default: []].append(t.trial)
         }
-        let lines = order.map { r -> String in
-            let ts = trials[r]!
-            let list = ts.prefix(10).map(String.init).joined(separator: ", ") + (ts.count > 10 ? ", …" : "")
-            return "  \(ts.count) trial\(ts.count == 1 ? "" : "s") (\(list)): \(r)"
-        }
-        return "no trial succeeded; the reasons:\n" + lines.joined(separator: "\n")
+        return Say.noTrialSucceeded(order.map { ($0, trials[$0]!) })
     }
 
     func run(records: [UnitRecord], refit: Bool) throws -> Outcome {
@@ -74,8 +69,8 @@ struct Finish {
             // Halving over epochs refits with the epochs of the best trial's last rung (as
             // scikit-learn's best_params_ hold the resource); over samples, on all of them.
             if session.rungPlan?.resource == .epochs, let epochs = ranked.first?.resources { config.fit.epochs = epochs }
-            let label = session.foldCount == 0 ? "training" : "refit of trial \(t) on all \(session.data.train.count) training samples"
-            progress.log(label + "...")
+            let label = session.foldCount == 0 ? Say.training : Say.refit(trial: t, samples: session.data.train.count)
+            progress.log(Say.started(label))
             Threads.set(threads ?? session.experiment.threads ?? ProcessInfo.processInfo.activeProcessorCount)
             let train = session.data.train, test = session.data.test
             let epochs = config.fit.epochs
@@ -85,9 +80,8 @@ struct Finish {
                 onEpoch: { [progress] e in
                     // At most about 20 lines for a long fit.
                     guard e.epoch == epochs || e.epoch % max(1, epochs / 20) == 0 else { return }
-                    let logs = zip(e.logs.names, e.logs.values).map { "\($0) \(NumberText.short($1))" }.joined(separator: ", ")
-                    // The epoch's seconds end the line (bench/race reads them to time training alone).
-                    progress.log("epoch \(e.epoch)/\(epochs): \(logs), \(String(format: "%.3f", e.seconds)) s")
+                    let logs = zip(e.logs.names, e.logs.values).map { ($0, NumberText.short($1)) }
+                    progress.log(Say.epoch(e.epoch, of: epochs, logs: logs, seconds: e.seconds))
                 }, onBatch: nil)
             let (model, outcome, preprocessor) = (fitted.model, fitted.outcome, fitted.preprocessor)
             if outcome.interrupted { return .interrupted }
@@ -107,7 +101,7 @@ struct Finish {
                 try saveModel(model, config: config.model, trial: t, preprocessor: preprocessor, task: train.task)
                 written.append("best.safetensors")
             } else {
-                progress.log("the final model \(outcome.status): \(outcome.reason ?? "")")
+                progress.log(Say.finalModel(outcome.status.rawValue, outcome.reason))
             }
             let metricNames = testMetrics.keys.sorted()
             var table = CSVTable(header: ["trial"] + reports.parameterColumns + metricNames.map { "test_" + $0 } + ["epochs", "seconds", "status"])
@@ -135,7 +129,7 @@ struct Finish {
             printPredictions(model, preprocessor: preprocessor, task: train.task)
             if outcome.status != .ok {
                 try summarize(facts, ranked, test: testMetrics, written: written)
-                return .noSuccess("the model \(outcome.status.rawValue): \(outcome.reason ?? "no reason recorded")")
+                return .noSuccess(Say.modelFailed(outcome.status.rawValue, outcome.reason))
             }
         }
         try summarize(facts, ranked, test: testMetrics, written: written)
@@ -151,7 +145,7 @@ struct Finish {
         try facts.write(to: session.out)
         let report = try ReportPage.write(folder: session.out)
         printSummary(ranked, test: test, written: written + ["report.html"])
-        if progress.mode != .quiet { print("report: \(report)") }
+        if progress.mode != .quiet { print(Say.report(report)) }
     }
 
     /// best.safetensors: the weights, the architecture, and what `runner predict` needs to
@@ -187,8 +181,7 @@ struct Finish {
     }
 
     private func writeResolved() throws {
-        var text = "# The experiment as run by runner \(RunnerCommand.version); `runner \(session.header.file)` with these\n"
-        text += "# settings repeats it. Seed \(session.experiment.seed).\n"
+        var text = Say.resolvedHeader(version: RunnerCommand.version, file: session.header.file, seed: session.experiment.seed)
         for s in settings { text += "# \(s)\n" }
         text += session.experiment.canonicalText
         try AtomicFile.write(text, to: session.out + "/resolved.yaml")
@@ -200,8 +193,7 @@ struct Finish {
         guard progress.mode != .quiet, model.parameterCount <= 32 else { return }
         for layer in model.layers {
             for p in layer.parameters {
-                let values = p.value.array.map { NumberText.short(Double($0)) }.joined(separator: ", ")
-                print("\(layer.name)/\(p.name) \(p.shape): [\(values)]")
+                print(Say.weights(layer.name + "/" + p.name, shape: p.shape, values: p.value.array.map { NumberText.short(Double($0)) }))
             }
         }
     }
@@ -217,10 +209,10 @@ struct Finish {
         let k = model.outputShape.reduce(1, *)
         for (i, row) in rows.enumerated() {
             let out = Array(y[(i * k)..<((i + 1) * k)])
-            var text = "predict [\(row.map { NumberText.exact($0) }.joined(separator: ", "))] → [\(out.map { NumberText.short(Double($0)) }.joined(separator: ", "))]"
+            var text = Say.prediction(row.map { NumberText.exact($0) }, out.map { NumberText.short(Double($0)) })
             if case .classification(let classes, let names) = task {
                 let c = k == 1 ? (out[0] >= 0.5 ? 1 : 0) : out.indices.max { out[$0] < out[$1] }!
-                text += "  class \(c)" + (names.map { c < $0.count && c < classes ? " (\($0[c]))" : "" } ?? "")
+                text += Say.predictedClass(c, name: names.flatMap { c < $0.count && c < classes ? $0[c] : nil })
             }
             print(text)
         }
@@ -235,14 +227,13 @@ struct Finish {
                 rows.append([String(i + 1), String(t.trial)] + session.parameterNames.map { Search.format(session.trials[t.trial].values[$0] ?? .null) }
                     + [t.mean.map { NumberText.short($0) } ?? "", t.std.map { NumberText.short($0) } ?? "", t.status.rawValue])
             }
-            print("\nleaderboard (top \(top.count) of \(ranked.count), mean over \(session.foldCount) folds):")
+            print(Say.leaderboard(top: top.count, of: ranked.count, folds: session.foldCount))
             print(alignedTable(rows))
         }
         if !test.isEmpty {
-            let text = test.keys.sorted().map { "\($0) \(NumberText.short(test[$0]!))" }.joined(separator: ", ")
-            print("test: \(text)")
+            print(Say.test(test.keys.sorted().map { ($0, NumberText.short(test[$0]!)) }))
         }
-        print("wrote \(written.map { session.out + "/" + $0 }.joined(separator: ", "))")
+        print(Say.wrote(written.map { session.out + "/" + $0 }))
     }
 }
 

@@ -72,21 +72,20 @@ struct Footprint: Sendable {
 
     /// The message for a model that does not fit: the estimate, what it is made of, the limit.
     var refusal: String {
-        var parts = ["\(Self.integer(weights)) weights", "\(Self.integer(activations)) values per sample × batch \(Self.integer(batch))"]
-        if data > 0 { parts.append("data \(Self.bytes(data + unitData))") }
-        let units = jobs > 1 ? ", \(jobs) units at once" : ""
-        return "the model needs about \(Self.bytes(total)) (\(parts.joined(separator: ", "))\(units)), more than half of this machine's "
-            + "\(Self.bytes(Self.limit * 2)) (\(Self.bytes(Self.limit))); use fewer units or a smaller batch"
+        var parts = [Say.weightCount(Self.integer(weights)), Say.activations(Self.integer(activations), batch: Self.integer(batch))]
+        if data > 0 { parts.append(Say.data(Self.bytes(data + unitData))) }
+        return Say.modelTooLarge(total: Self.bytes(total), parts: parts, jobs: jobs, machine: Self.bytes(Self.limit * 2),
+                                 limit: Self.bytes(Self.limit))
     }
 
-    static func integer(_ v: Double) -> String { v >= 9.2e18 ? "more than 9.2e18" : String(Int(v)) }
+    static func integer(_ v: Double) -> String { v >= 9.2e18 ? Say.beyondInt64 : String(Int(v)) }
 
     /// Bytes as KiB, MiB, GiB or TiB, rounded up, so an estimate is never understated.
     static func bytes(_ b: Double) -> String {
         let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
         var v = b, i = 0
         while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
-        if i == units.count - 1 && v >= 1024 { return "more than 1024 EiB" }
+        if i == units.count - 1 && v >= 1024 { return Say.beyondEiB }
         return i == 0 ? "\(Int(v)) bytes" : "\(Int(v.rounded(.up))) \(units[i])"
     }
 }
@@ -110,9 +109,8 @@ extension Footprint {
         let total = Double(count) * each
         guard total > limit else { return nil }
         let fit = Int(limit / each)
-        return "\(count) trials would hold about \(bytes(total)) of results in memory (about \(bytes(each)) each: its values, "
-            + "scores and per-epoch history for each of its \(e.search?.cv ?? 1) folds), more than half of this "
-            + "machine's \(bytes(limit * 2)) (\(bytes(limit))); at most \(fit) fit (runner plan prints any number)"
+        return Say.tooManyTrials(count, total: bytes(total), each: bytes(each), folds: e.search?.cv ?? 1, machine: bytes(limit * 2),
+                                 limit: bytes(limit), fit: fit)
     }
 
     /// `trialsRefusal` as a located diagnostic: at `search.trials` (or `--set`), else the file.

@@ -47,30 +47,30 @@ struct Provenance: Equatable, Sendable {
         if mode == .portable {
             let arch = Kernels.architecture
             guard arch == "x86_64" else {
-                throw RunnerError.badInput("--kernels portable is defined for x86-64 machines, and this one is \(arch); use --kernels native (its numbers are this machine's own)")
+                throw RunnerError.badInput(Say.portableNeedsX86(arch))
             }
             let flags = Kernels.cpuFlags
             let lacking = ["avx2", "fma"].filter { !flags.contains($0) }
             guard lacking.isEmpty else {
-                throw RunnerError.failure("this CPU lacks \(lacking.map { $0.uppercased() }.joined(separator: " and ")), which the portable kernels (the same numbers on every x86-64 machine) need: run on a CPU from 2013 or later (Intel Haswell, AMD Excavator/Zen), or pass --kernels native, whose numbers are this machine's own")
+                throw RunnerError.failure(Say.portableNeedsFlags(lacking))
             }
             if Kernels.blasCore.lowercased() != "haswell" {
                 if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]?.lowercased() == "haswell" {
-                    throw RunnerError.failure("OpenBLAS runs its \(Kernels.blasCore) kernel even with OPENBLAS_CORETYPE=Haswell: this OpenBLAS cannot be pinned (a build without DYNAMIC_ARCH?); install Debian's libopenblas0-pthread or pass --kernels native")
+                    throw RunnerError.failure(Say.openBLASNotPinned(Kernels.blasCore))
                 }
                 // OpenBLAS chose its kernel when it loaded: only a fresh process can choose again.
                 setenv("OPENBLAS_CORETYPE", "Haswell", 1)
                 execv("/proc/self/exe", CommandLine.unsafeArgv)
-                throw RunnerError.failure("could not start runner again with OPENBLAS_CORETYPE=Haswell (\(String(cString: strerror(errno)))); set it yourself or pass --kernels native")
+                throw RunnerError.failure(Say.cannotRestart(String(cString: strerror(errno))))
             }
             guard Kernels.capDNNLAtAVX2() else {
-                throw RunnerError.failure("oneDNN refused to be capped at AVX2 (dnnl_set_max_cpu_isa); pass --kernels native")
+                throw RunnerError.failure(Say.oneDNNNotCapped)
             }
         }
         let p = Provenance(mode: mode, architecture: Kernels.architecture, blasCore: Kernels.blasCore, dnnlISA: Kernels.dnnlISA,
                            blasVersion: Kernels.blasVersion, dnnlVersion: Kernels.dnnlVersion)
         if mode == .portable, p.dnnlISA != "avx2" {
-            throw RunnerError.failure("oneDNN dispatches to \(p.dnnlISA), not avx2, after being capped; pass --kernels native")
+            throw RunnerError.failure(Say.oneDNNDispatch(p.dnnlISA))
         }
         current = p
         return p
@@ -90,7 +90,7 @@ extension JournalHeader {
 
     /// The kernels the journal's units were computed with, as `Provenance.kernels` says it.
     var kernelText: String {
-        guard let architecture, let openblas, let onednn else { return "unrecorded kernels (a journal of an older runner)" }
+        guard let architecture, let openblas, let onednn else { return Say.unrecordedKernels }
         return "\(architecture), OpenBLAS \(openblas), oneDNN \(onednn)"
     }
 

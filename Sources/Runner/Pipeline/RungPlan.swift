@@ -27,17 +27,17 @@ struct RungPlan: Sendable, Equatable {
         default: maximum = h.resource == .epochs ? h.epochs : smallestFold
         }
         if h.resource == .samples, maximum > smallestFold {
-            throw Rungs.Failure(message: "max_resources (\(maximum)) is more samples than a fold's training part holds (\(smallestFold))")
+            throw Rungs.Failure(message: Say.maxResourcesBeyondFold(maximum, fold: smallestFold))
         }
         let brackets: [Bracket]
         switch search.strategy {
         case .hyperband:
             if candidates != nil {
-                throw Rungs.Failure(message: "--trials is not read by strategy hyperband: its brackets decide the number of trials (max_resources, factor)")
+                throw Rungs.Failure(message: Say.trialsWithHyperband)
             }
             let minimum: Int
             if case .count(let n) = h.minResources { minimum = n } else { minimum = smallest }
-            guard minimum <= maximum else { throw Rungs.Failure(message: "min_resources (\(minimum)) is greater than max_resources (\(maximum))") }
+            guard minimum <= maximum else { throw Rungs.Failure(message: Say.minAboveMax(minimum, maximum)) }
             brackets = Rungs.hyperband(maxResources: maximum, factor: h.factor, minResources: minimum)
         default:
             let rungs = try Rungs.halving(candidates: candidates.map { .count($0) } ?? h.candidates, factor: h.factor,
@@ -91,14 +91,13 @@ struct RungPlan: Sendable, Equatable {
                     let w = work(b, i, foldSize: size)
                     return t + Double(r.candidates) * Double(w.epochs) * Double(w.samples)
                 }
-                let trials = i == 0 ? "\(b.trials.lowerBound)-\(b.trials.upperBound - 1)" : "best \(r.candidates)"
+                let trials = i == 0 ? "\(b.trials.lowerBound)-\(b.trials.upperBound - 1)" : Say.bestCandidates(r.candidates)
                 rows.append([String(b.index), String(r.iter), String(r.candidates), "\(r.resources) \(resource.rawValue)", trials, Self.number(cost)])
             }
         }
         let share = randomBudget > 0 ? budget / randomBudget : 0
-        return alignedTable(rows) + "\n"
-            + "budget: \(Self.number(budget)) epoch·samples over \(foldTrainSizes.count) folds; "
-            + "a random search of the same \(trialCount) trials: \(Self.number(randomBudget)) (\(String(format: "%.1f", share * 100))%)\n"
+        return alignedTable(rows) + "\n" + Say.budget(Self.number(budget), folds: foldTrainSizes.count, trials: trialCount,
+                                                  random: Self.number(randomBudget), percent: share * 100)
     }
 
     static func number(_ x: Double) -> String { x < 1e15 ? String(Int(x)) : String(format: "%.3g", x) }

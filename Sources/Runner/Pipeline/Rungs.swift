@@ -46,16 +46,16 @@ enum Rungs {
         case .count(let n): minimum = n
         default: minimum = smallest
         }
-        guard minimum > 0 else { throw Failure(message: "min_resources is 0: there are not enough samples for the smallest rung") }
+        guard minimum > 0 else { throw Failure(message: Say.minResourcesZero) }
         guard maxResources >= minimum else {
-            throw Failure(message: "min_resources (\(minimum)) is greater than max_resources (\(maxResources))")
+            throw Failure(message: Say.minAboveMax(minimum, maxResources))
         }
         let n: Int
         switch candidates {
         case .count(let c): n = c
         default: n = maxResources / minimum
         }
-        guard n > 0 else { throw Failure(message: "no candidates: max_resources (\(maxResources)) // min_resources (\(minimum)) is 0") }
+        guard n > 0 else { throw Failure(message: Say.noCandidates(maxResources, minimum)) }
         let required = 1 + Int(floor(log(Double(n), base: factor)))
         if minResources == .exhaust {
             minimum = max(minimum, Int(floor(Double(maxResources) / pow(factor, Double(required - 1)))))

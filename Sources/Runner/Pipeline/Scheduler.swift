@@ -117,8 +117,8 @@ final class Scheduler: @unchecked Sendable {
         let k = session.foldCount
         let t = work.trial, f = work.fold, unit = t * k + f
         let key = Self.key(worker)
-        let rungText = work.rung.map { " iter \($0.iter) (\($0.resources) \($0.resource.rawValue))" } ?? ""
-        let label = "trial \(t)/\(session.trials.count)\(rungText) fold \(f)/\(k)"  // ids as in the leaderboard (0-based) / totals
+        let label = Say.unit(trial: t, of: session.trials.count, rung: work.rung.map { ($0.iter, $0.resources, $0.resource.rawValue) },
+                             fold: f, of: k)
         let params = session.parameterText(t)
         func failed(_ reason: String) -> UnitRecord {
             UnitRecord(trial: t, fold: f, iter: work.rung?.iter, resources: work.rung?.resources, params: params, status: .failed,
@@ -127,7 +127,7 @@ final class Scheduler: @unchecked Sendable {
         let config: TrialConfig
         switch session.configs[t] {
         case .failure(let e):
-            progress.log("\(label): failed: \(e.message)")
+            progress.log(Say.unitFailed(label, e.message))
             return failed(e.message)
         case .success(let c): config = c
         }
@@ -157,11 +157,11 @@ final class Scheduler: @unchecked Sendable {
                 seeds: Trainer.Seeds(session.experiment.seed, unit: unit, final: false), continuation: continuation,
                 onEpoch: { [progress, scoring = session.scoring.name] e in
                     let loss = e.logs["loss"].map { NumberText.short($0) } ?? "?"
-                    let score = e.logs["val_" + scoring].map { " val_\(scoring) \(NumberText.short($0))" } ?? ""
-                    progress.update(key: key, "\(label) epoch \(e.epoch)/\(epochs) loss \(loss)\(score)")
+                    let score = e.logs["val_" + scoring].map { (scoring, NumberText.short($0)) }
+                    progress.update(key: key, Say.unitEpoch(label, epoch: e.epoch, of: epochs, loss: loss, score: score))
                 },
                 onBatch: live ? { [progress] b in
-                    progress.update(key: key, "\(label) epoch \(b.epoch)/\(epochs) loss \(NumberText.short(b.loss))")
+                    progress.update(key: key, Say.unitEpoch(label, epoch: b.epoch, of: epochs, loss: NumberText.short(b.loss), score: nil))
                 } : nil).outcome
             if outcome.interrupted { return nil }
             if let rung = work.rung, let state = outcome.state {
@@ -175,11 +175,11 @@ final class Scheduler: @unchecked Sendable {
                                params: params, status: outcome.status, reason: outcome.reason, score: score,
                                metrics: outcome.metrics, epochs: history.epochs, seconds: outcome.seconds,
                                historyColumns: history.keys, history: history.rows)
-            let scoreText = score.map { "\(session.scoring.name) \(NumberText.short($0))" } ?? outcome.status.rawValue
-            progress.log("\(label): \(scoreText), \(history.epochs) epoch\(history.epochs == 1 ? "" : "s"), \(NumberText.short(outcome.seconds, digits: 1)) s")
+            let scoreText = score.map { Say.score(session.scoring.name, NumberText.short($0)) } ?? outcome.status.rawValue
+            progress.log(Say.unitDone(label, score: scoreText, epochs: history.epochs, seconds: NumberText.short(outcome.seconds, digits: 1)))
             return r
         } catch {
-            progress.log("\(label): failed: \(error)")
+            progress.log(Say.unitFailed(label, "\(error)"))
             return failed("\(error)")
         }
     }

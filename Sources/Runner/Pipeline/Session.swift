@@ -49,7 +49,7 @@ final class Session: @unchecked Sendable {
 
         var source: DataSource
         do { source = try Binding.dataSource(experiment.data) } catch {
-            throw RunnerError("\(file): error: \(error.message)", status: ExitStatus.badInput)
+            throw RunnerError.badInput(Say.inFile(file, error.message))
         }
         source = Self.relative(source, to: self.base)
         let d = experiment.data
@@ -62,14 +62,14 @@ final class Session: @unchecked Sendable {
             loadedTask = loadedData.train.task
             cvData = try d.limit.map { try loadedData.train.limited(to: $0, seed: experiment.seed) } ?? loadedData.train
         } catch {
-            throw RunnerError("error: \(error)", status: Self.status(error))
+            throw RunnerError(Say.error("\(error)"), status: Self.status(error))
         }
 
         if let search = experiment.search {
             do {
                 folds = try crossValidationFolds(for: cvData, k: search.cv, shuffle: true, seed: experiment.seed).folds
             } catch {
-                throw RunnerError("error: cross-validation: \(error.description)", status: ExitStatus.badInput)
+                throw RunnerError.badInput(Say.crossValidation(error.description))
             }
         } else {
             folds = []
@@ -78,13 +78,13 @@ final class Session: @unchecked Sendable {
             let classes: Int? = if case .classification(let k, _) = loadedTask { k } else { nil }
             rungPlan = try RungPlan.make(experiment.search, foldTrainSizes: folds.map(\.train.count), classes: classes, candidates: trialCount)
         } catch {
-            throw RunnerError("\(file): error: search: \(error.message)", status: ExitStatus.badInput)
+            throw RunnerError.badInput(Say.inFile(file, Say.search(error.message)))
         }
         // A run holds every trial's configuration and results: refused, located, before any is
         // made when they cannot fit in memory (`Footprint`).
         let count = Search.count(experiment.search, count: rungPlan?.trialCount ?? trialCount)
         if let refusal = Footprint.trialsRefusal(experiment, count: count) {
-            if trialCount != nil { throw RunnerError.badInput("--trials \(count): " + refusal) }
+            if trialCount != nil { throw RunnerError.badInput(Say.option("--trials", count, refusal)) }
             printDiagnostics([Footprint.trialsDiagnostic(experiment, count: count, file: file)].compactMap { $0 })
             throw RunnerError.diagnosticsPrinted
         }
@@ -94,8 +94,7 @@ final class Session: @unchecked Sendable {
         inputShape = shape
         let width = shape.reduce(1, *)
         if let bad = experiment.predict.first(where: { $0.count != width }) {
-            throw RunnerError("\(file): error: predict: each row needs \(width) numbers (the model's input \(shape)), got \(bad.count)",
-                          status: ExitStatus.badInput)
+            throw RunnerError.badInput(Say.inFile(file, Say.predictRowWidth(width, shape: shape, got: bad.count)))
         }
         // A trial whose shapes cannot work, or whose model cannot fit in memory beside the data,
         // is a failed trial (or, without a search, an error in the file). Every distinct model
@@ -137,8 +136,8 @@ final class Session: @unchecked Sendable {
 
     /// A located error for a trial failure of a file without a search.
     func located(_ f: TrialFailure) -> String {
-        if let line = f.line, let column = f.column { return "\(header.file):\(line):\(column): error: \(f.message)" }
-        return "\(header.file): error: \(f.message)"
+        if let line = f.line, let column = f.column { return Say.located(header.file, line: line, column: column, f.message) }
+        return Say.inFile(header.file, f.message)
     }
 
     static func relative(_ source: DataSource, to base: String) -> DataSource {

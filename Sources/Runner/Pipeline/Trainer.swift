@@ -86,7 +86,7 @@ enum Trainer {
         let units = model.outputShape.reduce(1, *)
         func fail(_ m: String) -> TrialFailure { TrialFailure(message: m, line: last?.line, column: last?.column) }
         guard model.outputShape.count == 1 else {
-            throw fail("the model's output has shape \(model.outputShape); add Flatten or GlobalAveragePooling2D and a Dense output layer")
+            throw fail(Say.outputNotFlat(model.outputShape))
         }
         let loss = trial.compile.loss.kind.rawValue
         let kind: Loss? = Loss(Binding.lossKind(trial.compile.loss.kind))
@@ -95,26 +95,26 @@ enum Trainer {
             switch kind?.outputActivation {
             case .softmax?:
                 if units != classes {
-                    throw fail("the output layer has \(units) unit\(units == 1 ? "" : "s") but the data has \(classes) classes; use units: \(classes)")
+                    throw fail(Say.outputUnitsForClasses(units, classes: classes))
                 }
             case .sigmoid?:
                 if units != 1 || classes > 2 {
-                    throw fail("binary_crossentropy needs one sigmoid output and two classes; this model has \(units) outputs for \(classes) classes (use sparse_categorical_crossentropy)")
+                    throw fail(Say.binaryCrossentropyShape(units, classes: classes))
                 }
             default:
                 if units != 1 {
-                    throw fail("\(loss) on class labels needs one output unit, the model has \(units)")
+                    throw fail(Say.oneOutputForLabels(loss, units: units))
                 }
             }
         case .regression(let outputs):
             if kind?.isCrossentropy == true {
-                throw fail("\(loss) needs class labels but the data is a regression target; use mean_squared_error or mean_absolute_error")
+                throw fail(Say.crossentropyOnRegression(loss))
             }
             if units != outputs {
-                throw fail("the output layer has \(units) units but the data has \(outputs) target value\(outputs == 1 ? "" : "s") per sample")
+                throw fail(Say.outputUnitsForTargets(units, outputs: outputs))
             }
             if trial.compile.metrics.contains("accuracy") {
-                throw TrialFailure(message: "the accuracy metric needs class labels but the data is a regression target; use mae, mse, rmse or r2")
+                throw TrialFailure(message: Say.accuracyOnRegression)
             }
         }
     }
@@ -124,7 +124,7 @@ enum Trainer {
     static func shaped(_ data: Dataset, _ inputShape: [Int]) throws(TrialFailure) -> Dataset {
         guard data.sampleShape != inputShape else { return data }
         guard data.featuresPerSample == inputShape.reduce(1, *) else {
-            throw TrialFailure(message: "model.input_shape \(inputShape) does not fit the data's samples of shape \(data.sampleShape)")
+            throw TrialFailure(message: Say.inputShapeMismatch(inputShape, data: data.sampleShape))
         }
         var d = data
         d.sampleShape = inputShape
@@ -224,7 +224,7 @@ enum Trainer {
         switch result.outcome {
         case .diverged(let epoch):
             outcome.status = .diverged
-            outcome.reason = "the loss became NaN or infinite in epoch \(epoch)"
+            outcome.reason = Say.diverged(epoch: epoch)
         case .interrupted:
             outcome.interrupted = true
             outcome.state = nil
@@ -235,7 +235,7 @@ enum Trainer {
                 for (k, v) in zip(logs.names, logs.values) { outcome.metrics[k] = v }
                 if outcome.metrics.values.contains(where: { !$0.isFinite }) {
                     outcome.status = .diverged
-                    outcome.reason = "the held-out loss is NaN or infinite"
+                    outcome.reason = Say.heldOutDiverged
                 }
             }
         }

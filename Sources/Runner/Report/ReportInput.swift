@@ -28,7 +28,7 @@ struct ReportInput {
         let journal = try Journal.readAll(out: folder, expected: nil, mixKernels: true)  // shows what is there
         let resolved = try? String(contentsOfFile: folder + "/resolved.yaml", encoding: .utf8)
         guard let text = journal.header?.experiment ?? resolved else {
-            throw Failure(description: "\(folder): no run found (expected \(Journal.folder(folder))/ or resolved.yaml)")
+            throw Failure(description: Say.noRun(folder, journal: Journal.folder(folder)))
         }
         let (loaded, diagnostics) = Experiment.load(text: text, file: folder + "/resolved.yaml")
         guard let experiment = loaded else {

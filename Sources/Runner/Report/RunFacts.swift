@@ -50,7 +50,7 @@ struct RunFacts: Codable, Equatable {
         let d = JSONDecoder()
         d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do { return try d.decode(RunFacts.self, from: data) } catch {
-            throw AtomicFile.WriteError(path: path(out), reason: "not a runner final.json (\(error)); run the experiment again")
+            throw AtomicFile.WriteError(path: path(out), reason: Say.notFinalFacts(error))
         }
     }
 }
