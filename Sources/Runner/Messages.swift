@@ -168,8 +168,7 @@ enum Say {
     static let anInteger = "an integer", aNumber = "a number", aBool = "true or false", aString = "a string"
     static let aNumberOrNull = "a number or null", aMapping = "a mapping", aPair = "[height, width]"
     static func argumentMissing(_ owner: String, _ key: String) -> String { "\(owner): \(key) is missing" }
-    static func unknownName(_ kind: String, _ name: String) -> String { "unknown \(kind) \(name)" }
-    static func unknownNameOf(_ owner: String, _ kind: String, _ name: String) -> String { "\(owner): unknown \(kind) \(name)" }
+    static func oneOf(_ names: [String]) -> String { "one of " + names.joined(separator: ", ") }
 
     // MARK: Halving and Hyperband
 

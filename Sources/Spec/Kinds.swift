@@ -44,6 +44,16 @@ public enum CallbackKind: String, Sendable, Hashable, CaseIterable {
     case reduceLROnPlateau = "ReduceLROnPlateau"
 }
 
+/// `padding` of Conv2D and the pooling layers.
+public enum PaddingKind: String, Sendable, Hashable, CaseIterable {
+    case valid, same
+}
+
+/// `mode` of the callbacks that watch a quantity: whether it should fall or rise.
+public enum MonitorModeKind: String, Sendable, Hashable, CaseIterable {
+    case auto, min, max
+}
+
 /// Where the data comes from (`data.source`).
 public enum DataSourceKind: String, Sendable, Hashable, CaseIterable {
     case fashionMNIST = "fashion_mnist"

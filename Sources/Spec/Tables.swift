@@ -169,7 +169,7 @@ public enum Catalog {
         ArgSpec("bias_regularizer", .regularizer, .null, nil, "penalty on the bias added to the loss"),
     ]
 
-    private static let padding = ArgSpec("padding", .oneOf(["valid", "same"]), .string("valid"), nil,
+    private static let padding = ArgSpec("padding", .oneOf(PaddingKind.allCases.map(\.rawValue)), .string(PaddingKind.valid.rawValue), nil,
                                          "valid: no padding; same: pad so the output is ceil(input / stride)")
 
     /// Keras layers, by their Keras class names.
@@ -344,7 +344,7 @@ public enum Catalog {
     ]
 
     private static let monitor = ArgSpec("monitor", .string, .string("val_loss"), nil, "quantity watched, e.g. val_loss, val_accuracy, loss")
-    private static let mode = ArgSpec("mode", .oneOf(["auto", "min", "max"]), .string("auto"), nil,
+    private static let mode = ArgSpec("mode", .oneOf(MonitorModeKind.allCases.map(\.rawValue)), .string(MonitorModeKind.auto.rawValue), nil,
                                       "whether the quantity should fall or rise; auto guesses from its name")
 
     /// Callbacks, by Keras class names.

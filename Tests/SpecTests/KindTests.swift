@@ -22,6 +22,12 @@ import Testing
         #expect(Catalog.stellarQuantities.map(\.name) == names(StellarQuantityKind.self))
         #expect(Catalog.dataKeys.first { $0.name == "task" }?.type == .oneOf(names(TaskKind.self)))
         #expect(Catalog.dataKeys.first { $0.name == "preprocess" }?.type == .oneOf(names(PreprocessMethod.self)))
+        for layer in [LayerKind.conv2D, .maxPooling2D, .averagePooling2D] {
+            #expect(Catalog.find(layer.rawValue, in: Catalog.layers)?.args.first { $0.name == "padding" }?.type == .oneOf(names(PaddingKind.self)))
+        }
+        for callback in CallbackKind.allCases {
+            #expect(Catalog.find(callback.rawValue, in: Catalog.callbacks)?.args.first { $0.name == "mode" }?.type == .oneOf(names(MonitorModeKind.self)))
+        }
     }
 
     @Test func aResolvedTrialCarriesKindsNotNames() throws {

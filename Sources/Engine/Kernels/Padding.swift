@@ -1,5 +1,5 @@
 /// Keras's `padding` argument for convolution and pooling, with TensorFlow's size rule.
-public enum Padding: String, Sendable, CaseIterable {
+public enum Padding: Sendable, CaseIterable {
     /// No padding: only windows that fit entirely inside the input.
     case valid
     /// Output size ceil(n / stride); the total padding max((out − 1)·stride + k − n, 0) is split

@@ -49,7 +49,7 @@ extension Callback {
 }
 
 /// Whether a monitored quantity should fall or rise.
-public enum MonitorMode: String, Sendable {
+public enum MonitorMode: Sendable {
     case auto, min, max
 }
 

@@ -49,6 +49,12 @@ enum Binding {
         mutating func bool(_ key: String) throws(Failure) -> Bool { try typed(key, Say.aBool, \.bool) }
         mutating func string(_ key: String) throws(Failure) -> String { try typed(key, Say.aString, \.string) }
 
+        /// A name Spec checked against its table, as the Spec kind that declares it.
+        mutating func kind<K: RawRepresentable & CaseIterable>(_ key: String, _: K.Type = K.self) throws(Failure) -> K
+        where K.RawValue == String {
+            try typed(key, Say.oneOf(K.allCases.map(\.rawValue))) { $0.string.flatMap(K.init(rawValue:)) }
+        }
+
         /// A number, or nil where the file (or the default) says none.
         mutating func optionalFloat(_ key: String) throws(Failure) -> Float? {
             try typed(key, Say.aNumberOrNull) { v in v == .null ? .some(nil) : v.double.map { .some(Float($0)) } }
@@ -185,9 +191,10 @@ enum Binding {
 
     private static func layer(_ kind: LayerKind, _ a: inout Arguments) throws(Failure) -> Layer {
         func padding(_ a: inout Arguments) throws(Failure) -> Padding {
-            let s = try a.string("padding")
-            guard let p = Padding(rawValue: s) else { throw Failure(message: Say.unknownNameOf("\(kind)", "padding", s)) }
-            return p
+            switch try a.kind("padding", PaddingKind.self) {
+            case .valid: .valid
+            case .same: .same
+            }
         }
         switch kind {
         case .dense:
@@ -223,9 +230,7 @@ enum Binding {
     }
 
     private static func activation(_ a: inout Arguments, _ key: String) throws(Failure) -> Activation {
-        let name = try a.string(key)
-        guard let kind = ActivationKind(rawValue: name) else { throw Failure(message: Say.unknownName("activation", name)) }
-        return activation(kind)
+        activation(try a.kind(key, ActivationKind.self))
     }
 
     /// Keras's activations; leaky_relu and elu with the constants of Keras's activation functions.
@@ -250,10 +255,8 @@ enum Binding {
 
     private static func initializer(_ a: inout Arguments, _ key: String) throws(Failure) -> Initializer {
         guard var m = try a.nested(key) else { throw Failure(message: Say.argumentMissing(a.owner, key)) }
-        let name = try m.string("name")
-        guard let kind = InitializerKind(rawValue: name) else { throw Failure(message: Say.unknownName("initializer", name)) }
         let made: Initializer
-        switch kind {
+        switch try m.kind("name", InitializerKind.self) {
         case .glorotUniform: made = .glorotUniform
         case .glorotNormal: made = .glorotNormal
         case .heNormal: made = .heNormal
@@ -343,8 +346,11 @@ enum Binding {
 
     static func callback(_ c: CallbackConfig) throws(Failure) -> Callback {
         var a = Arguments(c.kind.rawValue, c.args)
-        let modeName = try a.string("mode")
-        guard let mode = MonitorMode(rawValue: modeName) else { throw Failure(message: Say.unknownNameOf(c.kind.rawValue, "mode", modeName)) }
+        let mode: MonitorMode = switch try a.kind("mode", MonitorModeKind.self) {
+        case .auto: .auto
+        case .min: .min
+        case .max: .max
+        }
         let monitor = try a.string("monitor")
         let made: Callback
         switch c.kind {
