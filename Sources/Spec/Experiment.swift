@@ -186,8 +186,8 @@ public struct LossConfig: Sendable, Hashable {
 public struct CompileConfig: Sendable, Hashable {
     public var loss: LossConfig
     public var optimizer: OptimizerConfig
-    /// Canonical metric names (accuracy, mse, mae, rmse, r2).
-    public var metrics: [String]
+    /// The metrics, each by its canonical kind (an alias is resolved).
+    public var metrics: [MetricKind]
 }
 
 /// One callback: Keras class name and every argument, defaults filled.

@@ -27,6 +27,12 @@ public enum LossKind: String, Sendable, Hashable, CaseIterable {
     case sparseCategoricalCrossentropy = "sparse_categorical_crossentropy"
 }
 
+/// A metric of `compile.metrics` (and a `search.scoring`), by its canonical name;
+/// `mean_squared_error` and `mean_absolute_error` are aliases in the table.
+public enum MetricKind: String, Sendable, Hashable, CaseIterable {
+    case accuracy, mse, mae, rmse, r2
+}
+
 /// A Keras optimizer, by its string name.
 public enum OptimizerKind: String, Sendable, Hashable, CaseIterable {
     case sgd, adam, adamw, nadam, rmsprop, adagrad

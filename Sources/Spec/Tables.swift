@@ -336,11 +336,11 @@ public enum Catalog {
 
     /// Metrics reported per epoch and usable as `search.scoring`.
     public static let metrics: [CatalogEntry] = [
-        CatalogEntry("accuracy", [], "share of correct predictions (higher is better)"),
-        CatalogEntry("mse", aliases: ["mean_squared_error"], [], "mean squared error (lower is better)"),
-        CatalogEntry("mae", aliases: ["mean_absolute_error"], [], "mean absolute error (lower is better)"),
-        CatalogEntry("rmse", [], "root mean squared error (lower is better)"),
-        CatalogEntry("r2", [], "coefficient of determination (higher is better)"),
+        CatalogEntry(MetricKind.accuracy, [], "share of correct predictions (higher is better)"),
+        CatalogEntry(MetricKind.mse, aliases: ["mean_squared_error"], [], "mean squared error (lower is better)"),
+        CatalogEntry(MetricKind.mae, aliases: ["mean_absolute_error"], [], "mean absolute error (lower is better)"),
+        CatalogEntry(MetricKind.rmse, [], "root mean squared error (lower is better)"),
+        CatalogEntry(MetricKind.r2, [], "coefficient of determination (higher is better)"),
     ]
 
     private static let monitor = ArgSpec("monitor", .string, .string("val_loss"), nil, "quantity watched, e.g. val_loss, val_accuracy, loss")

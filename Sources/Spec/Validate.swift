@@ -53,7 +53,10 @@ struct Validator {
             for p in s.space where !used.contains(p.name) {
                 sink.warning(Mark(line: p.line, column: p.column), Messages.unusedParameter(p.name))
             }
-            if s.scoring.isEmpty { s.scoring = metrics.contains("accuracy") ? "accuracy" : metrics.first ?? "loss" }
+            if s.scoring.isEmpty {
+                let accuracy = MetricKind.accuracy.rawValue
+                s.scoring = metrics.contains(accuracy) ? accuracy : metrics.first ?? "loss"
+            }
             searchConfig = s
         }
         guard !sink.hasErrors, let data else { return nil }

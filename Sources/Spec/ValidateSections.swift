@@ -226,18 +226,18 @@ extension Validator {
         let loss = found["loss"].flatMap { named($0.value, key: "loss", table: Catalog.losses, kind: "loss").value }
         let optNode = found["optimizer"]?.value ?? Validator.node(from: spec("optimizer", specs).defaultValue ?? .null, mark: node.mark)
         let opt = named(optNode, key: "optimizer", table: Catalog.optimizers, kind: "optimizer").value
-        var metrics: [String] = []
+        var metrics: [MetricKind] = []
         var ok = true
         if let m = found["metrics"]?.value {
             if let items = m.items {
                 let names = Catalog.names(Catalog.metrics)
                 for it in items {
                     if let v = arg(it, ArgSpec("metrics", .oneOf(names), nil, nil, "")) {
-                        if let s = v.string, let e = Catalog.find(s, in: Catalog.metrics) { metrics.append(e.name) }
+                        if let s = v.string, let e = Catalog.find(s, in: Catalog.metrics) { metrics.append(e.kind()) }
                     } else { ok = false }
                 }
             } else if let one = m.string, Catalog.find(one, in: Catalog.metrics) != nil {
-                metrics = [Catalog.find(one, in: Catalog.metrics)!.name]
+                metrics = [Catalog.find(one, in: Catalog.metrics)!.kind()]
             } else {
                 sink.error(m.mark, Messages.notList("metrics", describe(m)))
                 ok = false

@@ -14,8 +14,8 @@ import Testing
     func make(_ rule: String, callbacks: () -> [Callback], epochs: Int) throws -> Setup {
         let model = try builtModel([Dense(units: 16, activation: .relu), Dropout(rate: 0.3),
                                     Dense(units: 3, activation: .softmax)], input: [2], seed: 11)
-        var config = FitConfig(loss: .sparseCategoricalCrossentropy, optimizer: Optimizer.named(rule, learningRate: .constant(0.05))!,
-                               metrics: ["accuracy"], epochs: epochs, batchSize: 16, seed: 5)
+        var config = FitConfig(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named(rule, learningRate: .constant(0.05))!,
+                               metrics: [.accuracy], epochs: epochs, batchSize: 16, seed: 5)
         config.callbacks = callbacks()
         return Setup(model: model, config: config)
     }
@@ -82,7 +82,7 @@ import Testing
         let run = try FitRun(a.model, train: blobs(samples: 30, seed: 1), config: a.config)
         run.train(toEpoch: 1)
         let other = try builtModel([Dense(units: 3, activation: .softmax)], input: [2])
-        let b = FitConfig(loss: .sparseCategoricalCrossentropy, optimizer: Optimizer.named("adam")!)
+        let b = FitConfig(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("adam")!)
         let wrong = try FitRun(other, train: blobs(samples: 30, seed: 1), config: b)
         #expect(throws: TrainingError.self) { try wrong.restore(run.state) }
     }

@@ -11,10 +11,10 @@ import Testing
         // z = x·[0, 40] + [0, 0]: for x = 1 the logits are [0, 40]; the target is class 0.
         model.setWeights([[0, 40], [0, 0]])
         let data = Dataset(sampleShape: [1], x: [1], y: [0], task: .classification(classes: 2, names: nil))
-        let logs = try evaluate(model, data: data, loss: .sparseCategoricalCrossentropy)
+        let logs = try evaluate(model, data: data, loss: .keras(.sparseCategoricalCrossentropy))
         // −log softmax(z)[0] = log(1 + e^40) = 40 + log(1 + e^−40) ≈ 40.
         #expect(abs(logs["loss"]! - 40) < 1e-3)
-        let clipped = Loss.sparseCategoricalCrossentropy.value(output: model.forward(Tensor(shape: [1, 1], values: [1]), training: false),
+        let clipped = Loss.keras(.sparseCategoricalCrossentropy).value(output: model.forward(Tensor(shape: [1, 1], values: [1]), training: false),
                                                                target: Tensor(shape: [1, 1], values: [0]))
         #expect(abs(Double(clipped) - 16.118) < 1e-2, "from probabilities the loss is capped by the 1e-7 clip")
     }

@@ -26,59 +26,49 @@ private func uniform(_ shape: [Int], _ lo: Double, _ hi: Double, seed: UInt64) -
 }
 
 @Suite struct LossTests {
-    /// The Engine knows each loss by its one Keras name (aliases such as `mse` are Spec's table).
-    @Test func kerasNames() {
-        #expect(Loss.Kind(rawValue: "mean_squared_error") == .meanSquaredError)
-        #expect(Loss.Kind(rawValue: "huber") == .huber)
-        #expect(Loss.Kind(rawValue: "sparse_categorical_crossentropy") == .sparseCategoricalCrossentropy)
-        #expect(Loss.Kind(rawValue: "hinge") == nil)
-        #expect(Loss.huber.name == "huber" && Loss.huber.delta == 1)
-    }
-
     @Test func knownValues() {
         let p = Tensor(shape: [2, 2], values: [0.5, 2, -1, 0])
         let y = Tensor(shape: [2, 2], values: [1, 0, 0, 0])
         // per-sample means of e² = [(0.25+4)/2, 1/2] → mean 1.3125
-        #expect(abs(Loss.meanSquaredError.value(output: p, target: y) - 1.3125) < 1e-6)
+        #expect(abs(Loss.keras(.meanSquaredError).value(output: p, target: y) - 1.3125) < 1e-6)
         // |e|: [(0.5+2)/2, 1/2] → 0.875
-        #expect(abs(Loss.meanAbsoluteError.value(output: p, target: y) - 0.875) < 1e-6)
+        #expect(abs(Loss.keras(.meanAbsoluteError).value(output: p, target: y) - 0.875) < 1e-6)
         // Huber δ=1: e=0.5 → 0.125; e=2 → 2−0.5=1.5; e=−1 → 0.5; 0 → 0: [(0.125+1.5)/2, 0.5/2] → 0.53125
-        #expect(abs(Loss.huber.value(output: p, target: y) - 0.53125) < 1e-6)
+        #expect(abs(Loss.keras(.huber).value(output: p, target: y) - 0.53125) < 1e-6)
 
         // binary: −(log 0.8 + log(1−0.3))/2 per sample of width 2, one sample
         let pb = Tensor(shape: [1, 2], values: [0.8, 0.3]), yb = Tensor(shape: [1, 2], values: [1, 0])
         let expected = -(log(0.8) + log(0.7)) / 2
-        #expect(abs(Double(Loss.binaryCrossentropy.value(output: pb, target: yb)) - expected) < 1e-6)
+        #expect(abs(Double(Loss.keras(.binaryCrossentropy).value(output: pb, target: yb)) - expected) < 1e-6)
 
         // categorical normalizes rows first: [1, 3] → [0.25, 0.75]; target class 1 → −log 0.75
         let pc = Tensor(shape: [1, 2], values: [1, 3]), yc = Tensor(shape: [1, 2], values: [0, 1])
-        #expect(abs(Double(Loss.categoricalCrossentropy.value(output: pc, target: yc)) + log(0.75)) < 1e-6)
+        #expect(abs(Double(Loss.keras(.categoricalCrossentropy).value(output: pc, target: yc)) + log(0.75)) < 1e-6)
         let ys = Tensor(shape: [1, 1], values: [1])
         let ps = Tensor(shape: [1, 2], values: [0.25, 0.75])
-        #expect(abs(Double(Loss.sparseCategoricalCrossentropy.value(output: ps, target: ys)) + log(0.75)) < 1e-6)
+        #expect(abs(Double(Loss.keras(.sparseCategoricalCrossentropy).value(output: ps, target: ys)) + log(0.75)) < 1e-6)
     }
 
     @Test func binaryClipsAsKeras() {
         // A prediction of exactly 1 for target 1 costs −log(1 − 1e-7) ≈ 1.2e-7 (float32), not 0,
         // and the gradient there is 0 (the clip is active).
         let p = Tensor(shape: [1, 1], values: [1]), y = Tensor(shape: [1, 1], values: [1])
-        let v = Loss.binaryCrossentropy.value(output: p, target: y)
+        let v = Loss.keras(.binaryCrossentropy).value(output: p, target: y)
         #expect(v > 5e-8 && v < 2e-7)
         let g = Tensor(shape: [1])
-        Loss.binaryCrossentropy.gradient(output: p, target: y, into: g)
+        Loss.keras(.binaryCrossentropy).gradient(output: p, target: y, into: g)
         #expect(g[0] == 0)
         // A prediction of 0 for target 1 is finite: −log(1e-7) ≈ 16.118
         p[0] = 0
-        #expect(abs(Loss.binaryCrossentropy.value(output: p, target: y) - 16.118) < 1e-3)
+        #expect(abs(Loss.keras(.binaryCrossentropy).value(output: p, target: y) - 16.118) < 1e-3)
     }
 
-    @Test(arguments: [Loss.meanSquaredError, .meanAbsoluteError, .huber, .binaryCrossentropy,
-                      .categoricalCrossentropy, .sparseCategoricalCrossentropy])
+    @Test(arguments: Loss.Kind.allCases.map { Loss.keras($0) })
     func gradientMatchesFiniteDifferences(_ loss: Loss) {
         let n = 3, k = 4
         let output: Tensor
         let target: Tensor
-        switch loss {
+        switch loss.kind {
         case .binaryCrossentropy:
             output = uniform([n, k], 0.1, 0.9, seed: 1)
             target = uniform([n, k], 0, 1, seed: 2)   // soft targets are allowed
@@ -108,7 +98,7 @@ private func uniform(_ shape: [Int], _ lo: Double, _ hi: Double, seed: UInt64) -
         let p = Tensor(shape: z.shape)
         let k = z.sampleCount
         for r in 0..<z.batch {
-            if loss == .binaryCrossentropy {
+            if loss.kind == .binaryCrossentropy {
                 for j in 0..<k { p[r * k + j] = 1 / (1 + exp(-z[r * k + j])) }
             } else {
                 let m = (0..<k).map { z[r * k + $0] }.max()!
@@ -120,11 +110,11 @@ private func uniform(_ shape: [Int], _ lo: Double, _ hi: Double, seed: UInt64) -
         return p
     }
 
-    @Test(arguments: [Loss.binaryCrossentropy, .categoricalCrossentropy, .sparseCategoricalCrossentropy])
+    @Test(arguments: [Loss.keras(.binaryCrossentropy), .keras(.categoricalCrossentropy), .keras(.sparseCategoricalCrossentropy)])
     func fusedGradientMatchesFiniteDifferencesOfFusedValue(_ loss: Loss) {
         let n = 3, k = 4
         let z = logits(n, k)
-        let target: Tensor = switch loss {
+        let target: Tensor = switch loss.kind {
         case .binaryCrossentropy: Tensor(shape: [n, k], values: [1, 0, 1, 1, 0, 0, 1, 0, 0.5, 1, 0, 0])
         case .categoricalCrossentropy: Tensor(shape: [n, k], values: [0, 1, 0, 0, 0.2, 0.3, 0.5, 0, 0, 0, 0, 1])
         default: Tensor(shape: [n, 1], values: [1, 3, 0])
@@ -142,10 +132,10 @@ private func uniform(_ shape: [Int], _ lo: Double, _ hi: Double, seed: UInt64) -
         let z = Tensor(shape: [2, 3], values: [1000, -1000, 0, -1000, 1000, 500])
         let ys = Tensor(shape: [2, 1], values: [1, 1])
         // Row 1: LSE ≈ 1000, z_t = −1000 → 2000; row 2: z_t is the max → ≈ 0. Mean 1000.
-        let v = Loss.sparseCategoricalCrossentropy.fusedValue(logits: z, target: ys)
+        let v = Loss.keras(.sparseCategoricalCrossentropy).fusedValue(logits: z, target: ys)
         #expect(v.isFinite && abs(v - 1000) < 1e-2)
         let zb = Tensor(shape: [2, 1], values: [1000, -1000]), yb = Tensor(shape: [2, 1], values: [0, 0])
-        let b = Loss.binaryCrossentropy.fusedValue(logits: zb, target: yb)
+        let b = Loss.keras(.binaryCrossentropy).fusedValue(logits: zb, target: yb)
         #expect(b.isFinite && abs(b - 500) < 1e-2)
     }
 }

@@ -114,8 +114,8 @@ import Testing
         func run() throws -> (History, [[Float]]) {
             let model = try builtModel(Self.smallCNN(), input: [8, 8, 1], seed: 5)
             let r = try fit(model, train: Self.images(60, seed: 1), validation: Self.images(30, seed: 2),
-                            config: FitConfig(loss: .sparseCategoricalCrossentropy, optimizer: Optimizer.named("adam", learningRate: .constant(0.01))!,
-                                              metrics: ["accuracy"], epochs: 4, batchSize: 8, seed: 3))
+                            config: FitConfig(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("adam", learningRate: .constant(0.01))!,
+                                              metrics: [.accuracy], epochs: 4, batchSize: 8, seed: 3))
             return (r.history, model.weights())
         }
         let (h1, w1) = try run(), (h2, w2) = try run()
@@ -125,7 +125,7 @@ import Testing
 
     @Test func smallCNNSaveLoadPredictsIdentically() throws {
         let model = try builtModel(Self.smallCNN(), input: [8, 8, 1], seed: 5)
-        _ = try fit(model, train: Self.images(30, seed: 1), config: FitConfig(loss: .sparseCategoricalCrossentropy,
+        _ = try fit(model, train: Self.images(30, seed: 1), config: FitConfig(loss: .keras(.sparseCategoricalCrossentropy),
                     optimizer: Optimizer.named("sgd")!, epochs: 1, batchSize: 10))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cnn-\(UUID().uuidString).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -48,7 +48,7 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         let data = linearData(weights: [0.5], bias: 0.8, samples: 1000, seed: 3)
         let dense = Dense(units: 1)
         let model = try builtModel([dense], input: [1])
-        let r = try fit(model, train: data, config: FitConfig(loss: .meanAbsoluteError, optimizer: Optimizer.named("rmsprop")!,
+        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanAbsoluteError), optimizer: Optimizer.named("rmsprop")!,
                                                              epochs: 50, batchSize: 10, seed: 4))
         #expect(r.outcome == .completed)
         #expect(r.history["loss"]!.count == 50)
@@ -62,7 +62,7 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         let data = linearData(weights: w, bias: 0.3, samples: 1000, seed: 5)
         let dense = Dense(units: 1)
         let model = try builtModel([dense], input: [4])
-        _ = try fit(model, train: data, config: FitConfig(loss: .meanAbsoluteError, optimizer: Optimizer.named("rmsprop")!,
+        _ = try fit(model, train: data, config: FitConfig(loss: .keras(.meanAbsoluteError), optimizer: Optimizer.named("rmsprop")!,
                                                           epochs: 100, batchSize: 10, seed: 6))
         for j in 0..<4 { #expect(abs(dense.kernel.value[j] - w[j]) < 0.01, "w = \(dense.kernel.value.array)") }
         #expect(abs(dense.bias!.value[0] - 0.3) < 0.01, "b = \(dense.bias!.value[0])")
@@ -75,8 +75,8 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
                            task: .classification(classes: 2, names: nil))
         let dense = Dense(units: 1, activation: .sigmoid)
         let model = try builtModel([dense], input: [3])
-        let r = try fit(model, train: data, config: FitConfig(loss: .binaryCrossentropy, optimizer: Optimizer.named("adam", learningRate: .constant(0.1))!,
-                                                             metrics: ["accuracy"], epochs: 200, batchSize: 4, seed: 1))
+        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.binaryCrossentropy), optimizer: Optimizer.named("adam", learningRate: .constant(0.1))!,
+                                                             metrics: [.accuracy], epochs: 200, batchSize: 4, seed: 1))
         #expect(r.history["accuracy"]!.last == 1)
         #expect(r.history["loss"]!.last! < 0.05)
         #expect(!dense.backwardSkipsActivation, "fit puts the flag back")
@@ -95,20 +95,20 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         }
         let data = Dataset(sampleShape: [2], x: x, y: y, task: .regression(outputs: 1))
         let model = try builtModel([Dense(units: 100, activation: .relu), Dense(units: 1)], input: [2], seed: 2)
-        let before = try evaluate(model, data: data, loss: .meanSquaredError)["loss"]!
-        let r = try fit(model, train: data, config: FitConfig(loss: .meanSquaredError, optimizer: Optimizer.named("adam", learningRate: .constant(0.01))!,
+        let before = try evaluate(model, data: data, loss: .keras(.meanSquaredError))["loss"]!
+        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer.named("adam", learningRate: .constant(0.01))!,
                                                              epochs: 60, batchSize: 32, seed: 3))
-        let after = try evaluate(model, data: data, loss: .meanSquaredError)["loss"]!
+        let after = try evaluate(model, data: data, loss: .keras(.meanSquaredError))["loss"]!
         #expect(before / after >= 10, "MSE \(before) → \(after), history \(r.history["loss"]!.suffix(3))")
     }
 
     @Test func softmaxClassifierWithSparseAndCategoricalLabels() throws {
         let train = blobs(samples: 300, seed: 1), valid = blobs(samples: 90, seed: 2)
-        for loss in [Loss.sparseCategoricalCrossentropy, .categoricalCrossentropy] {
+        for loss in [Loss.keras(.sparseCategoricalCrossentropy), .keras(.categoricalCrossentropy)] {
             let model = try builtModel([Dense(units: 16, activation: .tanh), Dense(units: 3, activation: .softmax)], input: [2])
             let r = try fit(model, train: train, validation: valid,
                             config: FitConfig(loss: loss, optimizer: Optimizer.named("adam", learningRate: .constant(0.05))!,
-                                              metrics: ["accuracy"], epochs: 15, batchSize: 16, seed: 9))
+                                              metrics: [.accuracy], epochs: 15, batchSize: 16, seed: 9))
             #expect(r.history.keys == ["loss", "accuracy", "val_loss", "val_accuracy"])
             #expect(r.history["val_accuracy"]!.last! > 0.9, "\(loss): \(r.history["val_accuracy"]!)")
             #expect(r.history["loss"]!.last! < r.history["loss"]!.first!)
@@ -120,7 +120,7 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
     @Test func hugeLearningRateDiverges() throws {
         let data = linearData(weights: [0.5, 0.8], bias: 0.3, samples: 200, seed: 1)
         let model = try builtModel([Dense(units: 8, activation: .relu), Dense(units: 1)], input: [2])
-        let r = try fit(model, train: data, config: FitConfig(loss: .meanSquaredError, optimizer: Optimizer(rule: SGD(), learningRate: .constant(1e12)),
+        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer(rule: SGD(), learningRate: .constant(1e12)),
                                                              epochs: 5, batchSize: 10))
         #expect(r.outcome == .diverged(epoch: 1))
         #expect(r.history.epochs == 0)
@@ -130,7 +130,7 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         let data = linearData(weights: [0.5], bias: 0, samples: 10, seed: 1)
         let model = try builtModel([Dense(units: 1, activation: .binary)], input: [1])
         #expect(throws: TrainingError.nonDifferentiable(layer: "dense", activation: "binary")) {
-            try fit(model, train: data, config: FitConfig(loss: .meanSquaredError, optimizer: Optimizer.named("sgd")!))
+            try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer.named("sgd")!))
         }
     }
 
@@ -138,11 +138,7 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         let data = linearData(weights: [0.5], bias: 0, samples: 10, seed: 1)
         let model = try builtModel([Dense(units: 3, activation: .softmax)], input: [1])
         #expect(throws: TrainingError.self) {
-            try fit(model, train: data, config: FitConfig(loss: .sparseCategoricalCrossentropy, optimizer: Optimizer.named("sgd")!))
-        }
-        #expect(throws: TrainingError.unknownMetric("f1")) {
-            try fit(model, train: blobs(samples: 9, seed: 1).subset([0]).withFeatures(1),
-                    config: FitConfig(loss: .sparseCategoricalCrossentropy, optimizer: Optimizer.named("sgd")!, metrics: ["f1"]))
+            try fit(model, train: data, config: FitConfig(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("sgd")!))
         }
     }
 
@@ -151,7 +147,7 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         let model = try builtModel([Dense(units: 1)], input: [1])
         var epochsSeen = 0, batchesSeen = 0
         let r = try fit(model, train: data, config: FitConfig(
-            loss: .meanSquaredError, optimizer: Optimizer.named("sgd")!, epochs: 10, batchSize: 20,
+            loss: .keras(.meanSquaredError), optimizer: Optimizer.named("sgd")!, epochs: 10, batchSize: 20,
             onBatch: { _ in batchesSeen += 1 }, onEpoch: { _ in epochsSeen += 1 }, shouldStop: { epochsSeen >= 2 }))
         #expect(r.outcome == .interrupted(epoch: 2))
         #expect(r.history.epochs == 2 && epochsSeen == 2 && batchesSeen == 6)
@@ -163,7 +159,7 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         let data = linearData(weights: [0.5], bias: 0, samples: 30, seed: 1)
         let model = try builtModel([Dense(units: 1)], input: [1])
         let r = try fit(model, train: data, config: FitConfig(
-            loss: .meanSquaredError, optimizer: Optimizer(rule: SGD(), learningRate: .constant(0)), epochs: 10,
+            loss: .keras(.meanSquaredError), optimizer: Optimizer(rule: SGD(), learningRate: .constant(0)), epochs: 10,
             callbacks: [EarlyStopping(monitor: "loss", patience: 1)]))
         #expect(r.outcome == .stoppedEarly(epoch: 2))
         #expect(r.history["loss"]!.count == 2)
@@ -177,10 +173,10 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         let p = predict(model, x: data.x)
         let mse = zip(p, data.y).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(data.count)
         // Keras adds l2·Σw² = 0.1·2² to the loss it reports, in evaluate and in fit.
-        let evaluated = try evaluate(model, data: data, loss: .meanSquaredError)["loss"]!
+        let evaluated = try evaluate(model, data: data, loss: .keras(.meanSquaredError))["loss"]!
         #expect(abs(evaluated - (mse + 0.4)) < 1e-5)
         // With learning rate 0 the weights stay put, so fit reports the same.
-        let r = try fit(model, train: data, config: FitConfig(loss: .meanSquaredError, optimizer: Optimizer(rule: SGD(), learningRate: .constant(0))))
+        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer(rule: SGD(), learningRate: .constant(0))))
         #expect(abs(r.history["loss"]![0] - evaluated) < 1e-5)
     }
 
@@ -191,8 +187,8 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
             let train = blobs(samples: 120, seed: 1)
             let model = try builtModel([Dense(units: 8, activation: .relu), Dense(units: 3, activation: .softmax)], input: [2], seed: seed)
             let r = try fit(model, train: train, validation: blobs(samples: 30, seed: 2),
-                            config: FitConfig(loss: .sparseCategoricalCrossentropy, optimizer: Optimizer.named("nadam")!,
-                                              metrics: ["accuracy"], epochs: 3, batchSize: 7, seed: seed))
+                            config: FitConfig(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("nadam")!,
+                                              metrics: [.accuracy], epochs: 3, batchSize: 7, seed: seed))
             return (r.history, model.weights())
         }
         let (h1, w1) = try run(42), (h2, w2) = try run(42), (_, w3) = try run(43)
@@ -205,9 +201,9 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
 
     @Test func metricsOverAWholeEpoch() {
         // Two batches: RMSE over the epoch is √(Σe²/n), not the mean of the batches' RMSEs.
-        var rmse = MetricAccumulator(Metric.resolve("rmse", outputWidth: 1, targetWidth: 1)!)
-        var mae = MetricAccumulator(Metric.resolve("mae", outputWidth: 1, targetWidth: 1)!)
-        var r2 = MetricAccumulator(Metric.resolve("r2", outputWidth: 1, targetWidth: 1)!)
+        var rmse = MetricAccumulator(Metric(name: "rmse", kind: .rootMeanSquaredError))
+        var mae = MetricAccumulator(Metric(name: "mae", kind: .meanAbsoluteError))
+        var r2 = MetricAccumulator(Metric(name: "r2", kind: .r2))
         let batches: [([Float], [Float])] = [([1, 2], [1, 1]), ([3], [5])]   // errors 0, 1, −2
         for (p, y) in batches {
             let pt = Tensor(shape: [p.count, 1], values: p), yt = Tensor(shape: [y.count, 1], values: y)
@@ -225,23 +221,23 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         //   r2_score([[0.5, 1], [-1, 1], [7, -6]], [[0, 2], [-1, 2], [8, -5]])
         //   → 0.9368005266622779 (raw_values: 0.96543779, 0.90816327)
         // Fed in two batches, as an epoch would.
-        var r2 = MetricAccumulator(Metric.resolve("r2", outputWidth: 2, targetWidth: 2)!)
+        var r2 = MetricAccumulator(Metric(name: "r2", kind: .r2))
         r2.add(output: Tensor(shape: [2, 2], values: [0, 2, -1, 2]), target: Tensor(shape: [2, 2], values: [0.5, 1, -1, 1]))
         r2.add(output: Tensor(shape: [1, 2], values: [8, -5]), target: Tensor(shape: [1, 2], values: [7, -6]))
         #expect(abs(r2.result - 0.9368005266622779) < 1e-12)
     }
 
     @Test func accuracyResolvesAsKeras() {
-        #expect(Metric.resolve("accuracy", outputWidth: 1, targetWidth: 1)?.kind == .binaryAccuracy)
-        #expect(Metric.resolve("accuracy", outputWidth: 3, targetWidth: 1)?.kind == .sparseCategoricalAccuracy)
-        #expect(Metric.resolve("accuracy", outputWidth: 3, targetWidth: 3)?.kind == .categoricalAccuracy)
-        var b = MetricAccumulator(Metric.resolve("accuracy", outputWidth: 1, targetWidth: 1)!)
+        #expect(Metric.Kind.accuracy(outputWidth: 1, targetWidth: 1) == .binaryAccuracy)
+        #expect(Metric.Kind.accuracy(outputWidth: 3, targetWidth: 1) == .sparseCategoricalAccuracy)
+        #expect(Metric.Kind.accuracy(outputWidth: 3, targetWidth: 3) == .categoricalAccuracy)
+        var b = MetricAccumulator(.accuracy)
         b.add(output: Tensor(shape: [4, 1], values: [0.2, 0.6, 0.5, 0.9]), target: Tensor(shape: [4, 1], values: [0, 1, 1, 0]))
         #expect(b.result == 0.5)   // 0.5 is not above the threshold
-        var s = MetricAccumulator(Metric.resolve("accuracy", outputWidth: 3, targetWidth: 1)!)
+        var s = MetricAccumulator(.accuracy)   // sparse: targets of width 1
         s.add(output: Tensor(shape: [2, 3], values: [0.1, 0.7, 0.2, 0.5, 0.3, 0.2]), target: Tensor(shape: [2, 1], values: [1, 2]))
         #expect(s.result == 0.5)
-        var c = MetricAccumulator(Metric.resolve("accuracy", outputWidth: 3, targetWidth: 3)!)
+        var c = MetricAccumulator(.accuracy)   // categorical: one-hot targets
         c.add(output: Tensor(shape: [1, 3], values: [0.1, 0.7, 0.2]), target: Tensor(shape: [1, 3], values: [0, 1, 0]))
         #expect(c.result == 1)
     }

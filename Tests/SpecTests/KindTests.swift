@@ -14,6 +14,7 @@ import Testing
         #expect(Catalog.activations.map(\.name) == names(ActivationKind.self))
         #expect(Catalog.initializers.map(\.name) == names(InitializerKind.self))
         #expect(Catalog.losses.map(\.name) == names(LossKind.self))
+        #expect(Catalog.metrics.map(\.name) == names(MetricKind.self))
         #expect(Catalog.optimizers.map(\.name) == names(OptimizerKind.self))
         #expect(Catalog.schedules.map(\.name) == names(ScheduleKind.self))
         #expect(Catalog.callbacks.map(\.name) == names(CallbackKind.self))

@@ -64,8 +64,8 @@ if CommandLine.arguments.count > 1, ["cnn", "mlp"].contains(CommandLine.argument
         Flatten(), Dense(units: 300, activation: .relu), Dense(units: 100, activation: .relu), Dense(units: 10, activation: .softmax),
     ])
     try! model.build(inputShape: [28, 28, 1], seed: 1)
-    let config = FitConfig(loss: .sparseCategoricalCrossentropy, optimizer: cnn ? Optimizer(rule: Adam()) : Optimizer(rule: SGD()),
-                           metrics: ["accuracy"], epochs: 1, batchSize: batch)
+    let config = FitConfig(loss: .sparseCategoricalCrossentropy(name: "sparse_categorical_crossentropy", fromLogits: false), optimizer: cnn ? Optimizer(rule: Adam()) : Optimizer(rule: SGD()),
+                           metrics: [Metric(name: "accuracy", kind: .accuracy)], epochs: 1, batchSize: batch)
     _ = try! fit(model, train: data.subset(Array(0..<640)), config: config)   // warm-up: plans, JIT
     let t = seconds { _ = try! fit(model, train: data, config: config) }
     print("\(cnn ? "small CNN" : "MLP") batch \(batch), \(threads) thread(s): \(Int(Double(n) / t)) samples/s (\(n) samples in \(t) s)")

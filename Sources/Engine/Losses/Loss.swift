@@ -19,18 +19,34 @@ import Darwin
 ///   y·(1 − s) + s/K (categorical, K = the output's width);
 /// - `delta` (Huber): where the loss turns from quadratic to linear.
 public struct Loss: Sendable, Hashable, CustomStringConvertible {
-    /// The loss functions. The raw value is the Keras name, for messages and model files; the
-    /// names a file may use (and their aliases) are Spec's table.
-    public enum Kind: String, Sendable, CaseIterable {
-        case meanSquaredError = "mean_squared_error"
-        case meanAbsoluteError = "mean_absolute_error"
+    /// The loss functions (their names, aliases and defaults are Spec's table).
+    public enum Kind: Sendable, CaseIterable {
+        case meanSquaredError
+        case meanAbsoluteError
         case huber
-        case binaryCrossentropy = "binary_crossentropy"
-        case categoricalCrossentropy = "categorical_crossentropy"
-        case sparseCategoricalCrossentropy = "sparse_categorical_crossentropy"
+        case binaryCrossentropy
+        case categoricalCrossentropy
+        case sparseCategoricalCrossentropy
+
+        /// The activation that turns logits into what this loss reads as probabilities:
+        /// softmax for the categorical forms, sigmoid for the binary one; nil for the
+        /// regression losses.
+        public var outputActivation: Activation? {
+            switch self {
+            case .categoricalCrossentropy, .sparseCategoricalCrossentropy: .softmax
+            case .binaryCrossentropy: .sigmoid
+            case .meanSquaredError, .meanAbsoluteError, .huber: nil
+            }
+        }
+
+        /// True for the cross-entropies (targets are classes or probabilities).
+        public var isCrossentropy: Bool { outputActivation != nil }
     }
 
     public var kind: Kind
+    /// The name the Engine's messages call it by: the caller's (the runner passes the
+    /// catalog's), as Keras names a loss by its string.
+    public var name: String
     /// Cross-entropies: the output holds logits, not probabilities (Keras `from_logits`).
     public var fromLogits: Bool
     /// Binary and categorical cross-entropy: Keras `label_smoothing`, in [0, 1].
@@ -38,42 +54,39 @@ public struct Loss: Sendable, Hashable, CustomStringConvertible {
     /// Huber: Keras `delta` (> 0).
     public var delta: Float
 
-    public init(_ kind: Kind, fromLogits: Bool = false, labelSmoothing: Float = 0, delta: Float = 1) {
+    /// Use the function of the kind, which takes the options that kind reads, each given (their
+    /// defaults are the catalog's); the others are set here to values no computation reads.
+    private init(_ kind: Kind, name: String, fromLogits: Bool = false, labelSmoothing: Float = 0, delta: Float = 0) {
         self.kind = kind
+        self.name = name
         self.fromLogits = fromLogits
         self.labelSmoothing = labelSmoothing
         self.delta = delta
     }
 
-    public static let meanSquaredError = Loss(.meanSquaredError)
-    public static let meanAbsoluteError = Loss(.meanAbsoluteError)
-    /// Keras's `Huber` with its default `delta=1.0`.
-    public static let huber = Loss(.huber)
-    public static let binaryCrossentropy = Loss(.binaryCrossentropy)
-    public static let categoricalCrossentropy = Loss(.categoricalCrossentropy)
-    public static let sparseCategoricalCrossentropy = Loss(.sparseCategoricalCrossentropy)
+    public static func meanSquaredError(name: String) -> Loss { Loss(.meanSquaredError, name: name) }
+    public static func meanAbsoluteError(name: String) -> Loss { Loss(.meanAbsoluteError, name: name) }
+    public static func huber(name: String, delta: Float) -> Loss { Loss(.huber, name: name, delta: delta) }
+    public static func binaryCrossentropy(name: String, fromLogits: Bool, labelSmoothing: Float) -> Loss {
+        Loss(.binaryCrossentropy, name: name, fromLogits: fromLogits, labelSmoothing: labelSmoothing)
+    }
+    public static func categoricalCrossentropy(name: String, fromLogits: Bool, labelSmoothing: Float) -> Loss {
+        Loss(.categoricalCrossentropy, name: name, fromLogits: fromLogits, labelSmoothing: labelSmoothing)
+    }
+    public static func sparseCategoricalCrossentropy(name: String, fromLogits: Bool) -> Loss {
+        Loss(.sparseCategoricalCrossentropy, name: name, fromLogits: fromLogits)
+    }
 
     /// Keras's fuzz factor, `keras.backend.epsilon()`: cross-entropies clip probabilities to
     /// [epsilon, 1 − epsilon].
     public static let epsilon: Float = 1e-7
 
-    /// The Keras name.
-    public var name: String { kind.rawValue }
     public var description: String { name }
 
-    /// The activation that turns logits into what this loss reads as probabilities: softmax
-    /// for the categorical forms, sigmoid for the binary one; nil for the regression losses.
-    /// A last layer with this activation fuses with the loss, so that dLoss/dz = (p − y)/N.
-    public var outputActivation: Activation? {
-        switch kind {
-        case .categoricalCrossentropy, .sparseCategoricalCrossentropy: .softmax
-        case .binaryCrossentropy: .sigmoid
-        case .meanSquaredError, .meanAbsoluteError, .huber: nil
-        }
-    }
-
-    /// True for the cross-entropies (targets are classes or probabilities).
-    public var isCrossentropy: Bool { outputActivation != nil }
+    /// The kind's `outputActivation`: a last layer with it fuses with the loss, so that
+    /// dLoss/dz = (p − y)/N.
+    public var outputActivation: Activation? { kind.outputActivation }
+    public var isCrossentropy: Bool { kind.isCrossentropy }
 
     // MARK: - From the model's output (probabilities for the cross-entropies)
 

@@ -1,54 +1,43 @@
-/// What a metric computes. `accuracy` as a Keras string resolves to one of the three
-/// accuracies by the shapes of the output and the target (see `Metric.resolve`).
-public enum MetricKind: String, Sendable, CaseIterable {
-    case binaryAccuracy = "binary_accuracy"
-    case categoricalAccuracy = "categorical_accuracy"
-    case sparseCategoricalAccuracy = "sparse_categorical_accuracy"
-    case meanSquaredError = "mean_squared_error"
-    case meanAbsoluteError = "mean_absolute_error"
-    case rootMeanSquaredError = "root_mean_squared_error"
-    case r2 = "r2_score"
+/// A metric as `compile(metrics=[...])` asks for it: what it computes, and its name, the key
+/// of its value in the logs and the history. The name is the caller's (the runner passes the
+/// catalog's): the Engine names no metric.
+public struct Metric: Sendable, Equatable {
+    /// What a metric computes.
+    public enum Kind: Sendable, Equatable, CaseIterable {
+        /// Keras's `"accuracy"`: one of the three accuracies below, as the shapes of the output
+        /// and the target decide (`accuracy(outputWidth:targetWidth:)`).
+        case accuracy
+        case binaryAccuracy
+        case categoricalAccuracy
+        case sparseCategoricalAccuracy
+        case meanSquaredError
+        case meanAbsoluteError
+        case rootMeanSquaredError
+        case r2
 
-    /// True when larger is better (EarlyStopping's "auto" mode picks max for these).
-    public var higherIsBetter: Bool {
-        switch self {
-        case .binaryAccuracy, .categoricalAccuracy, .sparseCategoricalAccuracy, .r2: true
-        default: false
+        /// True when larger is better (EarlyStopping's "auto" mode picks max for these).
+        public var higherIsBetter: Bool {
+            switch self {
+            case .accuracy, .binaryAccuracy, .categoricalAccuracy, .sparseCategoricalAccuracy, .r2: true
+            case .meanSquaredError, .meanAbsoluteError, .rootMeanSquaredError: false
+            }
+        }
+
+        /// Keras's rule for `"accuracy"`: an output of width 1 → binary accuracy (threshold
+        /// 0.5); a target of width 1 with a wider output → sparse categorical; otherwise
+        /// categorical (argmax against argmax).
+        public static func accuracy(outputWidth: Int, targetWidth: Int) -> Kind {
+            if outputWidth == 1 { return .binaryAccuracy }
+            return targetWidth == 1 ? .sparseCategoricalAccuracy : .categoricalAccuracy
         }
     }
-}
 
-/// A metric as named in `compile(metrics=[...])`: the name is its key in the history.
-public struct Metric: Sendable, Equatable {
     public var name: String
-    public var kind: MetricKind
+    public var kind: Kind
 
-    public init(name: String, kind: MetricKind) {
+    public init(name: String, kind: Kind) {
         self.name = name
         self.kind = kind
-    }
-
-    /// The metric for a Keras name, given the width of the model's output and of the target
-    /// rows the loss takes. Keras's rule for "accuracy"/"acc": an output of width 1 → binary
-    /// accuracy (threshold 0.5); a target of width 1 with a wider output → sparse categorical;
-    /// otherwise categorical (argmax against argmax). Returns nil for an unknown name.
-    public static func resolve(_ name: String, outputWidth: Int, targetWidth: Int) -> Metric? {
-        let kind: MetricKind
-        switch name.lowercased() {
-        case "accuracy", "acc":
-            if outputWidth == 1 { kind = .binaryAccuracy }
-            else if targetWidth == 1 { kind = .sparseCategoricalAccuracy }
-            else { kind = .categoricalAccuracy }
-        case "binary_accuracy": kind = .binaryAccuracy
-        case "categorical_accuracy": kind = .categoricalAccuracy
-        case "sparse_categorical_accuracy": kind = .sparseCategoricalAccuracy
-        case "mse", "mean_squared_error": kind = .meanSquaredError
-        case "mae", "mean_absolute_error": kind = .meanAbsoluteError
-        case "rmse", "root_mean_squared_error": kind = .rootMeanSquaredError
-        case "r2", "r2_score": kind = .r2
-        default: return nil
-        }
-        return Metric(name: name, kind: kind)
     }
 }
 
@@ -82,7 +71,10 @@ public struct MetricAccumulator: Sendable {
     public mutating func add(output: Tensor, target: Tensor) {
         let n = output.batch, k = output.sampleCount
         let p = output.data, y = target.data
-        switch metric.kind {
+        var kind = metric.kind
+        if kind == .accuracy { kind = .accuracy(outputWidth: k, targetWidth: target.sampleCount) }
+        switch kind {
+        case .accuracy: preconditionFailure("accuracy is one of the three accuracies once the shapes are known")
         case .binaryAccuracy:
             // Keras: mean(equal(y_true, y_pred > 0.5)) over the last axis, then over samples.
             for i in 0..<(n * k) where (p[i] > 0.5 ? 1 : 0) == y[i] { total += 1 }

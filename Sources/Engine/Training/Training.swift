@@ -15,7 +15,6 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
     case nonDifferentiable(layer: String, activation: String)
     /// The loss, the data's targets and the model's output do not fit together.
     case incompatible(String)
-    case unknownMetric(String)
     case invalidCallback(String)
 
     public var description: String {
@@ -25,7 +24,6 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .nonDifferentiable(layer, activation):
             "layer \(layer) uses the activation \"\(activation)\", which has no gradient: it can be used for inference but not trained"
         case .incompatible(let m): m
-        case .unknownMetric(let m): "unknown metric \"\(m)\""
         case .invalidCallback(let m): m
         }
     }
@@ -115,9 +113,8 @@ public struct EpochProgress: Sendable {
 public struct FitConfig {
     public var loss: Loss
     public var optimizer: Optimizer
-    /// Keras metric names ("accuracy", "mae", ...): each becomes a history key, and a
-    /// "val_" one with validation data.
-    public var metrics: [String]
+    /// Each metric's name becomes a history key, and a "val_" one with validation data.
+    public var metrics: [Metric]
     public var epochs: Int
     public var batchSize: Int
     /// Reorders the training samples before each epoch, from `seed`.
@@ -129,7 +126,7 @@ public struct FitConfig {
     /// Checked after every epoch; true ends training (Ctrl-C).
     public var shouldStop: () -> Bool
 
-    public init(loss: Loss, optimizer: Optimizer, metrics: [String] = [], epochs: Int = 1,
+    public init(loss: Loss, optimizer: Optimizer, metrics: [Metric] = [], epochs: Int = 1,
                 batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
                 callbacks: [Callback] = [], onBatch: ((BatchProgress) -> Void)? = nil,
                 onEpoch: ((EpochProgress) -> Void)? = nil, shouldStop: @escaping () -> Bool = { false }) {
@@ -167,20 +164,20 @@ enum TargetEncoding: Equatable {
         switch loss.kind {
         case .sparseCategoricalCrossentropy:
             guard case .classification(let classes, _) = data.task else {
-                throw .incompatible("sparse_categorical_crossentropy needs class labels, but the target is a regression target")
+                throw .incompatible("\(loss.name) needs class labels, but the target is a regression target")
             }
             guard classes <= k else {
-                throw .incompatible("sparse_categorical_crossentropy: the data has \(classes) classes but the model outputs \(k) values")
+                throw .incompatible("\(loss.name): the data has \(classes) classes but the model outputs \(k) values")
             }
             return .copy(width: 1)
         case .categoricalCrossentropy:
             if case .classification(let classes, _) = data.task, t == 1 {
                 guard classes <= k, k > 1 else {
-                    throw .incompatible("categorical_crossentropy: the data has \(classes) classes but the model outputs \(k) values")
+                    throw .incompatible("\(loss.name): the data has \(classes) classes but the model outputs \(k) values")
                 }
                 return .oneHot(classes: k)
             }
-            guard t == k else { throw .incompatible("categorical_crossentropy: targets of width \(t) for an output of width \(k)") }
+            guard t == k else { throw .incompatible("\(loss.name): targets of width \(t) for an output of width \(k)") }
             return .copy(width: t)
         default:
             guard t == k else {
@@ -235,7 +232,7 @@ final class LossEvaluator {
     let dOutput = Tensor(shape: [1])
     var xShape: [Int]
 
-    init(model: Sequential, loss: Loss, data: Dataset, metricNames: [String]) throws(TrainingError) {
+    init(model: Sequential, loss: Loss, data: Dataset, metrics: [Metric]) throws(TrainingError) {
         guard model.isBuilt else { throw .notBuilt }
         guard data.featuresPerSample == model.inputShape.reduce(1, *) else {
             throw .incompatible("the data has \(data.featuresPerSample) features per sample (shape \(data.sampleShape)), the model takes shape \(model.inputShape)")
@@ -243,12 +240,7 @@ final class LossEvaluator {
         let k = model.outputShape.reduce(1, *)
         self.loss = loss
         encoding = try TargetEncoding.choose(loss: loss, data: data, outputWidth: k)
-        var ms: [Metric] = []
-        for name in metricNames {
-            guard let m = Metric.resolve(name, outputWidth: k, targetWidth: encoding.width) else { throw .unknownMetric(name) }
-            ms.append(m)
-        }
-        metrics = ms
+        self.metrics = metrics
         last = model.layers.last
         // With `from_logits` the output already is the logits (Keras never fuses then).
         if !loss.fromLogits, let a = last as? ActivatedLayer, let f = loss.outputActivation, a.activation == f {
@@ -354,9 +346,9 @@ public final class FitRun {
         self.train = train
         self.validation = validation
         self.config = config
-        eval = try LossEvaluator(model: model, loss: config.loss, data: train, metricNames: config.metrics)
+        eval = try LossEvaluator(model: model, loss: config.loss, data: train, metrics: config.metrics)
         validator = try validation.map { v throws(TrainingError) in
-            try LossEvaluator(model: model, loss: config.loss, data: v, metricNames: config.metrics)
+            try LossEvaluator(model: model, loss: config.loss, data: v, metrics: config.metrics)
         }
         var directions: [String: Bool] = [:]
         for m in eval.metrics { directions[m.name] = m.kind.higherIsBetter }
@@ -492,10 +484,10 @@ public final class FitRun {
 /// Keras's `model.evaluate`: the loss (with the L1/L2 penalty, as Keras) and each metric over
 /// all of `data`, in inference mode, by batches of `batchSize`. Keys: "loss", then the
 /// metric names.
-public func evaluate(_ model: Sequential, data: Dataset, loss: Loss, metrics: [String] = [],
+public func evaluate(_ model: Sequential, data: Dataset, loss: Loss, metrics: [Metric] = [],
                      batchSize: Int = 32) throws(TrainingError) -> Logs {
     guard data.count > 0 else { throw .emptyData("the evaluation data") }
-    let eval = try LossEvaluator(model: model, loss: loss, data: data, metricNames: metrics)
+    let eval = try LossEvaluator(model: model, loss: loss, data: data, metrics: metrics)
     return evaluate(model, eval, data: data, batchSize: max(1, batchSize), parameters: model.parameters)
 }
 

@@ -282,17 +282,22 @@ enum Binding {
 
     // MARK: Compile
 
+    /// The loss, named as the catalog names it (the Engine's messages say that name).
     static func loss(_ c: LossConfig) throws(Failure) -> Loss {
-        var a = Arguments(c.kind.rawValue, c.args)
-        var loss = Loss(lossKind(c.kind))
+        let name = c.kind.rawValue
+        var a = Arguments(name, c.args)
+        let loss: Loss
         switch c.kind {
-        case .meanSquaredError, .meanAbsoluteError: break
-        case .huber: loss.delta = try a.float("delta")
-        case .binaryCrossentropy, .categoricalCrossentropy:
-            loss.fromLogits = try a.bool("from_logits")
-            loss.labelSmoothing = try a.float("label_smoothing")
+        case .meanSquaredError: loss = .meanSquaredError(name: name)
+        case .meanAbsoluteError: loss = .meanAbsoluteError(name: name)
+        case .huber: loss = .huber(name: name, delta: try a.float("delta"))
+        case .binaryCrossentropy:
+            loss = .binaryCrossentropy(name: name, fromLogits: try a.bool("from_logits"), labelSmoothing: try a.float("label_smoothing"))
+        case .categoricalCrossentropy:
+            loss = .categoricalCrossentropy(name: name, fromLogits: try a.bool("from_logits"),
+                                            labelSmoothing: try a.float("label_smoothing"))
         case .sparseCategoricalCrossentropy:
-            loss.fromLogits = try a.bool("from_logits")
+            loss = .sparseCategoricalCrossentropy(name: name, fromLogits: try a.bool("from_logits"))
         }
         try a.finish()
         return loss
@@ -307,6 +312,18 @@ enum Binding {
         case .categoricalCrossentropy: .categoricalCrossentropy
         case .sparseCategoricalCrossentropy: .sparseCategoricalCrossentropy
         }
+    }
+
+    /// A metric, named as the catalog names it: its key in the logs and the history.
+    static func metric(_ m: MetricKind) -> Metric {
+        let kind: Metric.Kind = switch m {
+        case .accuracy: .accuracy
+        case .mse: .meanSquaredError
+        case .mae: .meanAbsoluteError
+        case .rmse: .rootMeanSquaredError
+        case .r2: .r2
+        }
+        return Metric(name: m.rawValue, kind: kind)
     }
 
     static func optimizer(_ c: OptimizerConfig) throws(Failure) -> Optimizer {

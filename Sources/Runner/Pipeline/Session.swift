@@ -131,7 +131,7 @@ final class Session: @unchecked Sendable {
     /// Scikit-learn's default scorer is the estimator's own score: accuracy for classifiers;
     /// runner uses the loss for regressions.
     static func defaultScoring(_ e: Experiment) -> String {
-        (try? e.resolve(Search.trials(e.search, seed: e.seed, count: 1).first?.values ?? [:]))?.compile.metrics.first ?? "loss"
+        (try? e.resolve(Search.trials(e.search, seed: e.seed, count: 1).first?.values ?? [:]))?.compile.metrics.first?.rawValue ?? "loss"
     }
 
     /// A located error for a trial failure of a file without a search.

@@ -9,8 +9,8 @@ struct Scoring: Sendable {
 
     init(_ name: String) {
         self.name = name
-        // The Engine's metric table knows each metric's direction; the loss is minimised.
-        higherIsBetter = Metric.resolve(name, outputWidth: 1, targetWidth: 1)?.kind.higherIsBetter ?? false
+        // The Engine's metric knows its direction; the loss is minimised.
+        higherIsBetter = MetricKind(rawValue: name).map { Binding.metric($0).kind.higherIsBetter } ?? false
     }
 }
 
@@ -89,10 +89,10 @@ enum Trainer {
             throw fail(Say.outputNotFlat(model.outputShape))
         }
         let loss = trial.compile.loss.kind.rawValue
-        let kind: Loss? = Loss(Binding.lossKind(trial.compile.loss.kind))
+        let kind = Binding.lossKind(trial.compile.loss.kind)
         switch task {
         case .classification(let classes, _):
-            switch kind?.outputActivation {
+            switch kind.outputActivation {
             case .softmax?:
                 if units != classes {
                     throw fail(Say.outputUnitsForClasses(units, classes: classes))
@@ -107,13 +107,13 @@ enum Trainer {
                 }
             }
         case .regression(let outputs):
-            if kind?.isCrossentropy == true {
+            if kind.isCrossentropy {
                 throw fail(Say.crossentropyOnRegression(loss))
             }
             if units != outputs {
                 throw fail(Say.outputUnitsForTargets(units, outputs: outputs))
             }
-            if trial.compile.metrics.contains("accuracy") {
+            if trial.compile.metrics.contains(.accuracy) {
                 throw TrialFailure(message: Say.accuracyOnRegression)
             }
         }
@@ -203,7 +203,8 @@ enum Trainer {
         let start = ContinuousClock.now
         let loss = try Binding.loss(trial.compile.loss)
         let optimizer = try Binding.optimizer(trial.compile.optimizer)
-        var config = Engine.FitConfig(loss: loss, optimizer: optimizer, metrics: trial.compile.metrics,
+        let metrics = trial.compile.metrics.map(Binding.metric)
+        var config = Engine.FitConfig(loss: loss, optimizer: optimizer, metrics: metrics,
                                       epochs: trial.fit.epochs, batchSize: trial.fit.batchSize)
         config.shuffle = trial.fit.shuffle
         config.seed = seed
@@ -230,7 +231,7 @@ enum Trainer {
             outcome.state = nil
         case .completed, .stoppedEarly:
             if let heldOut = parts.heldOut {
-                let logs = try evaluate(model, data: heldOut, loss: loss, metrics: trial.compile.metrics,
+                let logs = try evaluate(model, data: heldOut, loss: loss, metrics: metrics,
                                         batchSize: max(trial.fit.batchSize, 256))
                 for (k, v) in zip(logs.names, logs.values) { outcome.metrics[k] = v }
                 if outcome.metrics.values.contains(where: { !$0.isFinite }) {
