@@ -5,7 +5,7 @@ import Testing
 @Suite struct CallbackTests {
     private func context(lr: Float = 0.1, metrics: [String: Bool] = ["accuracy": true, "mae": false]) throws -> TrainingContext {
         let model = try builtModel([Dense(units: 1)], input: [1])
-        return TrainingContext(model: model, optimizer: Optimizer(rule: SGD(), learningRate: .constant(lr)), higherIsBetter: metrics)
+        return TrainingContext(model: model, optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(lr)), higherIsBetter: metrics)
     }
 
     /// Feeds `values` as `key` epoch by epoch; returns the 0-based epoch at which the
@@ -94,7 +94,7 @@ import Testing
 
     @Test func reduceLROnPlateauRefusesSchedules() throws {
         let model = try builtModel([Dense(units: 1)], input: [1])
-        let ctx = TrainingContext(model: model, optimizer: Optimizer(rule: SGD(), learningRate: .cosineDecay(initial: 0.1, decaySteps: 10, alpha: 0)),
+        let ctx = TrainingContext(model: model, optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .cosineDecay(initial: 0.1, decaySteps: 10, alpha: 0)),
                                   higherIsBetter: [:])
         #expect(throws: TrainingError.self) { try ReduceLROnPlateau().trainBegin(ctx) }
     }

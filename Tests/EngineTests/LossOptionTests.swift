@@ -93,7 +93,7 @@ import Testing
         func run(_ activation: Activation, _ loss: Loss) throws -> [Double] {
             let model = Sequential([Dense(units: 2, activation: activation)])
             try model.build(inputShape: [2], seed: 7)
-            let config = FitConfig(loss: loss, optimizer: Optimizer(rule: SGD(), learningRate: .constant(0.5)),
+            let config = FitConfig(loss: loss, optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(0.5)),
                                    epochs: 3, batchSize: 8, shuffle: false)
             return try Engine.fit(model, train: data, config: config).history["loss"] ?? []
         }

@@ -6,12 +6,12 @@ extension Optimizer {
     /// decay 0.004, Keras's default.
     static func named(_ name: String, learningRate: LearningRate? = nil) -> Optimizer? {
         switch name {
-        case "sgd": Optimizer(rule: SGD(), learningRate: learningRate)
-        case "adam": Optimizer(rule: Adam(), learningRate: learningRate)
-        case "adamw": Optimizer(rule: Adam(), learningRate: learningRate, weightDecay: 0.004)
-        case "nadam": Optimizer(rule: Nadam(), learningRate: learningRate)
-        case "rmsprop": Optimizer(rule: RMSprop(), learningRate: learningRate)
-        case "adagrad": Optimizer(rule: Adagrad(), learningRate: learningRate)
+        case "sgd": Optimizer.keras(rule: SGD.keras(), learningRate: learningRate)
+        case "adam": Optimizer.keras(rule: Adam.keras(), learningRate: learningRate)
+        case "adamw": Optimizer.keras(rule: Adam.keras(), learningRate: learningRate, weightDecay: 0.004)
+        case "nadam": Optimizer.keras(rule: Nadam.keras(), learningRate: learningRate)
+        case "rmsprop": Optimizer.keras(rule: RMSprop.keras(), learningRate: learningRate)
+        case "adagrad": Optimizer.keras(rule: Adagrad.keras(), learningRate: learningRate)
         default: nil
         }
     }

@@ -120,7 +120,7 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
     @Test func hugeLearningRateDiverges() throws {
         let data = linearData(weights: [0.5, 0.8], bias: 0.3, samples: 200, seed: 1)
         let model = try builtModel([Dense(units: 8, activation: .relu), Dense(units: 1)], input: [2])
-        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer(rule: SGD(), learningRate: .constant(1e12)),
+        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(1e12)),
                                                              epochs: 5, batchSize: 10))
         #expect(r.outcome == .diverged(epoch: 1))
         #expect(r.history.epochs == 0)
@@ -159,7 +159,7 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         let data = linearData(weights: [0.5], bias: 0, samples: 30, seed: 1)
         let model = try builtModel([Dense(units: 1)], input: [1])
         let r = try fit(model, train: data, config: FitConfig(
-            loss: .keras(.meanSquaredError), optimizer: Optimizer(rule: SGD(), learningRate: .constant(0)), epochs: 10,
+            loss: .keras(.meanSquaredError), optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(0)), epochs: 10,
             callbacks: [EarlyStopping(monitor: "loss", patience: 1)]))
         #expect(r.outcome == .stoppedEarly(epoch: 2))
         #expect(r.history["loss"]!.count == 2)
@@ -176,7 +176,7 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         let evaluated = try evaluate(model, data: data, loss: .keras(.meanSquaredError))["loss"]!
         #expect(abs(evaluated - (mse + 0.4)) < 1e-5)
         // With learning rate 0 the weights stay put, so fit reports the same.
-        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer(rule: SGD(), learningRate: .constant(0))))
+        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(0))))
         #expect(abs(r.history["loss"]![0] - evaluated) < 1e-5)
     }
 

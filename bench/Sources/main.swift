@@ -64,7 +64,11 @@ if CommandLine.arguments.count > 1, ["cnn", "mlp"].contains(CommandLine.argument
         Flatten(), Dense(units: 300, activation: .relu), Dense(units: 100, activation: .relu), Dense(units: 10, activation: .softmax),
     ])
     try! model.build(inputShape: [28, 28, 1], seed: 1)
-    let config = FitConfig(loss: .sparseCategoricalCrossentropy(name: "sparse_categorical_crossentropy", fromLogits: false), optimizer: cnn ? Optimizer(rule: Adam()) : Optimizer(rule: SGD()),
+    // Keras's defaults, as the runner binds them from the catalog: adam for the CNN, sgd for the MLP.
+    let rule: UpdateRule = cnn ? Adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false) : SGD(momentum: 0, nesterov: false)
+    let optimizer = Optimizer(rule: rule, learningRate: .constant(cnn ? 0.001 : 0.01),
+                              clipping: GradientClipping(clipnorm: nil, clipvalue: nil, globalClipnorm: nil), weightDecay: 0)
+    let config = FitConfig(loss: .sparseCategoricalCrossentropy(name: "sparse_categorical_crossentropy", fromLogits: false), optimizer: optimizer,
                            metrics: [Metric(name: "accuracy", kind: .accuracy)], epochs: 1, batchSize: batch)
     _ = try! fit(model, train: data.subset(Array(0..<640)), config: config)   // warm-up: plans, JIT
     let t = seconds { _ = try! fit(model, train: data, config: config) }

@@ -8,13 +8,11 @@ public final class Adagrad: UpdateRule {
     public let initialAccumulatorValue: Float
     public let epsilon: Float
 
-    public init(initialAccumulatorValue: Float = 0.1, epsilon: Float = 1e-7) {
+    public init(initialAccumulatorValue: Float, epsilon: Float) {
         self.initialAccumulatorValue = initialAccumulatorValue
         self.epsilon = epsilon
     }
 
-    public var name: String { "adagrad" }
-    public var defaultLearningRate: Float { 0.001 }
     public var slotInitialValues: [Float] { [initialAccumulatorValue] }
 
     public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {

@@ -22,15 +22,13 @@ public final class Adam: UpdateRule {
     public let epsilon: Float
     public let amsgrad: Bool
 
-    public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7, amsgrad: Bool = false) {
+    public init(beta1: Float, beta2: Float, epsilon: Float, amsgrad: Bool) {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.amsgrad = amsgrad
     }
 
-    public var name: String { "adam" }
-    public var defaultLearningRate: Float { 0.001 }
     /// m, v, and v̂ with amsgrad.
     public var slotInitialValues: [Float] { amsgrad ? [0, 0, 0] : [0, 0] }
 

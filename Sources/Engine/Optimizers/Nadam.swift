@@ -22,14 +22,12 @@ public final class Nadam: StatefulUpdateRule {
     /// Π_t, updated once per optimizer step in `beginStep`, shared by all variables.
     public private(set) var uProduct: Float = 1
 
-    public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+    public init(beta1: Float, beta2: Float, epsilon: Float) {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
     }
 
-    public var name: String { "nadam" }
-    public var defaultLearningRate: Float { 0.001 }
     public var slotInitialValues: [Float] { [0, 0] }
 
     /// Π_t: what a continued run needs beyond the slots and the step count.

@@ -9,11 +9,10 @@ import Darwin
 ///
 /// `step` is Keras's `iterations + 1`: 1 on the first update. `learningRate` is the value of
 /// the schedule at `iterations` (0 on the first update), as Keras evaluates it.
+///
+/// Rules take every argument (their defaults, and the names the file gives them, are the
+/// catalog's, Spec's tables).
 public protocol UpdateRule: AnyObject {
-    /// The Keras name: "sgd", "adam", ...
-    var name: String { get }
-    /// Keras's default learning rate for this optimizer.
-    var defaultLearningRate: Float { get }
     /// The starting value of each state slot (one tensor per slot and variable).
     var slotInitialValues: [Float] { get }
     /// Called once per optimizer step before any variable is updated (Nadam's running product).
@@ -71,7 +70,7 @@ public struct GradientClipping: Sendable, Equatable {
     /// `global_clipnorm`: all gradients scaled together so their joint L2 norm is at most this.
     public var globalClipnorm: Float?
 
-    public init(clipnorm: Float? = nil, clipvalue: Float? = nil, globalClipnorm: Float? = nil) {
+    public init(clipnorm: Float?, clipvalue: Float?, globalClipnorm: Float?) {
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
         self.globalClipnorm = globalClipnorm
@@ -107,16 +106,13 @@ public final class Optimizer {
     /// Keeps each parameter alive so its ObjectIdentifier cannot be reused by another.
     private var tracked: [Parameter] = []
 
-    public init(rule: UpdateRule, learningRate: LearningRate? = nil,
-                clipping: GradientClipping = .init(), weightDecay: Float = 0) {
+    /// Every argument is given: their defaults are the catalog's (`weightDecay` 0 is none).
+    public init(rule: UpdateRule, learningRate: LearningRate, clipping: GradientClipping, weightDecay: Float) {
         self.rule = rule
-        self.learningRate = learningRate ?? .constant(rule.defaultLearningRate)
+        self.learningRate = learningRate
         self.clipping = clipping
         self.weightDecay = weightDecay
     }
-
-    /// The Keras name of the optimizer.
-    public var name: String { weightDecay > 0 && rule.name == "adam" ? "adamw" : rule.name }
 
     /// The learning rate the next update will use.
     public var currentLearningRate: Float { learningRate.value(atStep: iterations) }

@@ -12,15 +12,13 @@ public final class RMSprop: UpdateRule {
     public let epsilon: Float
     public let centered: Bool
 
-    public init(rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7, centered: Bool = false) {
+    public init(rho: Float, momentum: Float, epsilon: Float, centered: Bool) {
         self.rho = rho
         self.momentum = momentum
         self.epsilon = epsilon
         self.centered = centered
     }
 
-    public var name: String { "rmsprop" }
-    public var defaultLearningRate: Float { 0.001 }
     /// v, then s (with momentum), then ḡ (centered).
     public var slotInitialValues: [Float] { [0] + (momentum > 0 ? [0] : []) + (centered ? [0] : []) }
 

@@ -8,13 +8,11 @@ public final class SGD: UpdateRule {
     public let momentum: Float
     public let nesterov: Bool
 
-    public init(momentum: Float = 0, nesterov: Bool = false) {
+    public init(momentum: Float, nesterov: Bool) {
         self.momentum = momentum
         self.nesterov = nesterov
     }
 
-    public var name: String { "sgd" }
-    public var defaultLearningRate: Float { 0.01 }
     public var slotInitialValues: [Float] { momentum != 0 ? [0] : [] }
 
     public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {

@@ -338,7 +338,8 @@ enum Binding {
             rule = RMSprop(rho: try a.float("rho"), momentum: try a.float("momentum"), epsilon: try a.float("epsilon"), centered: try a.bool("centered"))
         case .adagrad: rule = Adagrad(initialAccumulatorValue: try a.float("initial_accumulator_value"), epsilon: try a.float("epsilon"))
         }
-        let clipping = GradientClipping(clipnorm: try a.optionalFloat("clipnorm"), clipvalue: try a.optionalFloat("clipvalue"))
+        // The format offers no global_clipnorm (the Engine has it).
+        let clipping = GradientClipping(clipnorm: try a.optionalFloat("clipnorm"), clipvalue: try a.optionalFloat("clipvalue"), globalClipnorm: nil)
         // Keras: weight_decay is None for every optimizer but AdamW, whose table default is 0.004.
         let decay = try a.optionalFloat("weight_decay") ?? 0
         try a.finish()
