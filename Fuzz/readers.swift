@@ -25,9 +25,11 @@ private let target: String = getenv("RUNNER_FUZZ_TARGET").map { String(cString: 
 /// A small layer of `kind`, for the model-file target (nil for a kind it does not cover).
 private func standIn(_ kind: String) -> Layer? {
     switch kind {
-    case "Dense": Dense(units: 3, activation: .relu)
-    case "Conv2D": Conv2D(filters: 2, kernelSize: 2)
-    case "MaxPooling2D": MaxPooling2D()
+    case "Dense": Dense(units: 3, activation: .relu, useBias: true, kernelInitializer: .glorotUniform, biasInitializer: .zeros,
+                        kernelL1: 0, kernelL2: 0)
+    case "Conv2D": Conv2D(filters: 2, kernelSize: (2, 2), strides: (1, 1), padding: .valid, activation: .linear, useBias: true,
+                          kernelInitializer: .glorotUniform, biasInitializer: .zeros, kernelL1: 0, kernelL2: 0)
+    case "MaxPooling2D": MaxPooling2D(poolSize: (2, 2), strides: nil, padding: .valid)
     case "Flatten": Flatten()
     case "Dropout": Dropout(rate: 0.5)
     default: nil

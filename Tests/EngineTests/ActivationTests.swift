@@ -58,7 +58,7 @@ import Testing
         let inner = try built(ActivationLayer(activation: .tanh), [5])
         let report = gradientCheck(BrokenBackward(inner), input: awayFromZero([3, 5]))
         #expect(!report.passed, "a doubled gradient entry must fail: \(report)")
-        let dense = try built(Dense(units: 3, activation: .sigmoid), [4])
+        let dense = try built(Dense.keras(units: 3, activation: .sigmoid), [4])
         #expect(!gradientCheck(BrokenBackward(dense), input: awayFromZero([2, 4])).passed)
     }
 }

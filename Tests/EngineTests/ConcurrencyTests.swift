@@ -7,8 +7,8 @@ import Testing
 @Suite struct ConcurrencyTests {
     /// One training step of a small conv model built from `seed`: the output and the kernel gradient.
     static func step(seed: UInt64) -> [Float] {
-        let conv = Conv2D(filters: 4, kernelSize: 3, strides: 2, padding: .same, activation: .relu)
-        let pool = MaxPooling2D(poolSize: 2, padding: .same)
+        let conv = Conv2D.keras(filters: 4, kernelSize: 3, strides: 2, padding: .same, activation: .relu)
+        let pool = MaxPooling2D.keras(poolSize: 2, padding: .same)
         var rng = RandomGenerator(seed: seed)
         try! conv.build(inputShape: [9, 9, 3], rng: &rng)
         try! pool.build(inputShape: conv.outputShape, rng: &rng)

@@ -12,9 +12,9 @@ import Testing
     }
 
     func make(_ rule: String, callbacks: () -> [Callback], epochs: Int) throws -> Setup {
-        let model = try builtModel([Dense(units: 16, activation: .relu), Dropout(rate: 0.3),
-                                    Dense(units: 3, activation: .softmax)], input: [2], seed: 11)
-        var config = FitConfig(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named(rule, learningRate: .constant(0.05))!,
+        let model = try builtModel([Dense.keras(units: 16, activation: .relu), Dropout(rate: 0.3),
+                                    Dense.keras(units: 3, activation: .softmax)], input: [2], seed: 11)
+        var config = FitConfig.keras(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named(rule, learningRate: .constant(0.05))!,
                                metrics: [.accuracy], epochs: epochs, batchSize: 16, seed: 5)
         config.callbacks = callbacks()
         return Setup(model: model, config: config)
@@ -33,8 +33,8 @@ import Testing
     func partsEqualOneGo(rule: String) throws {
         let train = blobs(samples: 150, seed: 1), validation = blobs(samples: 30, seed: 2)
         let callbacks: () -> [Callback] = {
-            [ReduceLROnPlateau(monitor: "val_loss", factor: 0.5, patience: 1, minDelta: 0.5),
-             EarlyStopping(monitor: "val_loss", patience: 50, restoreBestWeights: true)]
+            [ReduceLROnPlateau.keras(monitor: "val_loss", factor: 0.5, patience: 1, minDelta: 0.5),
+             EarlyStopping.keras(monitor: "val_loss", patience: 50, restoreBestWeights: true)]
         }
         let whole = try make(rule, callbacks: callbacks, epochs: 9)
         let one = try FitRun(whole.model, train: train, validation: validation, config: whole.config)
@@ -64,13 +64,13 @@ import Testing
 
     @Test func aStoppedRunStaysStopped() throws {
         let train = blobs(samples: 90, seed: 3), validation = blobs(samples: 30, seed: 4)
-        let s = try make("adam", callbacks: { [EarlyStopping(monitor: "val_loss", minDelta: 10, patience: 1)] }, epochs: 20)
+        let s = try make("adam", callbacks: { [EarlyStopping.keras(monitor: "val_loss", minDelta: 10, patience: 1)] }, epochs: 20)
         let run = try FitRun(s.model, train: train, validation: validation, config: s.config)
         run.train(toEpoch: 5)
         #expect(run.isOver)
         let stopped = run.state
         #expect(stopped.stopped && stopped.epoch == 2)
-        let again = try make("adam", callbacks: { [EarlyStopping(monitor: "val_loss", minDelta: 10, patience: 1)] }, epochs: 20)
+        let again = try make("adam", callbacks: { [EarlyStopping.keras(monitor: "val_loss", minDelta: 10, patience: 1)] }, epochs: 20)
         let next = try FitRun(again.model, train: train, validation: validation, config: again.config)
         try next.restore(stopped)
         next.train(toEpoch: 20)
@@ -81,8 +81,8 @@ import Testing
         let a = try make("adam", callbacks: { [] }, epochs: 2)
         let run = try FitRun(a.model, train: blobs(samples: 30, seed: 1), config: a.config)
         run.train(toEpoch: 1)
-        let other = try builtModel([Dense(units: 3, activation: .softmax)], input: [2])
-        let b = FitConfig(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("adam")!)
+        let other = try builtModel([Dense.keras(units: 3, activation: .softmax)], input: [2])
+        let b = FitConfig.keras(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("adam")!)
         let wrong = try FitRun(other, train: blobs(samples: 30, seed: 1), config: b)
         #expect(throws: TrainingError.self) { try wrong.restore(run.state) }
     }

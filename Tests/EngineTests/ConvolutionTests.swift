@@ -74,7 +74,7 @@ import Testing
     @Test func knownValues() throws {
         let x = Tensor(shape: [1, 4, 4, 1], values: (1...16).map(Float.init))
         func run(_ padding: Padding, stride: Int, kernel: [Float]) throws -> [Float] {
-            let conv = try built(Conv2D(filters: 1, kernelSize: 3, strides: stride, padding: padding), [4, 4, 1])
+            let conv = try built(Conv2D.keras(filters: 1, kernelSize: 3, strides: stride, padding: padding), [4, 4, 1])
             conv.kernel.value.copy(from: kernel)
             return conv.forward(x, training: false).array
         }
@@ -95,21 +95,21 @@ import Testing
 
     @Test(arguments: [(Padding.same, 1), (.valid, 1), (.same, 2), (.valid, 2)])
     func gradient(padding: Padding, stride: Int) throws {
-        let conv = try built(Conv2D(filters: 3, kernelSize: (3, 2), strides: (stride, stride), padding: padding,
+        let conv = try built(Conv2D.keras(filters: 3, kernelSize: (3, 2), strides: (stride, stride), padding: padding,
                                     activation: .tanh, biasInitializer: .randomNormal(mean: 0, stddev: 0.3)), [5, 6, 2])
         let report = gradientCheck(conv, input: awayFromZero([2, 5, 6, 2], low: 0.1, high: 1))
         #expect(report.passed, "\(padding) stride \(stride): \(report)")
     }
 
     @Test func gradientWithoutBiasAndWithPreactivationActivation() throws {
-        let conv = try built(Conv2D(filters: 2, kernelSize: 3, padding: .same, activation: .gelu, useBias: false), [4, 3, 3])
+        let conv = try built(Conv2D.keras(filters: 2, kernelSize: 3, padding: .same, activation: .gelu, useBias: false), [4, 3, 3])
         #expect(conv.parameters.count == 1)
         #expect(gradientCheck(conv, input: awayFromZero([2, 4, 3, 3], low: 0.1, high: 1)).passed)
     }
 
     @Test func firstLayerCanSkipTheInputGradient() throws {
-        let a = try built(Conv2D(filters: 2, kernelSize: 3, activation: .relu), [5, 5, 1])
-        let b = try built(Conv2D(filters: 2, kernelSize: 3, activation: .relu), [5, 5, 1])
+        let a = try built(Conv2D.keras(filters: 2, kernelSize: 3, activation: .relu), [5, 5, 1])
+        let b = try built(Conv2D.keras(filters: 2, kernelSize: 3, activation: .relu), [5, 5, 1])
         b.computesInputGradient = false
         let x = randomTensor([2, 5, 5, 1]), dy = randomTensor([2, 3, 3, 2], seed: 6)
         _ = a.forward(x, training: true); _ = b.forward(x, training: true)
@@ -119,8 +119,8 @@ import Testing
     }
 
     @Test func skipsActivationWhenAsked() throws {
-        let sig = try built(Conv2D(filters: 2, kernelSize: 3, padding: .same, activation: .sigmoid), [4, 4, 2], seed: 3)
-        let lin = try built(Conv2D(filters: 2, kernelSize: 3, padding: .same), [4, 4, 2], seed: 3)
+        let sig = try built(Conv2D.keras(filters: 2, kernelSize: 3, padding: .same, activation: .sigmoid), [4, 4, 2], seed: 3)
+        let lin = try built(Conv2D.keras(filters: 2, kernelSize: 3, padding: .same), [4, 4, 2], seed: 3)
         sig.backwardSkipsActivation = true
         let x = randomTensor([2, 4, 4, 2]), dz = randomTensor([2, 4, 4, 2], seed: 9)
         _ = sig.forward(x, training: true); _ = lin.forward(x, training: true)
@@ -129,7 +129,7 @@ import Testing
     }
 
     @Test func batchSizesGetTheirOwnPlans() throws {
-        let conv = try built(Conv2D(filters: 2, kernelSize: 3, padding: .same), [5, 5, 1])
+        let conv = try built(Conv2D.keras(filters: 2, kernelSize: 3, padding: .same), [5, 5, 1])
         let big = randomTensor([3, 5, 5, 1]), small = randomTensor([1, 5, 5, 1], seed: 4)
         let yBig = conv.forward(big, training: false).array
         let ySmall = conv.forward(small, training: false).array
@@ -138,22 +138,22 @@ import Testing
     }
 
     @Test func parameterCountsAndShapes() throws {
-        let c = try built(Conv2D(filters: 64, kernelSize: 7, padding: .same), [28, 28, 1])
+        let c = try built(Conv2D.keras(filters: 64, kernelSize: 7, padding: .same), [28, 28, 1])
         #expect(c.parameters.map(\.count).reduce(0, +) == 3_200)
         #expect(c.outputShape == [28, 28, 64])
         #expect(c.kernel.shape == [7, 7, 1, 64])
-        let c2 = try built(Conv2D(filters: 128, kernelSize: 3, padding: .same), [14, 14, 64])
+        let c2 = try built(Conv2D.keras(filters: 128, kernelSize: 3, padding: .same), [14, 14, 64])
         #expect(c2.parameters.map(\.count).reduce(0, +) == 73_856)
-        #expect(try built(Conv2D(filters: 1, kernelSize: 3, strides: 2), [7, 8, 1]).outputShape == [3, 3, 1])
-        #expect(try built(Conv2D(filters: 1, kernelSize: 3, strides: 2, padding: .same), [7, 8, 1]).outputShape == [4, 4, 1])
+        #expect(try built(Conv2D.keras(filters: 1, kernelSize: 3, strides: 2), [7, 8, 1]).outputShape == [3, 3, 1])
+        #expect(try built(Conv2D.keras(filters: 1, kernelSize: 3, strides: 2, padding: .same), [7, 8, 1]).outputShape == [4, 4, 1])
     }
 
     @Test func impossibleShapesThrow() {
-        #expect(throws: ShapeError.self) { try built(Conv2D(filters: 4, kernelSize: 3), [784]) }
-        #expect(throws: ShapeError.self) { try built(Conv2D(filters: 4, kernelSize: 5), [4, 4, 1]) }
-        #expect(throws: Never.self) { try built(Conv2D(filters: 4, kernelSize: 5, padding: .same), [4, 4, 1]) }
+        #expect(throws: ShapeError.self) { try built(Conv2D.keras(filters: 4, kernelSize: 3), [784]) }
+        #expect(throws: ShapeError.self) { try built(Conv2D.keras(filters: 4, kernelSize: 5), [4, 4, 1]) }
+        #expect(throws: Never.self) { try built(Conv2D.keras(filters: 4, kernelSize: 5, padding: .same), [4, 4, 1]) }
         do {
-            _ = try built(Conv2D(filters: 4, kernelSize: 3), [784])
+            _ = try built(Conv2D.keras(filters: 4, kernelSize: 3), [784])
         } catch let error as ShapeError {
             #expect(error.message.contains("Flatten"))
         } catch {

@@ -4,19 +4,19 @@ import Testing
 @Suite struct DenseTests {
     @Test(arguments: [Activation.linear, .relu, .tanh, .softmax, .gelu])
     func gradient(_ activation: Activation) throws {
-        let layer = try built(Dense(units: 4, activation: activation, biasInitializer: .randomNormal(mean: 0, stddev: 0.3)), [5])
+        let layer = try built(Dense.keras(units: 4, activation: activation, biasInitializer: .randomNormal(mean: 0, stddev: 0.3)), [5])
         let report = gradientCheck(layer, input: awayFromZero([3, 5], low: 0.1, high: 1))
         #expect(report.passed, "\(activation): \(report)")
     }
 
     @Test func gradientOnLastAxisOfHigherRankInput() throws {
-        let layer = try built(Dense(units: 3, activation: .sigmoid), [2, 4])
+        let layer = try built(Dense.keras(units: 3, activation: .sigmoid), [2, 4])
         #expect(layer.outputShape == [2, 3])
         #expect(gradientCheck(layer, input: awayFromZero([2, 2, 4], low: 0.1, high: 1)).passed)
     }
 
     @Test func knownForward() throws {
-        let layer = try built(Dense(units: 2, activation: .relu), [3])
+        let layer = try built(Dense.keras(units: 2, activation: .relu), [3])
         layer.kernel.value.copy(from: [1, -1, 2, 0, 0, 1])   // (in 3, units 2)
         layer.bias!.value.copy(from: [0.5, -10])
         let y = layer.forward(Tensor(shape: [1, 3], values: [1, 2, 3]), training: false)
@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func backwardAddsIntoGradients() throws {
-        let layer = try built(Dense(units: 3), [2])
+        let layer = try built(Dense.keras(units: 3), [2])
         let x = Tensor(shape: [2, 2], values: [1, 2, 3, 4])
         let dy = Tensor(shape: [2, 3], values: [1, 0, 0, 0, 1, 0])
         _ = layer.forward(x, training: true); _ = layer.backward(dy)
@@ -37,8 +37,8 @@ import Testing
     }
 
     @Test func skipsActivationWhenAsked() throws {
-        let soft = try built(Dense(units: 3, activation: .softmax), [4], seed: 2)
-        let lin = try built(Dense(units: 3), [4], seed: 2)
+        let soft = try built(Dense.keras(units: 3, activation: .softmax), [4], seed: 2)
+        let lin = try built(Dense.keras(units: 3), [4], seed: 2)
         soft.backwardSkipsActivation = true
         let x = awayFromZero([2, 4]), dz = randomTensor([2, 3])
         _ = soft.forward(x, training: true); _ = lin.forward(x, training: true)
@@ -47,14 +47,14 @@ import Testing
     }
 
     @Test func parameterCount() throws {
-        let layer = try built(Dense(units: 300), [784])
+        let layer = try built(Dense.keras(units: 300), [784])
         #expect(layer.parameters.map(\.count).reduce(0, +) == 235_500)
-        let noBias = try built(Dense(units: 10, useBias: false), [100])
+        let noBias = try built(Dense.keras(units: 10, useBias: false), [100])
         #expect(noBias.parameters.map(\.count).reduce(0, +) == 1000)
     }
 
     @Test func regularizerReachesTheKernel() throws {
-        let layer = try built(Dense(units: 2, activation: .leakyRelu(alpha: 0.1), kernelL2: 0.01), [3])
+        let layer = try built(Dense.keras(units: 2, activation: .leakyRelu(alpha: 0.1), kernelL2: 0.01), [3])
         #expect(layer.kernel.l2 == 0.01 && layer.kernel.l1 == 0)
     }
 }

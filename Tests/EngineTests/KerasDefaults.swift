@@ -68,3 +68,86 @@ extension Optimizer {
                   weightDecay: weightDecay)
     }
 }
+
+// Layers, callbacks and fit with Keras's defaults unless given (`kernelSize` and `poolSize` may
+// be one number, Keras's square shorthand).
+
+extension Dense {
+    static func keras(units: Int, activation: Activation = .linear, useBias: Bool = true,
+                      kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+                      kernelL1: Float = 0, kernelL2: Float = 0, name: String? = nil) -> Dense {
+        let d = Dense(units: units, activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
+                      biasInitializer: biasInitializer, kernelL1: kernelL1, kernelL2: kernelL2)
+        if let name { d.name = name }
+        return d
+    }
+}
+
+extension Conv2D {
+    static func keras(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
+                      activation: Activation = .linear, useBias: Bool = true,
+                      kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+                      kernelL1: Float = 0, kernelL2: Float = 0, name: String? = nil) -> Conv2D {
+        let c = Conv2D(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
+                       useBias: useBias, kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                       kernelL1: kernelL1, kernelL2: kernelL2)
+        if let name { c.name = name }
+        return c
+    }
+
+    static func keras(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
+                      activation: Activation = .linear, useBias: Bool = true,
+                      kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+                      kernelL1: Float = 0, kernelL2: Float = 0, name: String? = nil) -> Conv2D {
+        keras(filters: filters, kernelSize: (kernelSize, kernelSize), strides: (strides, strides), padding: padding,
+              activation: activation, useBias: useBias, kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+              kernelL1: kernelL1, kernelL2: kernelL2, name: name)
+    }
+}
+
+extension MaxPooling2D {
+    static func keras(poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid) -> MaxPooling2D {
+        MaxPooling2D(poolSize: poolSize, strides: strides, padding: padding)
+    }
+
+    static func keras(poolSize: Int, strides: Int? = nil, padding: Padding = .valid) -> MaxPooling2D {
+        MaxPooling2D(poolSize: (poolSize, poolSize), strides: strides.map { ($0, $0) }, padding: padding)
+    }
+}
+
+extension AveragePooling2D {
+    static func keras(poolSize: (Int, Int), strides: (Int, Int)? = nil, padding: Padding = .valid) -> AveragePooling2D {
+        AveragePooling2D(poolSize: poolSize, strides: strides, padding: padding)
+    }
+
+    static func keras(poolSize: Int, strides: Int? = nil, padding: Padding = .valid) -> AveragePooling2D {
+        AveragePooling2D(poolSize: (poolSize, poolSize), strides: strides.map { ($0, $0) }, padding: padding)
+    }
+}
+
+extension EarlyStopping {
+    static func keras(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, mode: MonitorMode = .auto,
+                      baseline: Double? = nil, restoreBestWeights: Bool = false, startFromEpoch: Int = 0) -> EarlyStopping {
+        EarlyStopping(monitor: monitor, minDelta: minDelta, patience: patience, mode: mode, baseline: baseline,
+                      restoreBestWeights: restoreBestWeights, startFromEpoch: startFromEpoch)
+    }
+}
+
+extension ReduceLROnPlateau {
+    static func keras(monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 10, mode: MonitorMode = .auto,
+                      minDelta: Double = 1e-4, cooldown: Int = 0, minLR: Float = 0) -> ReduceLROnPlateau {
+        ReduceLROnPlateau(monitor: monitor, factor: factor, patience: patience, mode: mode, minDelta: minDelta,
+                          cooldown: cooldown, minLR: minLR)
+    }
+}
+
+extension FitConfig {
+    /// Keras's `fit` defaults (1 epoch, batches of 32, shuffled), seed 0, unless given.
+    static func keras(loss: Loss, optimizer: Optimizer, metrics: [Metric] = [], epochs: Int = 1, batchSize: Int = 32,
+                      shuffle: Bool = true, seed: UInt64 = 0, callbacks: [Callback] = [],
+                      onBatch: ((BatchProgress) -> Void)? = nil, onEpoch: ((EpochProgress) -> Void)? = nil,
+                      shouldStop: @escaping () -> Bool = { false }) -> FitConfig {
+        FitConfig(loss: loss, optimizer: optimizer, metrics: metrics, epochs: epochs, batchSize: batchSize, shuffle: shuffle,
+                  seed: seed, callbacks: callbacks, onBatch: onBatch, onEpoch: onEpoch, shouldStop: shouldStop)
+    }
+}

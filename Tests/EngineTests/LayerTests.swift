@@ -104,12 +104,12 @@ final class Chain: Layer {
     @Test func smallConvNetGradient() throws {
         let dropout = Dropout(rate: 0.3)
         let net = try built(Chain([
-            Conv2D(filters: 3, kernelSize: 3, padding: .same, activation: .tanh),
+            Conv2D.keras(filters: 3, kernelSize: 3, padding: .same, activation: .tanh),
             BatchNormalization(momentum: 0.99, epsilon: 1e-3, center: true, scale: true),
-            AveragePooling2D(poolSize: 2, padding: .same),
-            Conv2D(filters: 2, kernelSize: 2, strides: 2, activation: .elu()),
+            AveragePooling2D.keras(poolSize: 2, padding: .same),
+            Conv2D.keras(filters: 2, kernelSize: 2, strides: 2, activation: .elu()),
             Flatten(), dropout,
-            Dense(units: 3, activation: .softmax),
+            Dense.keras(units: 3, activation: .softmax),
         ]), [6, 5, 2])
         #expect(net.outputShape == [3])
         let x = randomTensor([2, 6, 5, 2], scale: 0.5)
@@ -121,7 +121,7 @@ final class Chain: Layer {
 
     @Test func convAfterFlattenIsAShapeError() {
         #expect(throws: ShapeError.self) {
-            try built(Chain([Flatten(), Conv2D(filters: 2, kernelSize: 3)]), [28, 28, 1])
+            try built(Chain([Flatten(), Conv2D.keras(filters: 2, kernelSize: 3)]), [28, 28, 1])
         }
     }
 }

@@ -6,7 +6,7 @@ import Testing
 /// −log(1e-7) ≈ 16.1 that clipping probabilities would cap it at.
 @Suite struct LogitsLossTests {
     @Test func aConfidentlyWrongSoftmaxCostsItsMargin() throws {
-        let model = Sequential([Dense(units: 2, activation: .softmax)])
+        let model = Sequential([Dense.keras(units: 2, activation: .softmax)])
         try model.build(inputShape: [1], seed: 0)
         // z = x·[0, 40] + [0, 0]: for x = 1 the logits are [0, 40]; the target is class 0.
         model.setWeights([[0, 40], [0, 0]])

@@ -91,9 +91,9 @@ import Testing
         let y = (0..<n).map { i in Float(x[2 * i] + x[2 * i + 1] > 0 ? 1 : 0) }
         let data = Dataset(sampleShape: [2], x: x, y: y, task: .classification(classes: 2, names: nil))
         func run(_ activation: Activation, _ loss: Loss) throws -> [Double] {
-            let model = Sequential([Dense(units: 2, activation: activation)])
+            let model = Sequential([Dense.keras(units: 2, activation: activation)])
             try model.build(inputShape: [2], seed: 7)
-            let config = FitConfig(loss: loss, optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(0.5)),
+            let config = FitConfig.keras(loss: loss, optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(0.5)),
                                    epochs: 3, batchSize: 8, shuffle: false)
             return try Engine.fit(model, train: data, config: config).history["loss"] ?? []
         }

@@ -9,22 +9,22 @@ import Testing
 
     /// Inputs 1…16 on a 4x4 grid and 1…9 on a 3x3 grid (row-major), worked out by hand.
     @Test func knownValues() throws {
-        #expect(try pool(MaxPooling2D(), 4) == [6, 8, 14, 16])
-        #expect(try pool(AveragePooling2D(poolSize: 2), 4) == [3.5, 5.5, 11.5, 13.5])   // (1+2+5+6)/4, …
+        #expect(try pool(MaxPooling2D.keras(), 4) == [6, 8, 14, 16])
+        #expect(try pool(AveragePooling2D.keras(poolSize: 2), 4) == [3.5, 5.5, 11.5, 13.5])   // (1+2+5+6)/4, …
         // 3x3, pool 2, stride 2, same: out 2x2, total padding (2−1)·2 + 2 − 3 = 1 at the bottom/right.
-        #expect(try pool(MaxPooling2D(poolSize: 2, padding: .same), 3) == [5, 6, 8, 9])
+        #expect(try pool(MaxPooling2D.keras(poolSize: 2, padding: .same), 3) == [5, 6, 8, 9])
         // Same average pooling divides by the real cells: (1+2+4+5)/4, (3+6)/2, (7+8)/2, 9/1.
-        #expect(try pool(AveragePooling2D(poolSize: 2, padding: .same), 3) == [3, 4.5, 7.5, 9])
+        #expect(try pool(AveragePooling2D.keras(poolSize: 2, padding: .same), 3) == [3, 4.5, 7.5, 9])
         // Pool 3, stride 1, same on 3x3: one padded ring; corner (1+2+4+5)/4 = 3, centre 45/9 = 5,
         // top edge (1+2+3+4+5+6)/6 = 3.5.
-        let avg = try pool(AveragePooling2D(poolSize: 3, strides: 1, padding: .same), 3)
+        let avg = try pool(AveragePooling2D.keras(poolSize: 3, strides: 1, padding: .same), 3)
         #expect(avg[0] == 3 && avg[1] == 3.5 && avg[4] == 5)
-        #expect(try pool(MaxPooling2D(poolSize: 3, strides: 1, padding: .same), 3) == [5, 6, 6, 8, 9, 9, 8, 9, 9])
-        #expect(try pool(MaxPooling2D(poolSize: 2, strides: 1), 3) == [5, 6, 8, 9])
+        #expect(try pool(MaxPooling2D.keras(poolSize: 3, strides: 1, padding: .same), 3) == [5, 6, 6, 8, 9, 9, 8, 9, 9])
+        #expect(try pool(MaxPooling2D.keras(poolSize: 2, strides: 1), 3) == [5, 6, 8, 9])
     }
 
     @Test func maxBackwardRoutesToTheMaximum() throws {
-        let l = try built(MaxPooling2D(), [2, 2, 2])
+        let l = try built(MaxPooling2D.keras(), [2, 2, 2])
         // Channel 0 peaks at cell 3, channel 1 at cell 0.
         _ = l.forward(Tensor(shape: [1, 2, 2, 2], values: [1, 9, 2, 3, 3, 4, 7, 5]), training: true)
         #expect(l.backward(Tensor(shape: [1, 1, 1, 2], values: [10, 20])).array == [0, 20, 0, 0, 0, 0, 10, 0])
@@ -63,7 +63,7 @@ import Testing
 
     @Test func maxGradient() throws {
         for c in Self.cases {
-            let l = try built(MaxPooling2D(poolSize: c.pool, strides: c.strides, padding: c.padding), [5, 6, 2])
+            let l = try built(MaxPooling2D.keras(poolSize: c.pool, strides: c.strides, padding: c.padding), [5, 6, 2])
             // A permutation: no ties, and neighbouring values 2/239 apart, more than the step h = 1e-3 away.
             let r = gradientCheck(l, input: permutationTensor([2, 5, 6, 2]), h: 1e-3)
             #expect(r.passed, "\(c): \(r)")
@@ -72,7 +72,7 @@ import Testing
 
     @Test func averageGradient() throws {
         for c in Self.cases {
-            let l = try built(AveragePooling2D(poolSize: c.pool, strides: c.strides, padding: c.padding), [5, 6, 2])
+            let l = try built(AveragePooling2D.keras(poolSize: c.pool, strides: c.strides, padding: c.padding), [5, 6, 2])
             let r = gradientCheck(l, input: permutationTensor([2, 5, 6, 2]))
             #expect(r.passed, "\(c): \(r)")
         }
@@ -87,10 +87,10 @@ import Testing
     }
 
     @Test func impossibleShapesThrow() {
-        #expect(throws: ShapeError.self) { try built(MaxPooling2D(), [10]) }
-        #expect(throws: ShapeError.self) { try built(MaxPooling2D(poolSize: 3), [2, 2, 1]) }
-        #expect(throws: ShapeError.self) { try built(AveragePooling2D(poolSize: 2), [1, 5, 1]) }
+        #expect(throws: ShapeError.self) { try built(MaxPooling2D.keras(), [10]) }
+        #expect(throws: ShapeError.self) { try built(MaxPooling2D.keras(poolSize: 3), [2, 2, 1]) }
+        #expect(throws: ShapeError.self) { try built(AveragePooling2D.keras(poolSize: 2), [1, 5, 1]) }
         #expect(throws: ShapeError.self) { try built(GlobalAveragePooling2D(), [4, 4]) }
-        #expect(throws: Never.self) { try built(MaxPooling2D(poolSize: 3, padding: .same), [2, 2, 1]) }
+        #expect(throws: Never.self) { try built(MaxPooling2D.keras(poolSize: 3, padding: .same), [2, 2, 1]) }
     }
 }

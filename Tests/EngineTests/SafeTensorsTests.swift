@@ -33,8 +33,8 @@ import Testing
     }
 
     @Test func saveLoadPredictsIdentically() throws {
-        let model = try builtModel([Dense(units: 6, activation: .leakyRelu(alpha: 0.3), biasInitializer: .randomNormal(mean: 0, stddev: 0.5), kernelL2: 0.01),
-                                    Dense(units: 3, activation: .softmax)], input: [4], seed: 3)
+        let model = try builtModel([Dense.keras(units: 6, activation: .leakyRelu(alpha: 0.3), biasInitializer: .randomNormal(mean: 0, stddev: 0.5), kernelL2: 0.01),
+                                    Dense.keras(units: 3, activation: .softmax)], input: [4], seed: 3)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try model.save(to: path, metadata: ["loss": "sparse_categorical_crossentropy"])
@@ -47,17 +47,17 @@ import Testing
         // the file gives the input shape, the names and the weights.
         let (tensors, stored) = try SafeTensors.read(path)
         let loaded = try Sequential.load(tensors: tensors, metadata: stored,
-                                         layers: [Dense(units: 6, activation: .leakyRelu(alpha: 0.3)), Dense(units: 3, activation: .softmax)])
+                                         layers: [Dense.keras(units: 6, activation: .leakyRelu(alpha: 0.3)), Dense.keras(units: 3, activation: .softmax)])
         #expect(loaded.layers.map(\.name) == ["dense", "dense_1"])
         #expect(loaded.inputShape == [4])
         #expect(predict(loaded, x: x) == want)
         // Layers of other kinds than the architecture lists are refused.
         #expect(throws: ModelFileError.self) {
-            try Sequential.load(tensors: tensors, metadata: stored, layers: [Dense(units: 6), Dropout(rate: 0.5)])
+            try Sequential.load(tensors: tensors, metadata: stored, layers: [Dense.keras(units: 6), Dropout(rate: 0.5)])
         }
 
         // Weights alone into a freshly built model of the same shape.
-        let other = try builtModel([Dense(units: 6, activation: .leakyRelu(alpha: 0.3)), Dense(units: 3, activation: .softmax)], input: [4], seed: 99)
+        let other = try builtModel([Dense.keras(units: 6, activation: .leakyRelu(alpha: 0.3)), Dense.keras(units: 3, activation: .softmax)], input: [4], seed: 99)
         #expect(predict(other, x: x) != want)
         try other.loadWeights(from: path)
         #expect(predict(other, x: x) == want)
@@ -68,8 +68,8 @@ import Testing
     }
 
     @Test func loadWeightsChecksShapes() throws {
-        let a = try builtModel([Dense(units: 2)], input: [3])
-        let b = try builtModel([Dense(units: 2)], input: [4])
+        let a = try builtModel([Dense.keras(units: 2)], input: [3])
+        let b = try builtModel([Dense.keras(units: 2)], input: [4])
         #expect(throws: ModelFileError.self) { try b.loadWeights(a.namedTensors()) }
     }
 }

@@ -12,8 +12,8 @@ import Testing
 
     @Test func mlpNamesCountsAndSummary() throws {
         // Notebook 001's MLP on flattened 28×28 inputs: 784·300+300, 300·100+100, 100·10+10.
-        let model = try builtModel([Dense(units: 300, activation: .relu), Dense(units: 100, activation: .relu),
-                                    Dense(units: 10, activation: .softmax)], input: [784])
+        let model = try builtModel([Dense.keras(units: 300, activation: .relu), Dense.keras(units: 100, activation: .relu),
+                                    Dense.keras(units: 10, activation: .softmax)], input: [784])
         #expect(model.layers.map(\.name) == ["dense", "dense_1", "dense_2"])
         #expect(model.parameterCount == 266_610)
         #expect(model.trainableParameterCount == 266_610)
@@ -29,9 +29,9 @@ import Testing
     }
 
     @Test func callerChosenNamesAreKept() throws {
-        let model = try builtModel([Dense(units: 2), Dense(units: 2, name: "dense_1"), Dense(units: 2, name: "head"), Dense(units: 1)], input: [3])
+        let model = try builtModel([Dense.keras(units: 2), Dense.keras(units: 2, name: "dense_1"), Dense.keras(units: 2, name: "head"), Dense.keras(units: 1)], input: [3])
         #expect(model.layers.map(\.name) == ["dense", "dense_1", "head", "dense_2"])
-        #expect(throws: ShapeError.self) { try builtModel([Dense(units: 2, name: "a"), Dense(units: 2, name: "a")], input: [3]) }
+        #expect(throws: ShapeError.self) { try builtModel([Dense.keras(units: 2, name: "a"), Dense.keras(units: 2, name: "a")], input: [3]) }
     }
 
     @Test func grouping() {
@@ -41,9 +41,9 @@ import Testing
     }
 
     @Test func sameSeedSameWeights() throws {
-        let a = try builtModel([Dense(units: 5, activation: .relu), Dense(units: 2)], input: [3], seed: 7)
-        let b = try builtModel([Dense(units: 5, activation: .relu), Dense(units: 2)], input: [3], seed: 7)
-        let c = try builtModel([Dense(units: 5, activation: .relu), Dense(units: 2)], input: [3], seed: 8)
+        let a = try builtModel([Dense.keras(units: 5, activation: .relu), Dense.keras(units: 2)], input: [3], seed: 7)
+        let b = try builtModel([Dense.keras(units: 5, activation: .relu), Dense.keras(units: 2)], input: [3], seed: 7)
+        let c = try builtModel([Dense.keras(units: 5, activation: .relu), Dense.keras(units: 2)], input: [3], seed: 8)
         #expect(a.weights() == b.weights())
         #expect(a.weights() != c.weights())
     }
@@ -51,7 +51,7 @@ import Testing
     @Test func forwardBackwardThroughLayers() throws {
         // The model's backward equals the chain of its layers' backward: check dInput by
         // central differences of L = Σ r·y.
-        let model = try builtModel([Dense(units: 4, activation: .tanh), Dense(units: 2, activation: .sigmoid)], input: [3])
+        let model = try builtModel([Dense.keras(units: 4, activation: .tanh), Dense.keras(units: 2, activation: .sigmoid)], input: [3])
         let x = Tensor(shape: [2, 3], values: [0.1, -0.4, 0.3, 0.7, 0.2, -0.5])
         let r: [Float] = [0.3, -1.2, 0.8, 0.5]
         let y = model.forward(x, training: true)
@@ -68,13 +68,13 @@ import Testing
 /// The notebook's CNN (seed 001), and the layers beyond Dense through the model.
 @Suite struct SequentialCNNTests {
     static func notebookCNN() -> [Layer] {
-        [Conv2D(filters: 64, kernelSize: 7, padding: .same, activation: .relu), MaxPooling2D(poolSize: 2),
-         Conv2D(filters: 128, kernelSize: 3, padding: .same, activation: .relu),
-         Conv2D(filters: 128, kernelSize: 3, padding: .same, activation: .relu), MaxPooling2D(poolSize: 2),
-         Conv2D(filters: 256, kernelSize: 3, padding: .same, activation: .relu),
-         Conv2D(filters: 256, kernelSize: 3, padding: .same, activation: .relu), MaxPooling2D(poolSize: 2),
-         Flatten(), Dense(units: 128, activation: .relu), Dropout(rate: 0.5),
-         Dense(units: 64, activation: .relu), Dropout(rate: 0.5), Dense(units: 10, activation: .softmax)]
+        [Conv2D.keras(filters: 64, kernelSize: 7, padding: .same, activation: .relu), MaxPooling2D.keras(poolSize: 2),
+         Conv2D.keras(filters: 128, kernelSize: 3, padding: .same, activation: .relu),
+         Conv2D.keras(filters: 128, kernelSize: 3, padding: .same, activation: .relu), MaxPooling2D.keras(poolSize: 2),
+         Conv2D.keras(filters: 256, kernelSize: 3, padding: .same, activation: .relu),
+         Conv2D.keras(filters: 256, kernelSize: 3, padding: .same, activation: .relu), MaxPooling2D.keras(poolSize: 2),
+         Flatten(), Dense.keras(units: 128, activation: .relu), Dropout(rate: 0.5),
+         Dense.keras(units: 64, activation: .relu), Dropout(rate: 0.5), Dense.keras(units: 10, activation: .softmax)]
     }
 
     @Test func notebookCNNCountsAndSummary() throws {
@@ -92,8 +92,8 @@ import Testing
     }
 
     static func smallCNN() -> [Layer] {
-        [Conv2D(filters: 4, kernelSize: 3, padding: .same, activation: .relu), BatchNormalization(momentum: 0.99, epsilon: 1e-3, center: true, scale: true),
-         MaxPooling2D(poolSize: 2), Flatten(), Dropout(rate: 0.25), Dense(units: 3, activation: .softmax)]
+        [Conv2D.keras(filters: 4, kernelSize: 3, padding: .same, activation: .relu), BatchNormalization(momentum: 0.99, epsilon: 1e-3, center: true, scale: true),
+         MaxPooling2D.keras(poolSize: 2), Flatten(), Dropout(rate: 0.25), Dense.keras(units: 3, activation: .softmax)]
     }
 
     static func images(_ n: Int, seed: UInt64) -> Dataset {
@@ -114,7 +114,7 @@ import Testing
         func run() throws -> (History, [[Float]]) {
             let model = try builtModel(Self.smallCNN(), input: [8, 8, 1], seed: 5)
             let r = try fit(model, train: Self.images(60, seed: 1), validation: Self.images(30, seed: 2),
-                            config: FitConfig(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("adam", learningRate: .constant(0.01))!,
+                            config: FitConfig.keras(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("adam", learningRate: .constant(0.01))!,
                                               metrics: [.accuracy], epochs: 4, batchSize: 8, seed: 3))
             return (r.history, model.weights())
         }
@@ -125,7 +125,7 @@ import Testing
 
     @Test func smallCNNSaveLoadPredictsIdentically() throws {
         let model = try builtModel(Self.smallCNN(), input: [8, 8, 1], seed: 5)
-        _ = try fit(model, train: Self.images(30, seed: 1), config: FitConfig(loss: .keras(.sparseCategoricalCrossentropy),
+        _ = try fit(model, train: Self.images(30, seed: 1), config: FitConfig.keras(loss: .keras(.sparseCategoricalCrossentropy),
                     optimizer: Optimizer.named("sgd")!, epochs: 1, batchSize: 10))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cnn-\(UUID().uuidString).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }

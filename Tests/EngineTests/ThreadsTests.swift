@@ -46,8 +46,8 @@ import Testing
             let saved = Threads.budget
             Threads.budget = threads
             defer { Threads.budget = saved }
-            let conv = Conv2D(filters: 12, kernelSize: 3, padding: .same, activation: .relu)
-            let pool = MaxPooling2D(poolSize: 2)
+            let conv = Conv2D.keras(filters: 12, kernelSize: 3, padding: .same, activation: .relu)
+            let pool = MaxPooling2D.keras(poolSize: 2)
             var rng = RandomGenerator(seed: 5)
             try conv.build(inputShape: [9, 9, 3], rng: &rng)
             try pool.build(inputShape: conv.outputShape, rng: &rng)
@@ -114,7 +114,7 @@ import Testing
             let saved = Threads.budget
             Threads.budget = threads
             defer { Threads.budget = saved }
-            let dense = Dense(units: 9, activation: .tanh)
+            let dense = Dense.keras(units: 9, activation: .tanh)
             var rng = RandomGenerator(seed: 3)
             try dense.build(inputShape: [13], rng: &rng)
             let x = randomTensor([70, 13], seed: 4), dy = randomTensor([70, 9], seed: 5)
@@ -146,8 +146,8 @@ import Testing
     /// as the two backward passes.
     @Test func reluFoldedIntoPoolingIsExact() throws {
         func grads(folded: Bool) throws -> [Float] {
-            let conv = Conv2D(filters: 8, kernelSize: 3, activation: .relu)
-            let pool = MaxPooling2D(poolSize: 3, strides: 2, padding: .same)   // overlapping windows
+            let conv = Conv2D.keras(filters: 8, kernelSize: 3, activation: .relu)
+            let pool = MaxPooling2D.keras(poolSize: 3, strides: 2, padding: .same)   // overlapping windows
             var rng = RandomGenerator(seed: 8)
             try conv.build(inputShape: [10, 10, 2], rng: &rng)
             try pool.build(inputShape: conv.outputShape, rng: &rng)

@@ -43,12 +43,12 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
     // MARK: - The seeds' demos
 
     @Test func linearNeuronWithMAERecoversWeightAndBias() throws {
-        // Notebook 000: Dense(1, linear), compile(loss="mae") → Keras's default optimizer
+        // Notebook 000: Dense.keras(1, linear), compile(loss="mae") → Keras's default optimizer
         // rmsprop (lr 0.001); 1000 samples x ~ U[0, 1), 50 epochs, batch 10.
         let data = linearData(weights: [0.5], bias: 0.8, samples: 1000, seed: 3)
-        let dense = Dense(units: 1)
+        let dense = Dense.keras(units: 1)
         let model = try builtModel([dense], input: [1])
-        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanAbsoluteError), optimizer: Optimizer.named("rmsprop")!,
+        let r = try fit(model, train: data, config: FitConfig.keras(loss: .keras(.meanAbsoluteError), optimizer: Optimizer.named("rmsprop")!,
                                                              epochs: 50, batchSize: 10, seed: 4))
         #expect(r.outcome == .completed)
         #expect(r.history["loss"]!.count == 50)
@@ -60,9 +60,9 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         // Notebook 000's second demo: weights [0.5, 0.8, −0.4, −0.2], bias 0.3, 100 epochs.
         let w: [Float] = [0.5, 0.8, -0.4, -0.2]
         let data = linearData(weights: w, bias: 0.3, samples: 1000, seed: 5)
-        let dense = Dense(units: 1)
+        let dense = Dense.keras(units: 1)
         let model = try builtModel([dense], input: [4])
-        _ = try fit(model, train: data, config: FitConfig(loss: .keras(.meanAbsoluteError), optimizer: Optimizer.named("rmsprop")!,
+        _ = try fit(model, train: data, config: FitConfig.keras(loss: .keras(.meanAbsoluteError), optimizer: Optimizer.named("rmsprop")!,
                                                           epochs: 100, batchSize: 10, seed: 6))
         for j in 0..<4 { #expect(abs(dense.kernel.value[j] - w[j]) < 0.01, "w = \(dense.kernel.value.array)") }
         #expect(abs(dense.bias!.value[0] - 0.3) < 0.01, "b = \(dense.bias!.value[0])")
@@ -70,12 +70,12 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
 
     @Test func sigmoidPerceptronLearnsTheTruthTable() throws {
         // Notebook 002: inputs [[0,0,1],[1,1,1],[1,0,1],[0,1,1]] → [0,1,1,0] (the first input);
-        // Dense(1, sigmoid) with binary cross-entropy (fused gradient p − y).
+        // Dense.keras(1, sigmoid) with binary cross-entropy (fused gradient p − y).
         let data = Dataset(sampleShape: [3], x: [0, 0, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1], y: [0, 1, 1, 0],
                            task: .classification(classes: 2, names: nil))
-        let dense = Dense(units: 1, activation: .sigmoid)
+        let dense = Dense.keras(units: 1, activation: .sigmoid)
         let model = try builtModel([dense], input: [3])
-        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.binaryCrossentropy), optimizer: Optimizer.named("adam", learningRate: .constant(0.1))!,
+        let r = try fit(model, train: data, config: FitConfig.keras(loss: .keras(.binaryCrossentropy), optimizer: Optimizer.named("adam", learningRate: .constant(0.1))!,
                                                              metrics: [.accuracy], epochs: 200, batchSize: 4, seed: 1))
         #expect(r.history["accuracy"]!.last == 1)
         #expect(r.history["loss"]!.last! < 0.05)
@@ -94,9 +94,9 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
             y.append(Float(exp(-5 * (a * a + b * b)) * abs(a + b)))
         }
         let data = Dataset(sampleShape: [2], x: x, y: y, task: .regression(outputs: 1))
-        let model = try builtModel([Dense(units: 100, activation: .relu), Dense(units: 1)], input: [2], seed: 2)
+        let model = try builtModel([Dense.keras(units: 100, activation: .relu), Dense.keras(units: 1)], input: [2], seed: 2)
         let before = try evaluate(model, data: data, loss: .keras(.meanSquaredError))["loss"]!
-        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer.named("adam", learningRate: .constant(0.01))!,
+        let r = try fit(model, train: data, config: FitConfig.keras(loss: .keras(.meanSquaredError), optimizer: Optimizer.named("adam", learningRate: .constant(0.01))!,
                                                              epochs: 60, batchSize: 32, seed: 3))
         let after = try evaluate(model, data: data, loss: .keras(.meanSquaredError))["loss"]!
         #expect(before / after >= 10, "MSE \(before) → \(after), history \(r.history["loss"]!.suffix(3))")
@@ -105,9 +105,9 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
     @Test func softmaxClassifierWithSparseAndCategoricalLabels() throws {
         let train = blobs(samples: 300, seed: 1), valid = blobs(samples: 90, seed: 2)
         for loss in [Loss.keras(.sparseCategoricalCrossentropy), .keras(.categoricalCrossentropy)] {
-            let model = try builtModel([Dense(units: 16, activation: .tanh), Dense(units: 3, activation: .softmax)], input: [2])
+            let model = try builtModel([Dense.keras(units: 16, activation: .tanh), Dense.keras(units: 3, activation: .softmax)], input: [2])
             let r = try fit(model, train: train, validation: valid,
-                            config: FitConfig(loss: loss, optimizer: Optimizer.named("adam", learningRate: .constant(0.05))!,
+                            config: FitConfig.keras(loss: loss, optimizer: Optimizer.named("adam", learningRate: .constant(0.05))!,
                                               metrics: [.accuracy], epochs: 15, batchSize: 16, seed: 9))
             #expect(r.history.keys == ["loss", "accuracy", "val_loss", "val_accuracy"])
             #expect(r.history["val_accuracy"]!.last! > 0.9, "\(loss): \(r.history["val_accuracy"]!)")
@@ -119,8 +119,8 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
 
     @Test func hugeLearningRateDiverges() throws {
         let data = linearData(weights: [0.5, 0.8], bias: 0.3, samples: 200, seed: 1)
-        let model = try builtModel([Dense(units: 8, activation: .relu), Dense(units: 1)], input: [2])
-        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(1e12)),
+        let model = try builtModel([Dense.keras(units: 8, activation: .relu), Dense.keras(units: 1)], input: [2])
+        let r = try fit(model, train: data, config: FitConfig.keras(loss: .keras(.meanSquaredError), optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(1e12)),
                                                              epochs: 5, batchSize: 10))
         #expect(r.outcome == .diverged(epoch: 1))
         #expect(r.history.epochs == 0)
@@ -128,25 +128,25 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
 
     @Test func binaryActivationIsRefused() throws {
         let data = linearData(weights: [0.5], bias: 0, samples: 10, seed: 1)
-        let model = try builtModel([Dense(units: 1, activation: .binary)], input: [1])
+        let model = try builtModel([Dense.keras(units: 1, activation: .binary)], input: [1])
         #expect(throws: TrainingError.nonDifferentiable(layer: "dense", activation: "binary")) {
-            try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer.named("sgd")!))
+            try fit(model, train: data, config: FitConfig.keras(loss: .keras(.meanSquaredError), optimizer: Optimizer.named("sgd")!))
         }
     }
 
     @Test func incompatibleTargetsAreRefused() throws {
         let data = linearData(weights: [0.5], bias: 0, samples: 10, seed: 1)
-        let model = try builtModel([Dense(units: 3, activation: .softmax)], input: [1])
+        let model = try builtModel([Dense.keras(units: 3, activation: .softmax)], input: [1])
         #expect(throws: TrainingError.self) {
-            try fit(model, train: data, config: FitConfig(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("sgd")!))
+            try fit(model, train: data, config: FitConfig.keras(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("sgd")!))
         }
     }
 
     @Test func shouldStopInterruptsAfterTheEpoch() throws {
         let data = linearData(weights: [0.5], bias: 0, samples: 50, seed: 1)
-        let model = try builtModel([Dense(units: 1)], input: [1])
+        let model = try builtModel([Dense.keras(units: 1)], input: [1])
         var epochsSeen = 0, batchesSeen = 0
-        let r = try fit(model, train: data, config: FitConfig(
+        let r = try fit(model, train: data, config: FitConfig.keras(
             loss: .keras(.meanSquaredError), optimizer: Optimizer.named("sgd")!, epochs: 10, batchSize: 20,
             onBatch: { _ in batchesSeen += 1 }, onEpoch: { _ in epochsSeen += 1 }, shouldStop: { epochsSeen >= 2 }))
         #expect(r.outcome == .interrupted(epoch: 2))
@@ -157,17 +157,17 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         // Learning rate 0: the loss never improves after the first epoch, so with patience 1 the
         // second epoch stops training.
         let data = linearData(weights: [0.5], bias: 0, samples: 30, seed: 1)
-        let model = try builtModel([Dense(units: 1)], input: [1])
-        let r = try fit(model, train: data, config: FitConfig(
+        let model = try builtModel([Dense.keras(units: 1)], input: [1])
+        let r = try fit(model, train: data, config: FitConfig.keras(
             loss: .keras(.meanSquaredError), optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(0)), epochs: 10,
-            callbacks: [EarlyStopping(monitor: "loss", patience: 1)]))
+            callbacks: [EarlyStopping.keras(monitor: "loss", patience: 1)]))
         #expect(r.outcome == .stoppedEarly(epoch: 2))
         #expect(r.history["loss"]!.count == 2)
     }
 
     @Test func regularizationPenaltyIsInTheReportedLoss() throws {
         let data = linearData(weights: [0.5], bias: 0, samples: 20, seed: 1)
-        let dense = Dense(units: 1, kernelL2: 0.1)
+        let dense = Dense.keras(units: 1, kernelL2: 0.1)
         let model = try builtModel([dense], input: [1])
         dense.kernel.value[0] = 2
         let p = predict(model, x: data.x)
@@ -176,7 +176,7 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
         let evaluated = try evaluate(model, data: data, loss: .keras(.meanSquaredError))["loss"]!
         #expect(abs(evaluated - (mse + 0.4)) < 1e-5)
         // With learning rate 0 the weights stay put, so fit reports the same.
-        let r = try fit(model, train: data, config: FitConfig(loss: .keras(.meanSquaredError), optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(0))))
+        let r = try fit(model, train: data, config: FitConfig.keras(loss: .keras(.meanSquaredError), optimizer: Optimizer.keras(rule: SGD.keras(), learningRate: .constant(0))))
         #expect(abs(r.history["loss"]![0] - evaluated) < 1e-5)
     }
 
@@ -185,9 +185,9 @@ func blobs(samples: Int, seed: UInt64) -> Dataset {
     @Test func sameSeedGivesBitIdenticalTraining() throws {
         func run(_ seed: UInt64) throws -> (History, [[Float]]) {
             let train = blobs(samples: 120, seed: 1)
-            let model = try builtModel([Dense(units: 8, activation: .relu), Dense(units: 3, activation: .softmax)], input: [2], seed: seed)
+            let model = try builtModel([Dense.keras(units: 8, activation: .relu), Dense.keras(units: 3, activation: .softmax)], input: [2], seed: seed)
             let r = try fit(model, train: train, validation: blobs(samples: 30, seed: 2),
-                            config: FitConfig(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("nadam")!,
+                            config: FitConfig.keras(loss: .keras(.sparseCategoricalCrossentropy), optimizer: Optimizer.named("nadam")!,
                                               metrics: [.accuracy], epochs: 3, batchSize: 7, seed: seed))
             return (r.history, model.weights())
         }

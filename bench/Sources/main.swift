@@ -10,6 +10,20 @@ func seconds(_ body: () -> Void) -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
 }
 
+// The benchmarked layers (the convolutions all ReLU) with Keras's defaults for what they do not
+// set (the Engine takes every argument; the runner binds the catalog's defaults).
+func dense(_ units: Int, _ activation: Activation) -> Dense {
+    Dense(units: units, activation: activation, useBias: true, kernelInitializer: .glorotUniform, biasInitializer: .zeros,
+          kernelL1: 0, kernelL2: 0)
+}
+
+func conv(_ filters: Int, _ size: Int, _ padding: Padding) -> Conv2D {
+    Conv2D(filters: filters, kernelSize: (size, size), strides: (1, 1), padding: padding, activation: .relu, useBias: true,
+           kernelInitializer: .glorotUniform, biasInitializer: .zeros, kernelL1: 0, kernelL2: 0)
+}
+
+func pool(_ size: Int) -> MaxPooling2D { MaxPooling2D(poolSize: (size, size), strides: nil, padding: .valid) }
+
 func random(_ shape: [Int], _ rng: inout RandomGenerator) -> Tensor {
     let t = Tensor(shape: shape)
     for i in 0..<t.count { t[i] = Float(rng.normal()) }
@@ -57,11 +71,10 @@ if CommandLine.arguments.count > 1, ["cnn", "mlp"].contains(CommandLine.argument
     let data = Dataset(sampleShape: [28, 28, 1], x: (0..<(n * 784)).map { _ in Float(rng.normal()) },
                        y: (0..<n).map { _ in Float(rng.next() % 10) }, task: .classification(classes: 10, names: nil))
     let model = Sequential(cnn ? [
-        Conv2D(filters: 32, kernelSize: 3, padding: .same, activation: .relu), MaxPooling2D(poolSize: 2),
-        Conv2D(filters: 64, kernelSize: 3, activation: .relu), MaxPooling2D(poolSize: 2), Flatten(),
-        Dense(units: 128, activation: .relu), Dropout(rate: 0.3), Dense(units: 10, activation: .softmax),
+        conv(32, 3, .same), pool(2), conv(64, 3, .valid), pool(2), Flatten(),
+        dense(128, .relu), Dropout(rate: 0.3), dense(10, .softmax),
     ] : [
-        Flatten(), Dense(units: 300, activation: .relu), Dense(units: 100, activation: .relu), Dense(units: 10, activation: .softmax),
+        Flatten(), dense(300, .relu), dense(100, .relu), dense(10, .softmax),
     ])
     try! model.build(inputShape: [28, 28, 1], seed: 1)
     // Keras's defaults, as the runner binds them from the catalog: adam for the CNN, sgd for the MLP.
@@ -69,7 +82,8 @@ if CommandLine.arguments.count > 1, ["cnn", "mlp"].contains(CommandLine.argument
     let optimizer = Optimizer(rule: rule, learningRate: .constant(cnn ? 0.001 : 0.01),
                               clipping: GradientClipping(clipnorm: nil, clipvalue: nil, globalClipnorm: nil), weightDecay: 0)
     let config = FitConfig(loss: .sparseCategoricalCrossentropy(name: "sparse_categorical_crossentropy", fromLogits: false), optimizer: optimizer,
-                           metrics: [Metric(name: "accuracy", kind: .accuracy)], epochs: 1, batchSize: batch)
+                           metrics: [Metric(name: "accuracy", kind: .accuracy)], epochs: 1, batchSize: batch, shuffle: true, seed: 0,
+                           callbacks: [])
     _ = try! fit(model, train: data.subset(Array(0..<640)), config: config)   // warm-up: plans, JIT
     let t = seconds { _ = try! fit(model, train: data, config: config) }
     print("\(cnn ? "small CNN" : "MLP") batch \(batch), \(threads) thread(s): \(Int(Double(n) / t)) samples/s (\(n) samples in \(t) s)")
@@ -79,12 +93,12 @@ if CommandLine.arguments.count > 1, ["cnn", "mlp"].contains(CommandLine.argument
 for threads in [1, 2] {
     Threads.set(threads)
     let cases: [(String, any Layer, [Int], Int, Int)] = [
-        ("Dense 784->300 relu, batch 32", Dense(units: 300, activation: .relu), [784], 32, 200),
-        ("Dense 784->300 relu, batch 256", Dense(units: 300, activation: .relu), [784], 256, 50),
-        ("Conv2D 1->64 7x7 same relu 28x28, batch 32", Conv2D(filters: 64, kernelSize: 7, padding: .same, activation: .relu), [28, 28, 1], 32, 10),
-        ("  same, as a first layer (no input gradient)", { let c = Conv2D(filters: 64, kernelSize: 7, padding: .same, activation: .relu); c.computesInputGradient = false; return c }(), [28, 28, 1], 32, 10),
-        ("Conv2D 64->128 3x3 same relu 14x14, batch 32", Conv2D(filters: 128, kernelSize: 3, padding: .same, activation: .relu), [14, 14, 64], 32, 5),
-        ("MaxPooling2D 2 on 28x28x64, batch 32", MaxPooling2D(), [28, 28, 64], 32, 20),
+        ("Dense 784->300 relu, batch 32", dense(300, .relu), [784], 32, 200),
+        ("Dense 784->300 relu, batch 256", dense(300, .relu), [784], 256, 50),
+        ("Conv2D 1->64 7x7 same relu 28x28, batch 32", conv(64, 7, .same), [28, 28, 1], 32, 10),
+        ("  same, as a first layer (no input gradient)", { let c = conv(64, 7, .same); c.computesInputGradient = false; return c }(), [28, 28, 1], 32, 10),
+        ("Conv2D 64->128 3x3 same relu 14x14, batch 32", conv(128, 3, .same), [14, 14, 64], 32, 5),
+        ("MaxPooling2D 2 on 28x28x64, batch 32", pool(2), [28, 28, 64], 32, 20),
         ("BatchNormalization 28x28x64, batch 32", BatchNormalization(momentum: 0.99, epsilon: 1e-3, center: true, scale: true), [28, 28, 64], 32, 20),
     ]
     for (label, layer, shape, batch, steps) in cases {

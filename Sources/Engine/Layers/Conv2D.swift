@@ -48,10 +48,10 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional, BiasRegularize
     private var dKernels: [Tensor] = []
     private var dBiases: [Tensor] = []
 
-    public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
-                activation: Activation = .linear, useBias: Bool = true,
-                kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
-                kernelL1: Float = 0, kernelL2: Float = 0, name: String = "conv2d") {
+    /// Every Keras argument is given: their defaults are the catalog's (Spec's tables).
+    public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int), padding: Padding, activation: Activation, useBias: Bool,
+                kernelInitializer: Initializer, biasInitializer: Initializer, kernelL1: Float, kernelL2: Float,
+                name: String = "conv2d") {
         precondition(filters > 0, "Conv2D: filters must be positive, got \(filters)")
         precondition(kernelSize.0 > 0 && kernelSize.1 > 0, "Conv2D: kernel_size must be positive, got \(kernelSize)")
         precondition(strides.0 > 0 && strides.1 > 0, "Conv2D: strides must be positive, got \(strides)")
@@ -66,16 +66,6 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional, BiasRegularize
         self.kernelL1 = kernelL1
         self.kernelL2 = kernelL2
         self.name = name
-    }
-
-    /// Keras's square shorthand: `kernel_size=3` means (3, 3), `strides=2` means (2, 2).
-    public convenience init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
-                            activation: Activation = .linear, useBias: Bool = true,
-                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
-                            kernelL1: Float = 0, kernelL2: Float = 0, name: String = "conv2d") {
-        self.init(filters: filters, kernelSize: (kernelSize, kernelSize), strides: (strides, strides), padding: padding,
-                  activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
-                  biasInitializer: biasInitializer, kernelL1: kernelL1, kernelL2: kernelL2, name: name)
     }
 
 

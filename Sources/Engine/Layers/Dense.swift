@@ -38,9 +38,9 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
     /// oneDNN matmul plans of the products met so far (one per shape and concurrent use).
     private let products = MatmulPlans()
 
-    public init(units: Int, activation: Activation = .linear, useBias: Bool = true,
-                kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
-                kernelL1: Float = 0, kernelL2: Float = 0, name: String = "dense") {
+    /// Every Keras argument is given: their defaults are the catalog's (Spec's tables).
+    public init(units: Int, activation: Activation, useBias: Bool, kernelInitializer: Initializer, biasInitializer: Initializer,
+                kernelL1: Float, kernelL2: Float, name: String = "dense") {
         precondition(units > 0, "Dense: units must be positive, got \(units)")
         self.units = units
         self.activation = activation

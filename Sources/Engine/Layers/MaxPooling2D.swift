@@ -20,19 +20,14 @@ public final class MaxPooling2D: Layer {
     /// previous layer's `backwardSkipsActivation`, saving a pass over the largest activation.
     public var backwardAppliesReLU = false
 
-    public init(poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
-                name: String = "max_pooling2d") {
+    /// Every Keras argument is given (`strides` nil: the pool size), their defaults being the catalog's.
+    public init(poolSize: (Int, Int), strides: (Int, Int)?, padding: Padding, name: String = "max_pooling2d") {
         precondition(poolSize.0 > 0 && poolSize.1 > 0, "MaxPooling2D: pool_size must be positive, got \(poolSize)")
         self.poolSize = poolSize
         self.strides = strides ?? poolSize
         precondition(self.strides.0 > 0 && self.strides.1 > 0, "MaxPooling2D: strides must be positive")
         self.padding = padding
         self.name = name
-    }
-
-    /// Keras's square shorthand: `pool_size=2`.
-    public convenience init(poolSize: Int, strides: Int? = nil, padding: Padding = .valid, name: String = "max_pooling2d") {
-        self.init(poolSize: (poolSize, poolSize), strides: strides.map { ($0, $0) }, padding: padding, name: name)
     }
 
     public var parameters: [Parameter] { [] }

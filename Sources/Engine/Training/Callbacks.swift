@@ -81,9 +81,9 @@ public final class EarlyStopping: StatefulCallback {
     private var maximize = false
     private var bestWeights: [[Float]]?
 
-    public init(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0,
-                mode: MonitorMode = .auto, baseline: Double? = nil,
-                restoreBestWeights: Bool = false, startFromEpoch: Int = 0) {
+    /// Every Keras argument is given (`baseline` nil: none): their defaults are the catalog's.
+    public init(monitor: String, minDelta: Double, patience: Int, mode: MonitorMode, baseline: Double?,
+                restoreBestWeights: Bool, startFromEpoch: Int) {
         self.monitor = monitor
         self.minDelta = abs(minDelta)
         self.patience = patience
@@ -180,8 +180,8 @@ public final class ReduceLROnPlateau: StatefulCallback {
     public private(set) var best = Double.infinity
     private var maximize = false
 
-    public init(monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 10,
-                mode: MonitorMode = .auto, minDelta: Double = 1e-4, cooldown: Int = 0, minLR: Float = 0) {
+    /// Every Keras argument is given: their defaults are the catalog's.
+    public init(monitor: String, factor: Float, patience: Int, mode: MonitorMode, minDelta: Double, cooldown: Int, minLR: Float) {
         precondition(factor < 1, "ReduceLROnPlateau: factor must be below 1")
         self.monitor = monitor
         self.factor = factor

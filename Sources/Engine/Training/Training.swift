@@ -126,9 +126,9 @@ public struct FitConfig {
     /// Checked after every epoch; true ends training (Ctrl-C).
     public var shouldStop: () -> Bool
 
-    public init(loss: Loss, optimizer: Optimizer, metrics: [Metric] = [], epochs: Int = 1,
-                batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
-                callbacks: [Callback] = [], onBatch: ((BatchProgress) -> Void)? = nil,
+    /// Keras's arguments are all given (their defaults are the catalog's); the hooks are optional.
+    public init(loss: Loss, optimizer: Optimizer, metrics: [Metric], epochs: Int, batchSize: Int, shuffle: Bool, seed: UInt64,
+                callbacks: [Callback], onBatch: ((BatchProgress) -> Void)? = nil,
                 onEpoch: ((EpochProgress) -> Void)? = nil, shouldStop: @escaping () -> Bool = { false }) {
         self.loss = loss
         self.optimizer = optimizer

@@ -373,8 +373,9 @@ enum Binding {
         let made: Callback
         switch c.kind {
         case .earlyStopping:
+            // The format offers no baseline (the Engine has it).
             made = EarlyStopping(monitor: monitor, minDelta: try a.double("min_delta"), patience: try a.int("patience"), mode: mode,
-                                 restoreBestWeights: try a.bool("restore_best_weights"), startFromEpoch: try a.int("start_from_epoch"))
+                                 baseline: nil, restoreBestWeights: try a.bool("restore_best_weights"), startFromEpoch: try a.int("start_from_epoch"))
         case .reduceLROnPlateau:
             made = ReduceLROnPlateau(monitor: monitor, factor: try a.float("factor"), patience: try a.int("patience"), mode: mode,
                                      minDelta: try a.double("min_delta"), cooldown: try a.int("cooldown"), minLR: try a.float("min_lr"))

@@ -204,11 +204,9 @@ enum Trainer {
         let loss = try Binding.loss(trial.compile.loss)
         let optimizer = try Binding.optimizer(trial.compile.optimizer)
         let metrics = trial.compile.metrics.map(Binding.metric)
-        var config = Engine.FitConfig(loss: loss, optimizer: optimizer, metrics: metrics,
-                                      epochs: trial.fit.epochs, batchSize: trial.fit.batchSize)
-        config.shuffle = trial.fit.shuffle
-        config.seed = seed
-        config.callbacks = try Binding.callbacks(trial.fit)
+        var config = Engine.FitConfig(loss: loss, optimizer: optimizer, metrics: metrics, epochs: trial.fit.epochs,
+                                      batchSize: trial.fit.batchSize, shuffle: trial.fit.shuffle, seed: seed,
+                                      callbacks: try Binding.callbacks(trial.fit))
         config.onEpoch = onEpoch
         config.onBatch = onBatch
         config.shouldStop = { StopRequest.requested }
