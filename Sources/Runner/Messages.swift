@@ -73,6 +73,8 @@ enum Say {
         let who = holder.isEmpty ? "another runner (a shard of a sharded run)" : "another runner (\(holder))"
         return "\(folder) is in use by \(who); wait for it to finish or choose another --out"
     }
+    /// What an exclusive holder writes into the lock file, for `folderInUse` to name it.
+    static func lockHolder(pid: Int32, host: String) -> String { "pid \(pid) on \(host)" }
     static func cannotWrite(_ path: String, _ reason: String) -> String { "cannot write \(path): \(reason)" }
     static let cannotCreateFolder = "cannot create the folder"
     static func notFinalFacts(_ error: Error) -> String { "not a runner final.json (\(error)); run the experiment again" }

@@ -38,7 +38,7 @@ final class FolderLock {
         }
         guard mode == .exclusive else { return }
         ftruncate(fd, 0)
-        let text = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName)\n"
+        let text = Say.lockHolder(pid: getpid(), host: ProcessInfo.processInfo.hostName) + "\n"
         _ = text.utf8CString.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count - 1, 0) }
     }
 
