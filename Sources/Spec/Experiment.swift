@@ -49,7 +49,7 @@ public struct SearchParameter: Sendable, Hashable {
 }
 
 /// `search.strategy`.
-public enum SearchStrategy: String, Sendable, Hashable {
+public enum SearchStrategy: String, Sendable, Hashable, CaseIterable {
     case random
     case grid
     /// scikit-learn's `HalvingRandomSearchCV`: random candidates, successive halving over rungs.
@@ -62,7 +62,7 @@ public enum SearchStrategy: String, Sendable, Hashable {
 }
 
 /// What a rung of halving or Hyperband gives more of (scikit-learn's `resource`).
-public enum HalvingResource: String, Sendable, Hashable {
+public enum HalvingResource: String, Sendable, Hashable, CaseIterable {
     /// Epochs of training; a promoted unit continues from its saved state.
     case epochs
     /// Training samples per fold (scikit-learn's `n_samples`); each rung trains afresh.
@@ -78,6 +78,23 @@ public enum ResourceSetting: Sendable, Hashable {
     case exhaust
     /// max_resources: `fit.epochs`, or the size of a fold's training part.
     case auto
+
+    /// The word the file writes for each setting but a count, declared once.
+    public var word: String? {
+        switch self {
+        case .count: nil
+        case .smallest: "smallest"
+        case .exhaust: "exhaust"
+        case .auto: "auto"
+        }
+    }
+
+    /// The setting a file's value names: an integer, or one of the words.
+    init?(_ v: Value) {
+        if case .int(let n) = v { self = .count(n); return }
+        guard let s = v.string, let w = [Self.smallest, .exhaust, .auto].first(where: { $0.word == s }) else { return nil }
+        self = w
+    }
 }
 
 /// The successive-halving settings of `search` (strategy halving or hyperband).

@@ -78,8 +78,8 @@ enum Messages {
     static func halvingOnly(_ key: String, _ strategy: String) -> String {
         "'\(key)' is read by strategy halving or hyperband, not \(strategy)"
     }
-    static func trialsWithHalving(_ strategy: String) -> String {
-        strategy == "hyperband"
+    static func trialsWithHalving(_ strategy: SearchStrategy) -> String {
+        strategy == .hyperband
             ? "'trials' is not read by strategy hyperband: its brackets decide the number of trials (max_resources, factor)"
             : "'trials' is not read by strategy halving: give 'candidates' (scikit-learn's n_candidates), or leave it out for 'exhaust'"
     }

@@ -499,19 +499,21 @@ public enum Catalog {
         ArgSpec("callbacks", .structure("a list of callbacks"), .list([]), nil, "EarlyStopping, ReduceLROnPlateau"),
     ]
 
+    private static func words(_ settings: ResourceSetting...) -> [String] { settings.compactMap(\.word) }
+
     public static let searchKeys: [ArgSpec] = [
-        ArgSpec("strategy", .oneOf(["random", "grid", "halving", "hyperband"]), .string("random"), nil,
+        ArgSpec("strategy", .oneOf(SearchStrategy.allCases.map(\.rawValue)), .string(SearchStrategy.random.rawValue), nil,
                 "random: RandomizedSearchCV; grid: GridSearchCV; halving: HalvingRandomSearchCV; hyperband: KerasTuner's Hyperband"),
         ArgSpec("trials", .int, .int(10), .positive, "random: number of trials (n_iter); grid: a cap on the grid"),
         ArgSpec("factor", .number, .int(3), ValueRange(lower: 1, lowerInclusive: false, upper: nil, upperInclusive: false),
                 "halving, hyperband: each rung keeps ⌈n/factor⌉ candidates and gives them factor times the resource"),
-        ArgSpec("resource", .oneOf(["epochs", "samples"]), .string("epochs"), nil,
+        ArgSpec("resource", .oneOf(HalvingResource.allCases.map(\.rawValue)), .string(HalvingResource.epochs.rawValue), nil,
                 "halving, hyperband: what a rung gives more of: epochs (continued, never restarted) or training samples per fold"),
-        ArgSpec("min_resources", .countOrWord(["smallest", "exhaust"]), .string("smallest"), nil,
+        ArgSpec("min_resources", .countOrWord(words(.smallest, .exhaust)), .string(ResourceSetting.smallest.word!), nil,
                 "halving, hyperband: the first rung's resource; smallest: 1 epoch or 2·cv·classes samples; exhaust: as large as the rungs allow"),
-        ArgSpec("max_resources", .countOrWord(["auto"]), .string("auto"), nil,
+        ArgSpec("max_resources", .countOrWord(words(.auto)), .string(ResourceSetting.auto.word!), nil,
                 "halving, hyperband: the most a candidate gets; auto: fit.epochs, or the size of a fold's training part"),
-        ArgSpec("candidates", .countOrWord(["exhaust"]), .string("exhaust"), .count,
+        ArgSpec("candidates", .countOrWord(words(.exhaust)), .string(ResourceSetting.exhaust.word!), .count,
                 "halving: the first rung's candidates (n_candidates); exhaust: as many as the rungs can hold"),
         ArgSpec("cv", .int, .int(5), .atLeast(2), "number of cross-validation folds (stratified for classification)"),
         ArgSpec("scoring", .oneOf(["loss"] + metrics.map(\.name)), .null, nil, "the score ranking trials (default: the first metric, else loss)"),

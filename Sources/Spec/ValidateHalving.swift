@@ -15,22 +15,18 @@ extension Validator {
             for k in Self.halvingKeys { if let p = found[k] { sink.error(p.key.mark, Messages.halvingOnly(k, strategy.rawValue)) } }
             return nil
         }
-        if let p = found["trials"] { sink.error(p.key.mark, Messages.trialsWithHalving(strategy.rawValue)) }
+        if let p = found["trials"] { sink.error(p.key.mark, Messages.trialsWithHalving(strategy)) }
         if strategy == .hyperband, let p = found["candidates"] { sink.error(p.key.mark, Messages.candidatesWithHyperband) }
-        let factor = value(found, specs, "factor")?.double ?? 3
-        let resource = HalvingResource(rawValue: value(found, specs, "resource")?.string ?? "epochs") ?? .epochs
-        // A bad value is reported and replaced by the default, so the checks below still run.
-        func setting(_ key: String, default d: ResourceSetting) -> ResourceSetting {
-            switch value(found, specs, key) {
-            case .int(let i)?: return .count(i)
-            case .string("smallest")?: return .smallest
-            case .string("exhaust")?: return .exhaust
-            case .string("auto")?: return .auto
-            default: return d
-            }
-        }
-        let minimum = setting("min_resources", default: .smallest), maximum = setting("max_resources", default: .auto)
-        let candidates = strategy == .hyperband ? .auto : setting("candidates", default: .exhaust)
+        // The value given (or the table's default when none is); a bad value is reported (nil
+        // here) and replaced by the table's default, so the checks below still run.
+        func given(_ key: String) -> Value? { value(found, specs, key) }
+        func fallback(_ key: String) -> Value { spec(key, specs).defaultValue ?? .null }
+        let factor = given("factor")?.double ?? fallback("factor").double!
+        let resource = given("resource")?.string.flatMap(HalvingResource.init(rawValue:))
+            ?? HalvingResource(rawValue: fallback("resource").string!)!
+        func setting(_ key: String) -> ResourceSetting { given(key).flatMap(ResourceSetting.init) ?? ResourceSetting(fallback(key))! }
+        let minimum = setting("min_resources"), maximum = setting("max_resources")
+        let candidates = strategy == .hyperband ? .auto : setting("candidates")
         if minimum == .exhaust, let p = found["min_resources"] {
             if strategy == .hyperband {
                 sink.error(p.value.mark, Messages.exhaustWithHyperband)

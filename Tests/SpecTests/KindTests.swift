@@ -26,6 +26,8 @@ import Testing
         for layer in [LayerKind.conv2D, .maxPooling2D, .averagePooling2D] {
             #expect(Catalog.find(layer.rawValue, in: Catalog.layers)?.args.first { $0.name == "padding" }?.type == .oneOf(names(PaddingKind.self)))
         }
+        #expect(Catalog.searchKeys.first { $0.name == "strategy" }?.type == .oneOf(names(SearchStrategy.self)))
+        #expect(Catalog.searchKeys.first { $0.name == "resource" }?.type == .oneOf(names(HalvingResource.self)))
         for callback in CallbackKind.allCases {
             #expect(Catalog.find(callback.rawValue, in: Catalog.callbacks)?.args.first { $0.name == "mode" }?.type == .oneOf(names(MonitorModeKind.self)))
         }
