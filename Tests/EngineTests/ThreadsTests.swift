@@ -161,4 +161,37 @@ import Testing
         }
         #expect(try grads(folded: true) == grads(folded: false))
     }
+
+    /// `Sequential` runs conv → pool → conv → pool → flatten chunk by chunk through all five
+    /// layers (one segment); layer by layer through the same layers gives the same bits, on 1
+    /// and 2 threads, forward and backward, including the chunks' kernel gradients.
+    @Test func segmentedModelMatchesLayerByLayer() throws {
+        func model() throws -> Sequential {
+            let m = Sequential([Conv2D(filters: 6, kernelSize: 3, padding: .same, activation: .relu), MaxPooling2D(poolSize: 2),
+                                Conv2D(filters: 8, kernelSize: 3, activation: .tanh), MaxPooling2D(poolSize: 2), Flatten(),
+                                Dense(units: 5)])
+            try m.build(inputShape: [13, 13, 2], seed: 3)
+            return m
+        }
+        let x = randomTensor([50, 13, 13, 2], seed: 21)
+        func run(segmented: Bool, threads: Int) throws -> [[Float]] {
+            let saved = Threads.budget
+            Threads.budget = threads
+            defer { Threads.budget = saved }
+            let m = try model()
+            var y = x
+            if segmented { y = m.forward(x, training: true) } else { for l in m.layers { y = l.forward(y, training: true) } }
+            let dy = randomTensor(y.shape, seed: 22)
+            m.zeroGradients()
+            var d = dy
+            if segmented { d = m.backward(dy) } else { for l in m.layers.reversed() { d = l.backward(d) } }
+            return [y.array, d.array] + m.parameters.map(\.grad.array)
+        }
+        let reference = try run(segmented: false, threads: 1)
+        #expect(reference[2].contains { $0 != 0 }, "the first kernel's gradient is not all zero")
+        for threads in [1, 2] {
+            #expect(try run(segmented: true, threads: threads) == reference, "threads \(threads)")
+            #expect(try run(segmented: false, threads: threads) == reference, "threads \(threads)")
+        }
+    }
 }

@@ -82,3 +82,43 @@ public protocol BiasRegularized: AnyObject {
 public protocol InputGradientOptional: Layer {
     var computesInputGradient: Bool { get set }
 }
+
+/// A layer whose passes split into independent sample chunks (`Threads.chunks` of the batch):
+/// Conv2D, the pooling layers, Flatten. `Sequential` runs a run of such layers chunk by chunk
+/// through all of them (conv → pool → conv → pool for one chunk, then the next chunk), so a
+/// chunk's activations are still in the core's cache when the next layer reads them, and the
+/// threads meet once per run instead of once per layer. Each chunk computes exactly what the
+/// layer-by-layer order computes: the same bits.
+///
+/// `forward` and `backward` of such a layer are `begin…`, every chunk, then `endBackward`.
+public protocol ChunkedLayer: Layer {
+    /// Sizes the output buffer for input `x` (the whole batch) and returns it, unfilled.
+    func beginForward(_ x: Tensor, training: Bool) -> Tensor
+    /// Computes the output rows of chunk `c` of `Threads.chunks(of: batch)`.
+    func forward(chunk c: Int)
+    /// Sizes the input-gradient buffer for `dy` (which may not be filled yet: it is the next
+    /// layer's input gradient, computed chunk by chunk too) and returns it, unfilled.
+    func beginBackward(_ dy: Tensor) -> Tensor
+    /// Computes the input-gradient rows of chunk `c`, and that chunk's share of the parameters'
+    /// gradients.
+    func backward(chunk c: Int)
+    /// Adds the chunks' parameter gradients into the parameters' `grad`, in chunk order.
+    func endBackward()
+}
+
+extension ChunkedLayer {
+    public func endBackward() {}
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let y = beginForward(x, training: training)
+        Threads.forEach(Threads.chunks(of: x.batch).count) { c in forward(chunk: c) }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let dx = beginBackward(dy)
+        Threads.forEach(Threads.chunks(of: dy.batch).count) { c in backward(chunk: c) }
+        endBackward()
+        return dx
+    }
+}

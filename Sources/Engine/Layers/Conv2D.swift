@@ -7,7 +7,7 @@
 /// OH = ⌈H/sh⌉ (TensorFlow's rule; see `Padding`). Parameters: `kernel` (kh, kw, C, filters)
 /// as Keras stores it, `bias` (filters). The passes run on oneDNN (`ConvolutionPlan`), one
 /// plan per batch size met, created on first use and kept.
-public final class Conv2D: ActivatedLayer, InputGradientOptional, BiasRegularized {
+public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, BiasRegularized {
     public let kind = "Conv2D"
     public var name: String
     public let filters: Int
@@ -114,71 +114,76 @@ public final class Conv2D: ActivatedLayer, InputGradientOptional, BiasRegularize
         }
     }
 
-    /// y = f(conv(x, kernel) + bias), chunk by chunk (in parallel when the thread budget allows):
-    /// one oneDNN convolution (bias included, and a ReLU as its post-op), then any other
-    /// activation while the chunk is in cache.
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    /// The current batch's chunks and their plans, set by `beginForward`.
+    private var chunks: [(range: Range<Int>, plan: ConvolutionPlan)] = []
+    private var dOutput: Tensor?
+
+    /// Sizes the output for `x`: y = f(conv(x, kernel) + bias), computed by `forward(chunk:)`.
+    public func beginForward(_ x: Tensor, training: Bool) -> Tensor {
         let g = geometry!
         precondition(x.shape.count == 4 && x.shape[1] == g.height && x.shape[2] == g.width && x.shape[3] == g.channels,
                      "\(name): input \(x.shape), expected (N, \(g.height), \(g.width), \(g.channels))")
         input = x
-        let n = x.batch
-        let shape = [n] + outputShape
+        let shape = [x.batch] + outputShape
         output.resize(shape)
-        let keepZ = activation.needsPreactivation
-        if keepZ { preactivation.resize(shape) }
-        let z = keepZ ? preactivation : output
-        let chunks = chunkPlans(batch: n)
-        let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * filters
-        let xp = x.data, zp = z.data, yp = output.data, w = kernel.value.data, b = bias?.value.data
-        Threads.forEach(chunks.count) { c in
-            let (r, p) = chunks[c]
-            p.forward(x: xp + r.lowerBound * inPer, weights: w, bias: b, y: zp + r.lowerBound * outPer)
-            if activation != .linear && !p.appliesReLU {
-                activation.forward(zp + r.lowerBound * outPer, rows: r.count * g.outHeight * g.outWidth, cols: filters,
-                                   output: yp + r.lowerBound * outPer)
-            }
-        }
+        if activation.needsPreactivation { preactivation.resize(shape) }
+        chunks = chunkPlans(batch: x.batch)
         return output
     }
 
-    /// Per chunk: dZ = dy ⊙ f′ (or dy when the loss gave dL/dz); the chunk's kernel and bias
-    /// gradients from oneDNN backward-weights(x, dZ); dInput = oneDNN backward-data(dZ, kernel).
-    /// Then grad += each chunk's gradients, in chunk order.
-    public func backward(_ dy: Tensor) -> Tensor {
+    /// One chunk: one oneDNN convolution (bias included, and a ReLU as its post-op), then any
+    /// other activation while the chunk is in cache.
+    public func forward(chunk c: Int) {
+        let g = geometry!, (r, p) = chunks[c]
+        let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * filters
+        let z = (activation.needsPreactivation ? preactivation : output).data + r.lowerBound * outPer
+        p.forward(x: input!.data + r.lowerBound * inPer, weights: kernel.value.data, bias: bias?.value.data, y: z)
+        if activation != .linear && !p.appliesReLU {
+            activation.forward(z, rows: r.count * g.outHeight * g.outWidth, cols: filters,
+                               output: output.data + r.lowerBound * outPer)
+        }
+    }
+
+    /// Sizes dInput and the chunks' gradient buffers for `dy`.
+    public func beginBackward(_ dy: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         precondition(dy.shape == output.shape, "\(name): dy \(dy.shape) does not match output \(output.shape)")
-        let g = geometry!, n = x.batch
-        let chunks = chunkPlans(batch: n)
-        let skip = backwardSkipsActivation || activation == .linear
-        if !skip { dPreactivation.resize(output.shape) }
+        if !(backwardSkipsActivation || activation == .linear) { dPreactivation.resize(output.shape) }
         while dKernels.count < chunks.count {
             dKernels.append(Tensor(shape: kernel.shape))
             dBiases.append(Tensor(shape: [filters]))
         }
         dInput.resize(x.shape)
-        let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * filters
-        let xp = x.data, dyp = dy.data, dzp = skip ? dy.data : dPreactivation.data, dxp = dInput.data
-        let zp = activation.needsPreactivation ? preactivation.data : nil, yp = output.data
-        let w = kernel.value.data, inputGradient = computesInputGradient
-        let dks = dKernels.map(\.data), dbs = dBiases.map(\.data)
-        Threads.forEach(chunks.count) { c in
-            let (r, p) = chunks[c]
-            let o = r.lowerBound * outPer
-            if !skip {
-                activation.backward(dyp + o, preactivation: zp.map { $0 + o }, output: yp + o,
-                                    rows: r.count * g.outHeight * g.outWidth, cols: filters, into: dzp + o)
-            }
-            p.backwardWeights(x: xp + r.lowerBound * inPer, dy: dzp + o, dw: dks[c], db: useBias ? dbs[c] : nil)
-            if inputGradient {
-                p.backwardData(dy: dzp + o, weights: w, dx: dxp + r.lowerBound * inPer)
-            }
-        }
-        for c in chunks.indices {
-            Gemm.add(count: kernel.count, dks[c], into: kernel.grad.data)
-            if let bias { Gemm.add(count: filters, dbs[c], into: bias.grad.data) }
-        }
-        if !inputGradient { dInput.fill(0) }
+        dOutput = dy
         return dInput
+    }
+
+    /// One chunk: dZ = dy ⊙ f′ (or dy when the loss gave dL/dz); the chunk's kernel and bias
+    /// gradients from oneDNN backward-weights(x, dZ); dInput = oneDNN backward-data(dZ, kernel)
+    /// (zeros when `computesInputGradient` is off).
+    public func backward(chunk c: Int) {
+        let g = geometry!, (r, p) = chunks[c]
+        let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * filters
+        let o = r.lowerBound * outPer, i = r.lowerBound * inPer
+        let skip = backwardSkipsActivation || activation == .linear
+        let dz = (skip ? dOutput! : dPreactivation).data
+        if !skip {
+            activation.backward(dOutput!.data + o, preactivation: activation.needsPreactivation ? preactivation.data + o : nil,
+                                output: output.data + o, rows: r.count * g.outHeight * g.outWidth, cols: filters, into: dz + o)
+        }
+        p.backwardWeights(x: input!.data + i, dy: dz + o, dw: dKernels[c].data, db: useBias ? dBiases[c].data : nil)
+        if computesInputGradient {
+            p.backwardData(dy: dz + o, weights: kernel.value.data, dx: dInput.data + i)
+        } else {
+            (dInput.data + i).update(repeating: 0, count: r.count * inPer)
+        }
+    }
+
+    /// grad += each chunk's gradients, in chunk order.
+    public func endBackward() {
+        for c in chunks.indices {
+            Gemm.add(count: kernel.count, dKernels[c].data, into: kernel.grad.data)
+            if let bias { Gemm.add(count: filters, dBiases[c].data, into: bias.grad.data) }
+        }
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Shapes: input (N, d1, …, dk), output (N, d1·…·dk). No parameters. The data is copied into
 /// the layer's own buffer (layers never hand out views of another layer's memory).
-public final class Flatten: Layer {
+public final class Flatten: ChunkedLayer {
     public let kind = "Flatten"
     public var name: String
     public private(set) var outputShape: [Int] = []
@@ -22,15 +22,30 @@ public final class Flatten: Layer {
         outputShape = [inputShape.reduce(1, *)]
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    private var input: Tensor?
+    private var dOutput: Tensor?
+    private var chunks: [Range<Int>] = []
+
+    public func beginForward(_ x: Tensor, training: Bool) -> Tensor {
         output.resize([x.batch, x.sampleCount])
-        output.data.update(from: x.data, count: x.count)
+        input = x
+        chunks = Threads.chunks(of: x.batch)
         return output
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func forward(chunk c: Int) {
+        let r = chunks[c], per = output.sampleCount
+        (output.data + r.lowerBound * per).update(from: input!.data + r.lowerBound * per, count: r.count * per)
+    }
+
+    public func beginBackward(_ dy: Tensor) -> Tensor {
         dInput.resize([dy.batch] + inputShape)
-        dInput.data.update(from: dy.data, count: dy.count)
+        dOutput = dy
         return dInput
+    }
+
+    public func backward(chunk c: Int) {
+        let r = chunks[c], per = output.sampleCount
+        (dInput.data + r.lowerBound * per).update(from: dOutput!.data + r.lowerBound * per, count: r.count * per)
     }
 }

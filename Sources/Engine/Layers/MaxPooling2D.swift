@@ -3,7 +3,7 @@
 ///
 /// Shapes (NHWC): input (N, H, W, C), output (N, OH, OW, C) with OH from `Padding`'s rule
 /// (valid: ⌊(H − ph)/sh⌋ + 1; same: ⌈H/sh⌉). No parameters. Padded cells never win.
-public final class MaxPooling2D: Layer {
+public final class MaxPooling2D: ChunkedLayer {
     public let kind = "MaxPooling2D"
     public var name: String
     public let poolSize: (Int, Int)
@@ -37,37 +37,39 @@ public final class MaxPooling2D: Layer {
         outputShape = [geometry.outHeight, geometry.outWidth, geometry.channels]
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let g = geometry.with(batch: x.batch)
-        precondition(x.count == g.inputCount, "\(name): input \(x.shape) does not match the built shape")
+    private var dOutput: Tensor?
+    private var chunks: [Range<Int>] = []
+
+    public func beginForward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(x.count == geometry.with(batch: x.batch).inputCount, "\(name): input \(x.shape) does not match the built shape")
         output.resize([x.batch] + outputShape)
         input = x
-        // Chunk by chunk (in parallel when the thread budget allows).
-        let chunks = Threads.chunks(of: x.batch)
-        let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
-        let xp = x.data, yp = output.data
-        Threads.forEach(chunks.count) { c in
-            let r = chunks[c]
-            Pooling.maxForward(g.with(batch: r.count), x: xp + r.lowerBound * inPer, y: yp + r.lowerBound * outPer)
-        }
-        dInput.resize(x.shape)
+        chunks = Threads.chunks(of: x.batch)
         return output
+    }
+
+    public func forward(chunk c: Int) {
+        let g = geometry!, r = chunks[c]
+        let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
+        Pooling.maxForward(g.with(batch: r.count), x: input!.data + r.lowerBound * inPer, y: output.data + r.lowerBound * outPer)
+    }
+
+    public func beginBackward(_ dy: Tensor) -> Tensor {
+        guard let x = input else { preconditionFailure("\(name): backward before forward") }
+        precondition(dy.count == output.count, "\(name): dy \(dy.shape) does not match output \(output.shape)")
+        dInput.resize(x.shape)
+        dOutput = dy
+        return dInput
     }
 
     /// dInput is zero except at each window's maximum, which receives that window's dy (the
     /// maximum's cell is found again from the input and output: `Pooling.maxBackward`).
-    public func backward(_ dy: Tensor) -> Tensor {
-        guard let x = input else { preconditionFailure("\(name): backward before forward") }
-        precondition(dy.count == output.count, "\(name): dy \(dy.shape) does not match output \(output.shape)")
-        let g = geometry!, chunks = Threads.chunks(of: dy.batch)
+    public func backward(chunk c: Int) {
+        let g = geometry!, r = chunks[c]
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
-        let dyp = dy.data, dxp = dInput.data, xp = x.data, yp = output.data, relu = backwardAppliesReLU
-        Threads.forEach(chunks.count) { c in
-            let r = chunks[c]
-            Pooling.maxBackward(g.with(batch: r.count), x: xp + r.lowerBound * inPer, y: yp + r.lowerBound * outPer,
-                                dy: dyp + r.lowerBound * outPer, dx: dxp + r.lowerBound * inPer, relu: relu)
-        }
-        return dInput
+        let i = r.lowerBound * inPer, o = r.lowerBound * outPer
+        Pooling.maxBackward(g.with(batch: r.count), x: input!.data + i, y: output.data + o,
+                            dy: dOutput!.data + o, dx: dInput.data + i, relu: backwardAppliesReLU)
     }
 }
 

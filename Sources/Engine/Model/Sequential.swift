@@ -70,11 +70,38 @@ public final class Sequential {
     public var trainableParameterCount: Int { parameters.reduce(0) { $0 + ($1.trainable ? $1.count : 0) } }
 
     /// The forward pass through every layer; the result is the last layer's own buffer.
+    ///
+    /// Consecutive `ChunkedLayer`s (conv → pool → conv → pool → flatten) run as one segment:
+    /// each chunk of samples goes through all of them before the next chunk starts, so its
+    /// activations stay in the core's cache; the same bits as layer by layer.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         precondition(isBuilt, "Sequential.forward before build")
         var h = x
-        for layer in layers { h = layer.forward(h, training: training) }
+        for segment in segments {
+            if segment.count == 1 {
+                h = layers[segment.lowerBound].forward(h, training: training)
+                continue
+            }
+            let run = segment.map { layers[$0] as! ChunkedLayer }
+            for layer in run { h = layer.beginForward(h, training: training) }
+            Threads.forEach(Threads.chunks(of: x.batch).count) { c in
+                for layer in run { layer.forward(chunk: c) }
+            }
+        }
         return h
+    }
+
+    /// The layers' indices in runs: each run of two or more `ChunkedLayer`s is one segment,
+    /// every other layer a segment of its own.
+    private var segments: [Range<Int>] {
+        var out: [Range<Int>] = []
+        var i = 0
+        while i < layers.count {
+            var j = i
+            while j < layers.count, layers[j] is ChunkedLayer { j += 1 }
+            if j - i >= 2 { out.append(i..<j); i = j } else { out.append(i..<(i + 1)); i += 1 }
+        }
+        return out
     }
 
     /// The backward pass from the gradient with respect to the output; adds into every
@@ -82,7 +109,18 @@ public final class Sequential {
     @discardableResult
     public func backward(_ dOutput: Tensor) -> Tensor {
         var d = dOutput
-        for layer in layers.reversed() { d = layer.backward(d) }
+        for segment in segments.reversed() {
+            if segment.count == 1 {
+                d = layers[segment.lowerBound].backward(d)
+                continue
+            }
+            let run = segment.reversed().map { layers[$0] as! ChunkedLayer }
+            for layer in run { d = layer.beginBackward(d) }
+            Threads.forEach(Threads.chunks(of: dOutput.batch).count) { c in
+                for layer in run { layer.backward(chunk: c) }
+            }
+            for layer in run { layer.endBackward() }
+        }
         return d
     }
 
