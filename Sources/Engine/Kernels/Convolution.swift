@@ -55,6 +55,7 @@ public final class ConvolutionPlan {
         self.filters = filters
         hasBias = bias
         appliesReLU = relu
+        DNNLEngine.singleThreaded()
         let engine = DNNLEngine.shared.handle
         var src = Self.desc([g.batch, g.channels, g.height, g.width], dnnl_nhwc)
         var dst = Self.desc([g.batch, filters, g.outHeight, g.outWidth], dnnl_nhwc)
@@ -264,6 +265,13 @@ final class DNNLEngine: @unchecked Sendable {
         ConvolutionPlan.check(dnnl_engine_create(&e, dnnl_cpu, 0), "engine_create")
         handle = e
     }
+
+    /// Makes the calling thread's OpenMP team one thread before a primitive is created: oneDNN
+    /// picks an algorithm (how a weight gradient is split and reduced, for one) for the
+    /// thread count it sees at creation, and the engine always runs its primitives on one
+    /// thread. Without this a plan made on a thread that never called `Threads.set` (a test,
+    /// `predict`) would be planned for every core and give other bits.
+    static func singleThreaded() { omp_set_num_threads(1) }
 }
 
 /// Plain-loop references for the three convolution passes (same layouts as `ConvolutionPlan`),

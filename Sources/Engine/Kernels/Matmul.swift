@@ -39,6 +39,7 @@ public final class MatmulPlan {
     public init(_ s: Shape) {
         precondition(s.m > 0 && s.n > 0 && s.k > 0, "MatmulPlan: empty product \(s)")
         shape = s
+        DNNLEngine.singleThreaded()
         let engine = DNNLEngine.shared.handle
         var aDesc = Self.desc(rows: s.m, cols: s.k, ld: s.lda, transposed: s.transA)
         var bDesc = Self.desc(rows: s.k, cols: s.n, ld: s.ldb, transposed: s.transB)
