@@ -37,6 +37,8 @@ public final class ConvolutionPlan {
     /// Memory objects owned by the plan: weights in each pass's preferred layout, and the scratchpads.
     private var ownedMemories: [OpaquePointer?] = []
     private var ownedBuffers: [UnsafeMutableRawPointer] = []
+    /// The forward and weight-gradient passes as matrix products, for few input channels.
+    private let patches: Patches?
 
     /// Creates the three primitives for `geometry` (whose `channels` is the input depth) with
     /// `filters` output channels.
@@ -55,6 +57,7 @@ public final class ConvolutionPlan {
         self.filters = filters
         hasBias = bias
         appliesReLU = relu
+        patches = Patches.suit(g) ? Patches(g, filters: filters, bias: bias, relu: relu) : nil
         DNNLEngine.singleThreaded()
         let engine = DNNLEngine.shared.handle
         var src = Self.desc([g.batch, g.channels, g.height, g.width], dnnl_nhwc)
@@ -196,6 +199,7 @@ public final class ConvolutionPlan {
     public func forward(x: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         y: UnsafeMutablePointer<Float>) {
         precondition(hasBias == (bias != nil), "ConvolutionPlan: bias given \(bias != nil), planned \(hasBias)")
+        if let patches { return patches.forward(x: x, weights: weights, bias: bias, y: y) }
         set(srcMemory, x); set(userWeightsMemory, weights); set(dstMemory, y)
         if let bias { set(biasMemory, bias) }
         if let r = forwardReorder { execute(r) }
@@ -215,6 +219,7 @@ public final class ConvolutionPlan {
     public func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
                                 db: UnsafeMutablePointer<Float>?) {
         precondition(hasBias == (db != nil), "ConvolutionPlan: bias gradient given \(db != nil), planned \(hasBias)")
+        if let patches { return patches.backwardWeights(x: x, dy: dy, dw: dw, db: db) }
         set(srcMemory, x); set(dstMemory, dy); set(userWeightsMemory, dw)
         if let db { set(biasMemory, db) }
         execute(backwardWeightsStep)
@@ -252,6 +257,98 @@ public final class ConvolutionPlan {
     /// A failing oneDNN call is a bug or a broken installation, never a user error: trap with its name.
     static func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
         precondition(status == dnnl_success, "oneDNN \(what()) failed with status \(status.rawValue)")
+    }
+}
+
+/// A convolution's forward and weight-gradient passes as matrix products over the patch matrix
+/// (im2col), for inputs of few channels: a first layer on grayscale or RGB images (3×3×1 = 9
+/// values per output). oneDNN's direct kernels vectorize over input channels and waste most
+/// of their lanes there; the products run at matmul speed (bench/README.md).
+///
+/// The patch matrix P has one row per output position (n, oh, ow) and the window's kh·kw·C
+/// input values in (i, j, c) order, zeros for padded cells: Keras's kernel (kh, kw, C, filters)
+/// is already that many rows × filters, so y = P·W + b (then max(·, 0), as the direct plan's
+/// post-op), dW = Pᵀ·dZ and db = the column sums of dZ. P is packed (a ones column for the
+/// bias gradient made oneDNN fall back from its `brg` matmul to the 4× slower `gemm:jit`).
+/// The input gradient stays with oneDNN's backward-data convolution.
+private final class Patches {
+    let g: WindowGeometry
+    let filters: Int
+    /// Values per patch (kh·kw·C).
+    let size: Int
+    let rows: Int
+    let matrix: UnsafeMutablePointer<Float>
+    let forwardProduct: MatmulPlan
+    let weightsProduct: MatmulPlan
+
+    /// Few channels and small windows: 3×3 on grayscale or RGB. A 7×7 first layer of 64 filters
+    /// (49 values per patch) ran faster on the direct kernels (bench/README.md).
+    static func suit(_ g: WindowGeometry) -> Bool { g.channels <= 4 && g.kernelH * g.kernelW * g.channels <= 32 }
+
+    init(_ g: WindowGeometry, filters: Int, bias: Bool, relu: Bool) {
+        self.g = g
+        self.filters = filters
+        size = g.kernelH * g.kernelW * g.channels
+        rows = g.batch * g.outHeight * g.outWidth
+        matrix = .allocate(capacity: rows * size)
+        forwardProduct = MatmulPlan(.init(m: rows, n: filters, k: size, bias: bias, relu: relu))
+        weightsProduct = MatmulPlan(.init(transA: true, m: size, n: filters, k: rows))
+    }
+
+    deinit { matrix.deallocate() }
+
+    /// Fills the patch matrix from x, one window offset (i, j) at a time along an output row:
+    /// the output columns whose cell falls outside the input get zeros, the rest one strided
+    /// copy each (no per-cell branches or copy calls).
+    func fill(_ x: UnsafePointer<Float>) {
+        let c = g.channels, sw = g.strideW
+        for n in 0..<g.batch { for oh in 0..<g.outHeight {
+            let rowBase = matrix + (n * g.outHeight + oh) * g.outWidth * size
+            for i in 0..<g.kernelH {
+                let ih = oh * g.strideH - g.padTop + i
+                for j in 0..<g.kernelW {
+                    let dst = rowBase + (i * g.kernelW + j) * c
+                    // Output columns ow whose input column ow·sw − left + j lies in 0..<width.
+                    let shift = j - g.padLeft
+                    var lo = 0, hi = 0
+                    if ih >= 0 && ih < g.height {
+                        lo = min(g.outWidth, max(0, (-shift + sw - 1) / sw))
+                        hi = max(lo, min(g.outWidth, (g.width - 1 - shift) / sw + 1))
+                    }
+                    for ow in 0..<lo { for k in 0..<c { dst[ow * size + k] = 0 } }
+                    if hi > lo {
+                        let src = x + ((n * g.height + ih) * g.width + shift) * c
+                        if c == 1 {
+                            for ow in lo..<hi { dst[ow * size] = src[ow * sw] }
+                        } else {
+                            for ow in lo..<hi { for k in 0..<c { dst[ow * size + k] = src[ow * sw * c + k] } }
+                        }
+                    }
+                    for ow in hi..<g.outWidth { for k in 0..<c { dst[ow * size + k] = 0 } }
+                }
+            }
+        } }
+    }
+
+    /// The input the matrix was filled from (the last forward pass's).
+    private var filledFrom: UnsafePointer<Float>?
+
+    func forward(x: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+        fill(x)
+        filledFrom = x
+        forwardProduct.run(a: matrix, b: weights, c: y, bias: bias)
+    }
+
+    /// dW = Pᵀ·dZ with the patch matrix of the last forward pass (a backward pass always follows
+    /// its forward pass on the same plan); db = Σ_rows dZ.
+    func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
+                         db: UnsafeMutablePointer<Float>?) {
+        if filledFrom != x { fill(x); filledFrom = x }
+        weightsProduct.run(a: matrix, b: dy, c: dw)
+        if let db {
+            db.update(repeating: 0, count: filters)
+            Gemm.addColumnSums(rows: rows, cols: filters, of: dy, into: db)
+        }
     }
 }
 

@@ -18,21 +18,28 @@ public final class MatmulPlan {
         public var m: Int, n: Int, k: Int
         public var lda: Int, ldb: Int, ldc: Int
         public var accumulate = false
+        /// C = op(A)·op(B) + bias (a row of n added to every row of C).
+        public var bias = false
+        /// C = max(·, 0), applied last (oneDNN's eltwise post-op).
+        public var relu = false
 
         /// Packed leading dimensions unless given, as `Gemm.sgemm`.
         public init(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
-                    lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil, accumulate: Bool = false) {
+                    lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil, accumulate: Bool = false,
+                    bias: Bool = false, relu: Bool = false) {
             self.transA = transA; self.transB = transB
             self.m = m; self.n = n; self.k = k
             self.lda = lda ?? (transA ? m : k); self.ldb = ldb ?? (transB ? k : n); self.ldc = ldc ?? n
             self.accumulate = accumulate
+            self.bias = bias
+            self.relu = relu
         }
     }
 
     public let shape: Shape
     private var primitive: OpaquePointer?
     private var stream: OpaquePointer?
-    private var a: OpaquePointer?, b: OpaquePointer?, c: OpaquePointer?, scratch: OpaquePointer?
+    private var a: OpaquePointer?, b: OpaquePointer?, c: OpaquePointer?, biasMemory: OpaquePointer?, scratch: OpaquePointer?
     private var scratchBuffer: UnsafeMutableRawPointer
     private var args: [dnnl_exec_arg_t] = []
 
@@ -48,16 +55,20 @@ public final class MatmulPlan {
         ConvolutionPlan.check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")
         defer { dnnl_primitive_attr_destroy(attr) }
         ConvolutionPlan.check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "set_scratchpad_mode")
-        if s.accumulate {
-            // C ← C + A·B: oneDNN's sum post-op adds the product to what C holds.
+        if s.accumulate || s.relu {
             var ops: OpaquePointer?
             ConvolutionPlan.check(dnnl_post_ops_create(&ops), "post_ops_create")
             defer { dnnl_post_ops_destroy(ops) }
-            ConvolutionPlan.check(dnnl_post_ops_append_sum(ops, 1), "post_ops_append_sum")
+            // C ← C + A·B: oneDNN's sum post-op adds the product to what C holds.
+            if s.accumulate { ConvolutionPlan.check(dnnl_post_ops_append_sum(ops, 1), "post_ops_append_sum") }
+            if s.relu { ConvolutionPlan.check(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "post_ops_append_eltwise") }
             ConvolutionPlan.check(dnnl_primitive_attr_set_post_ops(attr, ops), "set_post_ops")
         }
+        var biasDesc = Self.desc(rows: 1, cols: s.n, ld: s.n, transposed: false)
         var md = dnnl_matmul_desc_t()
-        ConvolutionPlan.check(dnnl_matmul_desc_init(&md, &aDesc, &bDesc, nil, &cDesc), "matmul_desc_init")
+        ConvolutionPlan.check(withUnsafePointer(to: &biasDesc) { bd in
+            dnnl_matmul_desc_init(&md, &aDesc, &bDesc, s.bias ? bd : nil, &cDesc)
+        }, "matmul_desc_init")
         var pd: OpaquePointer?
         ConvolutionPlan.check(dnnl_primitive_desc_create(&pd, &md, attr, engine, nil), "matmul primitive_desc_create")
         defer { dnnl_primitive_desc_destroy(pd) }
@@ -66,6 +77,7 @@ public final class MatmulPlan {
         ConvolutionPlan.check(dnnl_memory_create(&a, &aDesc, engine, nil), "memory_create")
         ConvolutionPlan.check(dnnl_memory_create(&b, &bDesc, engine, nil), "memory_create")
         ConvolutionPlan.check(dnnl_memory_create(&c, &cDesc, engine, nil), "memory_create")
+        ConvolutionPlan.check(dnnl_memory_create(&biasMemory, &biasDesc, engine, nil), "memory_create")
         let scratchMd = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)!
         scratchBuffer = .allocate(byteCount: max(dnnl_memory_desc_get_size(scratchMd), 64), alignment: 64)
         ConvolutionPlan.check(dnnl_memory_create(&scratch, scratchMd, engine, scratchBuffer), "scratchpad memory_create")
@@ -73,21 +85,26 @@ public final class MatmulPlan {
                 dnnl_exec_arg_t(arg: ConvolutionPlan.argWeights, memory: b),
                 dnnl_exec_arg_t(arg: ConvolutionPlan.argDst, memory: c),
                 dnnl_exec_arg_t(arg: ConvolutionPlan.argScratchpad, memory: scratch)]
+            + (s.bias ? [dnnl_exec_arg_t(arg: ConvolutionPlan.argBias, memory: biasMemory)] : [])
     }
 
     deinit {
         dnnl_primitive_destroy(primitive)
-        for m in [a, b, c, scratch] { dnnl_memory_destroy(m) }
+        for m in [a, b, c, biasMemory, scratch] { dnnl_memory_destroy(m) }
         dnnl_stream_destroy(stream)
         scratchBuffer.deallocate()
     }
 
-    /// C = op(A)·op(B), or C += op(A)·op(B) when planned with `accumulate`.
-    public func run(a pa: UnsafePointer<Float>, b pb: UnsafePointer<Float>, c pc: UnsafeMutablePointer<Float>) {
+    /// C = op(A)·op(B), or C += op(A)·op(B) when planned with `accumulate`; plus `bias` and
+    /// then max(·, 0) when planned with them.
+    public func run(a pa: UnsafePointer<Float>, b pb: UnsafePointer<Float>, c pc: UnsafeMutablePointer<Float>,
+                    bias: UnsafePointer<Float>? = nil) {
+        precondition(shape.bias == (bias != nil), "MatmulPlan: bias given \(bias != nil), planned \(shape.bias)")
         for (m, p) in [(a, UnsafeMutableRawPointer(mutating: pa)), (b, UnsafeMutableRawPointer(mutating: pb)),
                        (c, UnsafeMutableRawPointer(pc))] {
             ConvolutionPlan.check(dnnl_memory_set_data_handle(m, p), "memory_set_data_handle")
         }
+        if let bias { ConvolutionPlan.check(dnnl_memory_set_data_handle(biasMemory, UnsafeMutableRawPointer(mutating: bias)), "memory_set_data_handle") }
         args.withUnsafeBufferPointer { args in
             ConvolutionPlan.check(dnnl_primitive_execute(primitive, stream, Int32(args.count), args.baseAddress), "primitive_execute")
         }
