@@ -167,9 +167,9 @@ import Testing
     /// and 2 threads, forward and backward, including the chunks' kernel gradients.
     @Test func segmentedModelMatchesLayerByLayer() throws {
         func model() throws -> Sequential {
-            let m = Sequential([Conv2D(filters: 6, kernelSize: 3, padding: .same, activation: .relu), MaxPooling2D(poolSize: 2),
-                                Conv2D(filters: 8, kernelSize: 3, activation: .tanh), MaxPooling2D(poolSize: 2), Flatten(),
-                                Dense(units: 5)])
+            let m = Sequential([Conv2D.keras(filters: 6, kernelSize: 3, padding: .same, activation: .relu), MaxPooling2D.keras(poolSize: 2),
+                                Conv2D.keras(filters: 8, kernelSize: 3, activation: .tanh), MaxPooling2D.keras(poolSize: 2), Flatten(),
+                                Dense.keras(units: 5)])
             try m.build(inputShape: [13, 13, 2], seed: 3)
             return m
         }
