@@ -30,8 +30,8 @@ import Testing
         #expect(l.backward(Tensor(shape: [1, 1, 1, 2], values: [10, 20])).array == [0, 20, 0, 0, 0, 0, 10, 0])
     }
 
-    /// The fast backward pass (the maximum found again from x and y, tiling windows written
-    /// directly) against the plain-loop reference (strict-> scan, zero then scatter), on inputs
+    /// The fast backward pass (the maximum's cell marked by the forward pass, tiling windows
+    /// written directly) against the plain-loop reference (strict-> scan, zero then scatter), on inputs
     /// full of ties, signed zeros and a NaN, with and without the folded ReLU; 20 channels take
     /// the 16-lane loop and the scalar tail.
     @Test func maxBackwardMatchesTheReference() throws {
@@ -45,11 +45,15 @@ import Testing
                                        padding: c.padding)!
                 let x = Tensor(shape: shape, values: (0..<(3 * 5 * 7 * 20)).map { _ in values[Int(rng.next() % 8)] })
                 let y = Tensor(shape: [3, g.outHeight, g.outWidth, 20])
-                Pooling.maxForward(g, x: x.data, y: y.data)
+                let plain = Tensor(shape: y.shape)
+                Pooling.maxForward(g, x: x.data, y: plain.data)
+                var argmax = [Float](repeating: 0, count: y.count)
+                Pooling.maxForward(g, x: x.data, y: y.data, argmax: &argmax)
+                #expect(y.array.map(\.bitPattern) == plain.array.map(\.bitPattern), "marking changes no maximum \(c)")
                 let dy = Tensor(shape: y.shape, values: (0..<y.count).map { Float($0 % 13) + 1 })
                 let fast = Tensor(shape: shape), slow = Tensor(shape: shape)
                 fast.fill(.nan)   // every cell must be written
-                Pooling.maxBackward(g, x: x.data, y: y.data, dy: dy.data, dx: fast.data, relu: relu)
+                Pooling.maxBackward(g, argmax: argmax, y: y.data, dy: dy.data, dx: fast.data, relu: relu)
                 Pooling.maxBackwardReference(g, x: x.data, dy: dy.data, dx: slow.data, relu: relu)
                 #expect(fast.array.map(\.bitPattern) == slow.array.map(\.bitPattern), "\(c) relu \(relu)")
             }

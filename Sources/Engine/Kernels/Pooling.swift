@@ -12,7 +12,12 @@ public enum Pooling {
 
     /// y = the window maximum per channel (padded cells never take part). A NaN wins only as a
     /// window's first real cell (later cells replace the maximum only when strictly greater).
-    public static func maxForward(_ g: WindowGeometry, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    /// With `argmax`, also each maximum's place in its window, (ih − h0)·kernelW + (iw − w0) from
+    /// the window's first real cell (h0, w0), as a Float (exact below 2²⁴; the same lanes and
+    /// masks as the values, so no conversions): the backward pass then reads one number where
+    /// it would read the whole window of x.
+    public static func maxForward(_ g: WindowGeometry, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                                  argmax: UnsafeMutablePointer<Float>? = nil) {
         let c = g.channels
         for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
             let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c
@@ -22,31 +27,39 @@ public enum Pooling {
             var k0 = 0
             while k0 + 16 <= c {
                 var best = load16(x + first + k0)
+                var at = F16(repeating: 0)
                 for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
                     let v = load16(x + ((n * g.height + ih) * g.width + iw) * c + k0)
-                    best.replace(with: v, where: v .> best)
+                    let better = v .> best
+                    best.replace(with: v, where: better)
+                    at.replace(with: Float((ih - win.h0) * g.kernelW + iw - win.w0), where: better)
                 } }
                 store16(best, y + o + k0)
+                if let argmax { store16(at, argmax + o + k0) }
                 k0 += 16
             }
-            for k in k0..<c { y[o + k] = x[first + k] }
-            for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
-                let i = ((n * g.height + ih) * g.width + iw) * c
-                for k in k0..<c { let v = x[i + k]; y[o + k] = v > y[o + k] ? v : y[o + k] }
-            } }
+            for k in k0..<c {
+                var best = x[first + k], at = 0
+                for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
+                    let v = x[((n * g.height + ih) * g.width + iw) * c + k]
+                    if v > best { best = v; at = (ih - win.h0) * g.kernelW + iw - win.w0 }
+                } }
+                y[o + k] = best
+                argmax?[o + k] = Float(at)
+            }
         } } }
     }
 
-    /// The gradient of max pooling: each dy goes to the cell that was its window's maximum,
-    /// found again from x and y as TensorFlow's `MaxPoolGrad` does: the first real cell in
-    /// row-major window order equal to y (or the first cell when y is NaN, which only a NaN
-    /// first cell gives). With `relu` (x is a ReLU's output), only maxima above 0 receive it:
-    /// the ReLU's backward pass done at once (dy·f′, f′ = [y > 0]), the same bits as two passes.
+    /// The gradient of max pooling: each dy goes to its window's maximum, the cell `argmax`
+    /// marked in the forward pass (the first real cell in row-major window order holding the
+    /// maximum, or the first cell when it is NaN, as TensorFlow's `MaxPoolGrad`). With `relu`
+    /// (x is a ReLU's output), only maxima above 0 receive it, read from y: the ReLU's backward
+    /// pass done at once (dy·f′, f′ = [y > 0]), the same bits as two passes.
     ///
     /// Windows that tile the input (strides equal to the pool size: Keras's default) write every
     /// input cell once, with no zeroing pass and no scatter; overlapping windows zero dx, then
     /// add each dy into its cell in output order.
-    public static func maxBackward(_ g: WindowGeometry, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
+    public static func maxBackward(_ g: WindowGeometry, argmax: UnsafePointer<Float>, y: UnsafePointer<Float>,
                                    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, relu: Bool = false) {
         let c = g.channels
         let tiles = g.strideH == g.kernelH && g.strideW == g.kernelW
@@ -61,17 +74,12 @@ public enum Pooling {
             let win = window(g, oh, ow)
             var k0 = 0
             while k0 + 16 <= c {
-                let best = load16(y + o + k0), d = load16(dy + o + k0)
-                // Lanes still looking for their maximum; a NaN maximum goes to the first cell.
-                var open = best .== best
-                var firstCell = true
+                var d = load16(dy + o + k0)
+                if relu { d.replace(with: zero, where: .!(load16(y + o + k0) .> zero)) }
+                let at = load16(argmax + o + k0)
                 for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
                     let i = ((n * g.height + ih) * g.width + iw) * c + k0
-                    let v = load16(x + i)
-                    var hit = open .& (v .== best)
-                    if firstCell { hit = hit .| .!open; firstCell = false }
-                    open = open .& .!hit
-                    if relu { hit = hit .& (v .> zero) }
+                    let hit = at .== Float((ih - win.h0) * g.kernelW + iw - win.w0)
                     if tiles {
                         store16(zero.replacing(with: d, where: hit), dx + i)
                     } else {
@@ -81,14 +89,10 @@ public enum Pooling {
                 k0 += 16
             }
             for k in k0..<c {
-                let best = y[o + k], d = dy[o + k]
-                var open = best == best, firstCell = true
+                let d = relu && !(y[o + k] > 0) ? 0 : dy[o + k], at = Int(argmax[o + k])
                 for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
                     let i = ((n * g.height + ih) * g.width + iw) * c + k
-                    var hit = open && x[i] == best
-                    if firstCell { hit = hit || !open; firstCell = false }
-                    if hit { open = false }
-                    if relu && !(x[i] > 0) { hit = false }
+                    let hit = at == (ih - win.h0) * g.kernelW + iw - win.w0
                     if tiles { dx[i] = hit ? d : 0 } else if hit { dx[i] += d }
                 } }
             }

@@ -15,6 +15,9 @@ public final class MaxPooling2D: ChunkedLayer {
     private let output = Tensor(shape: [0])
     private let dInput = Tensor(shape: [0])
     private var input: Tensor?
+    /// Each training output's place in its window (`Pooling.maxForward`'s argmax).
+    private var argmax = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+    private var training = false
     /// When true, the input is a ReLU's output and `backward` applies the ReLU's derivative
     /// too (gradient only to maxima above 0); the training loop sets it together with the
     /// previous layer's `backwardSkipsActivation`, saving a pass over the largest activation.
@@ -30,6 +33,8 @@ public final class MaxPooling2D: ChunkedLayer {
         self.name = name
     }
 
+    deinit { argmax.deallocate() }
+
     public var parameters: [Parameter] { [] }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
@@ -44,6 +49,11 @@ public final class MaxPooling2D: ChunkedLayer {
         precondition(x.count == geometry.with(batch: x.batch).inputCount, "\(name): input \(x.shape) does not match the built shape")
         output.resize([x.batch] + outputShape)
         input = x
+        self.training = training
+        if training && argmax.count < output.count {
+            argmax.deallocate()
+            argmax = .allocate(capacity: output.count)
+        }
         chunks = Threads.chunks(of: x.batch)
         return output
     }
@@ -51,11 +61,16 @@ public final class MaxPooling2D: ChunkedLayer {
     public func forward(chunk c: Int) {
         let g = geometry!, r = chunks[c]
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
-        Pooling.maxForward(g.with(batch: r.count), x: input!.data + r.lowerBound * inPer, y: output.data + r.lowerBound * outPer)
+        let y = output.data + r.lowerBound * outPer, x = input!.data + r.lowerBound * inPer
+        if training {
+            Pooling.maxForward(g.with(batch: r.count), x: x, y: y, argmax: argmax.baseAddress! + r.lowerBound * outPer)
+        } else {
+            Pooling.maxForward(g.with(batch: r.count), x: x, y: y)
+        }
     }
 
     public func beginBackward(_ dy: Tensor) -> Tensor {
-        guard let x = input else { preconditionFailure("\(name): backward before forward") }
+        guard let x = input, training else { preconditionFailure("\(name): backward without a training forward pass") }
         precondition(dy.count == output.count, "\(name): dy \(dy.shape) does not match output \(output.shape)")
         dInput.resize(x.shape)
         dOutput = dy
@@ -63,12 +78,12 @@ public final class MaxPooling2D: ChunkedLayer {
     }
 
     /// dInput is zero except at each window's maximum, which receives that window's dy (the
-    /// maximum's cell is found again from the input and output: `Pooling.maxBackward`).
+    /// cell the forward pass marked: `Pooling.maxBackward`).
     public func backward(chunk c: Int) {
         let g = geometry!, r = chunks[c]
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
         let i = r.lowerBound * inPer, o = r.lowerBound * outPer
-        Pooling.maxBackward(g.with(batch: r.count), x: input!.data + i, y: output.data + o,
+        Pooling.maxBackward(g.with(batch: r.count), argmax: argmax.baseAddress! + o, y: output.data + o,
                             dy: dOutput!.data + o, dx: dInput.data + i, relu: backwardAppliesReLU)
     }
 }
