@@ -10,11 +10,11 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
     case linear
     /// max(z, 0); f′(0) = 0 as in TensorFlow.
     case relu
-    /// z for z > 0, alpha·z otherwise. Keras's *activation* `leaky_relu` uses alpha 0.2 (the
-    /// `LeakyReLU` layer defaults to 0.3).
-    case leakyRelu(alpha: Float = 0.2)
-    /// z for z > 0, alpha·(eᶻ − 1) otherwise (Keras default alpha 1.0).
-    case elu(alpha: Float = 1.0)
+    /// z for z > 0, alpha·z otherwise (the constant is the caller's: the runner binds Spec's
+    /// `Catalog.leakyReluSlope`).
+    case leakyRelu(alpha: Float)
+    /// z for z > 0, alpha·(eᶻ − 1) otherwise (the runner binds Spec's `Catalog.eluAlpha`).
+    case elu(alpha: Float)
     /// scale·elu(z, alpha) with Klambauer et al.'s constants (as Keras).
     case selu
     /// The exact form z·Φ(z) = z/2·(1 + erf(z/√2)) (Keras's default, approximate=False).
@@ -62,11 +62,11 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The name, with a non-default constant when there is one: "leaky_relu(alpha=0.1)".
+    /// The name, with the constant when there is one: "leaky_relu(alpha=0.2)".
     public var description: String {
         switch self {
-        case .leakyRelu(let a) where a != 0.2: "leaky_relu(alpha=\(a))"
-        case .elu(let a) where a != 1.0: "elu(alpha=\(a))"
+        case .leakyRelu(let a): "leaky_relu(alpha=\(a))"
+        case .elu(let a): "elu(alpha=\(a))"
         default: name
         }
     }

@@ -56,6 +56,7 @@ enum Messages {
 
     // data
     static func keyNotUsedBySource(_ key: String, _ source: String) -> String { "key '\(key)' has no effect for source '\(source)'" }
+    static let randomClassesForRegression = "'classes' makes the random source's targets class labels; it cannot go with task: regression"
     static func sourceNeedsKey(_ source: String, _ key: String) -> String { "source '\(source)' needs key '\(key)'" }
     static let tableRows = "'table' rows must all have the same length, at least 2 (inputs then the output)"
     static let refOutsideTemplate = "parameter references ($name) are only allowed under model, compile and fit"

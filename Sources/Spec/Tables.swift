@@ -227,6 +227,12 @@ public enum Catalog {
         CatalogEntry(ActivationKind.binary, [], "step: 1 if x > 0 else 0 (zero gradient; for perceptrons)"),
     ]
 
+    /// The constants of the activations that have one, which the file cannot set: Keras's
+    /// activation functions' defaults (`keras.activations.leaky_relu(negative_slope=0.2)`,
+    /// `elu(alpha=1.0)`; the `LeakyReLU` layer's 0.3 is another thing).
+    public static let leakyReluSlope = 0.2
+    public static let eluAlpha = 1.0
+
     /// Initializers; a bare name uses the defaults, a mapping `{name: ..., arg: ...}` sets them.
     public static let initializers: [CatalogEntry] = [
         CatalogEntry(InitializerKind.glorotUniform, [], "uniform in ±sqrt(6 / (fan_in + fan_out))"),
@@ -392,6 +398,13 @@ public enum Catalog {
         CatalogEntry(StellarQuantityKind.all, [], "the three above, in that order, as three outputs"),
     ]
 
+    /// The synthetic sources' parameters the file does not set (the Engine's `SyntheticSource`
+    /// takes every one): blobs has scikit-learn `make_blobs`' 2 features and `cluster_std` 1
+    /// (`noise` adds to that); random's regression targets are one value per sample.
+    public static let blobsFeatures = 2
+    public static let blobsSpread = 1.0
+    public static let randomOutputs = 1
+
     static let images = ["path", "limit", "preprocess", "test"]
     static let synthetic = ["samples", "noise", "limit", "preprocess", "test", "test_fraction"]
 
@@ -417,13 +430,13 @@ public enum Catalog {
         DataSourceEntry(kind: .function2d, keys: ["function", "range"] + synthetic, required: ["function"], hasTestSplit: false,
                         doc: "a named function sampled uniformly on the square range²"),
         DataSourceEntry(kind: .blobs, keys: ["classes"] + synthetic, required: [], hasTestSplit: false,
-                        doc: "Gaussian blobs in 2-D, one per class"),
+                        doc: "Gaussian blobs in 2-D, one per class (make_blobs with cluster_std 1), plus Gaussian `noise` on both coordinates"),
         DataSourceEntry(kind: .moons, keys: synthetic, required: [], hasTestSplit: false,
                         doc: "two interleaving half circles (2 classes)"),
         DataSourceEntry(kind: .spirals, keys: ["classes"] + synthetic, required: [], hasTestSplit: false,
                         doc: "interleaved spirals, one arm per class"),
-        DataSourceEntry(kind: .random, keys: ["classes", "inputs"] + synthetic, required: [], hasTestSplit: false,
-                        doc: "random features and targets: nothing to learn (a loss that must not fall)"),
+        DataSourceEntry(kind: .random, keys: ["classes", "inputs", "task"] + synthetic, required: [], hasTestSplit: false,
+                        doc: "random N(0, 1) features and targets: nothing to learn (a loss that must not fall); `classes` or `task: classification` make the targets class labels; `noise` adds to the targets, or to the features for labels"),
         DataSourceEntry(kind: .stellar, keys: ["quantity", "mass_range", "metallicity_range"] + synthetic.filter { $0 != "noise" }, required: [], hasTestSplit: false,
                         doc: "stars with log-uniform mass and metallicity; features [log10 M, log10 Z], target a published fit (see `stellar` quantities)"),
     ]
@@ -434,7 +447,8 @@ public enum Catalog {
         ArgSpec("path", .string, .null, nil, "IDX folder (default /usr/share/datasets/fashion-mnist for fashion_mnist) or CSV file"),
         ArgSpec("features", .stringList, .null, nil, "CSV feature columns (default: every column but the target)"),
         ArgSpec("target", .string, .null, nil, "CSV label column"),
-        ArgSpec("task", .oneOf(TaskKind.allCases.map(\.rawValue)), .null, nil, "when the target's type does not say"),
+        ArgSpec("task", .oneOf(TaskKind.allCases.map(\.rawValue)), .null, nil,
+                "csv, npy: when the target's type does not say; random: classification for class labels"),
         ArgSpec("drop_invalid", .bool, .bool(false), nil, "CSV: drop rows with missing or non-numeric cells instead of failing"),
         ArgSpec("x", .string, .null, nil, "npy features file"),
         ArgSpec("y", .string, .null, nil, "npy targets file"),
@@ -445,7 +459,7 @@ public enum Catalog {
         ArgSpec("table", .table, .null, nil, "logic: rows of inputs followed by the output, or xor, and, or"),
         ArgSpec("function", .oneOf(functions2D.map(\.name)), .null, nil, "function2d: the function sampled"),
         ArgSpec("range", .interval, .list([.double(-0.5), .double(0.5)]), nil, "function2d: both coordinates uniform in [low, high]"),
-        ArgSpec("classes", .int, .int(2), .atLeast(2), "blobs, spirals, random: number of classes"),
+        ArgSpec("classes", .int, .int(2), .atLeast(2), "blobs, spirals, random: number of classes (random: setting it makes class labels)"),
         ArgSpec("inputs", .int, .int(10), .positive, "random: number of input features"),
         ArgSpec("quantity", .oneOf(stellarQuantities.map(\.name)), .string(StellarQuantityKind.logLuminosity.rawValue), nil, "stellar: the target"),
         ArgSpec("mass_range", .interval, .list([.double(0.1), .double(100)]), ValueRange(lower: 0.1, lowerInclusive: true, upper: 100, upperInclusive: true),

@@ -123,12 +123,21 @@ extension Validator {
             sink.error(sourcePair.value.mark, Messages.sourceNeedsKey(source, k))
             ok = false
         }
+        // random: `classes` alone asks for class labels, as `task: classification` does.
+        var task = values.optional("task", \.string).flatMap(TaskKind.init(rawValue:))
+        if entry.kind == .random, let classes = found["classes"] {
+            if task == .regression {
+                sink.error(classes.key.mark, Messages.randomClassesForRegression)
+                ok = false
+            }
+            task = .classification
+        }
         guard ok else { return nil }
         func string(_ k: String) -> String? { values.optional(k, \.string) }
         func doubles(_ k: String) -> [Double]? { values.optional(k) { $0.list?.compactMap(\.double) } }
         return DataConfig(
             source: entry.kind, path: string("path"), features: values.optional("features") { $0.list?.compactMap(\.string) },
-            target: string("target"), task: string("task").flatMap(TaskKind.init(rawValue:)), dropInvalid: values.get("drop_invalid", \.bool),
+            target: string("target"), task: task, dropInvalid: values.get("drop_invalid", \.bool),
             x: string("x"), y: string("y"), weights: doubles("weights"), bias: values.get("bias", \.double),
             samples: values.get("samples", \.int), noise: values.get("noise", \.double),
             table: values.optional("table") { $0.list?.map { $0.list?.compactMap(\.double) ?? [] } },

@@ -103,7 +103,7 @@ struct PreprocessingTests {
 
     @Test("prepareData holds out first, then limits the training part")
     func prepare() throws {
-        let data = try prepareData(.synthetic(.blobs(classes: 2, samples: 200)), limit: 50, testFraction: 0.25, seed: 3)
+        let data = try prepareData(.synthetic(.blobs(classes: 2, samples: 200, features: 2, spread: 1, noise: 0)), limit: 50, testFraction: 0.25, seed: 3)
         #expect(data.test?.count == 50)
         #expect(data.train.count == 50)
         let fashionLike = try prepareData(.synthetic(.xor), seed: 1)

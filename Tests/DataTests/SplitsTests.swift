@@ -83,10 +83,10 @@ struct SplitsTests {
 
     @Test("crossValidationFolds: stratified for classification, plain for regression")
     func chooser() throws {
-        let c = try Synthetic.generate(.blobs(classes: 3, samples: 90), seed: 1)
+        let c = try Synthetic.generate(.blobs(classes: 3, samples: 90, features: 2, spread: 1, noise: 0), seed: 1)
         let (folds, _) = try crossValidationFolds(for: c, k: 3, seed: 4)
         for f in folds { #expect(counts(f.test.map { c.labels[$0] }, 3) == [10, 10, 10]) }
-        let r = try Synthetic.generate(.random(samples: 10, features: 2), seed: 1)
+        let r = try Synthetic.generate(.random(samples: 10, features: 2, outputs: 1, classes: nil, noise: 0), seed: 1)
         checkPartition(try crossValidationFolds(for: r, k: 3, seed: 4).folds, n: 10, k: 3)
     }
 

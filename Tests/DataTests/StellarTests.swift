@@ -74,13 +74,13 @@ struct StellarTests {
         // Log-uniform: about half the stars below √(0.1 · 100) = 3.16 M☉.
         let below = (0..<d.count).filter { d.x[2 * $0] < 0.5 }.count
         #expect((200...300).contains(below))
-        let single = try Synthetic.generate(.stellar(.logRadius, samples: 10), seed: 3)
+        let single = try Synthetic.generate(.stellar(.logRadius, samples: 10, mass: 0.1...100, metallicity: 0.0001...0.03), seed: 3)
         #expect(single.task == .regression(outputs: 1) && single.x == Array(d.x.prefix(20)))
     }
 
     @Test("ranges outside the fits' validity are refused")
     func outsideValidity() {
-        #expect(throws: DataError.self) { try Synthetic.generate(.stellar(samples: 10, mass: 0.05...10), seed: 1) }
-        #expect(throws: DataError.self) { try Synthetic.generate(.stellar(samples: 10, metallicity: 0.0001...0.05), seed: 1) }
+        #expect(throws: DataError.self) { try Synthetic.generate(.stellar(.logLuminosity, samples: 10, mass: 0.05...10, metallicity: 0.0001...0.03), seed: 1) }
+        #expect(throws: DataError.self) { try Synthetic.generate(.stellar(.logLuminosity, samples: 10, mass: 0.1...100, metallicity: 0.0001...0.05), seed: 1) }
     }
 }

@@ -7,12 +7,13 @@ struct SyntheticTests {
     static let all: [SyntheticSource] = [
         .linear(weights: [2, -3, 0.5], bias: 1, samples: 50, noise: 0.1),
         .function2d(.gaussianAbs, low: -0.5, high: 0.5, samples: 40, noise: 0.01),
-        .blobs(classes: 4, samples: 101, features: 3, spread: 0.5),
+        .blobs(classes: 4, samples: 101, features: 3, spread: 0.5, noise: 0),
+        .blobs(classes: 4, samples: 101, features: 3, spread: 0.5, noise: 0.3),
         .moons(samples: 61, noise: 0.1),
         .spirals(classes: 3, samples: 90, noise: 0.2),
-        .random(samples: 30, features: 5, outputs: 2),
-        .random(samples: 30, features: 5, classes: 4),
-        .stellar(.all, samples: 40),
+        .random(samples: 30, features: 5, outputs: 2, classes: nil, noise: 0),
+        .random(samples: 30, features: 5, outputs: 1, classes: 4, noise: 0.5),
+        .stellar(.all, samples: 40, mass: 0.1...100, metallicity: 0.0001...0.03),
     ]
 
     @Test("same seed same data, different seed different data", arguments: all)
@@ -81,7 +82,7 @@ struct SyntheticTests {
 
     @Test("blobs, moons and spirals: shapes and class sizes")
     func classic() throws {
-        let b = try Synthetic.generate(.blobs(classes: 4, samples: 102, features: 3, spread: 1), seed: 2)
+        let b = try Synthetic.generate(.blobs(classes: 4, samples: 102, features: 3, spread: 1, noise: 0), seed: 2)
         #expect(b.sampleShape == [3] && b.count == 102)
         #expect(counts(b.labels, 4) == [26, 26, 25, 25])
         let m = try Synthetic.generate(.moons(samples: 101, noise: 0), seed: 2)
@@ -94,16 +95,48 @@ struct SyntheticTests {
         let s = try Synthetic.generate(.spirals(classes: 3, samples: 90, noise: 0.1), seed: 2)
         #expect(counts(s.labels, 3) == [30, 30, 30])
         #expect(s.x.allSatisfy { abs($0) <= 1 })
-        let r = try Synthetic.generate(.random(samples: 10, features: 4, outputs: 3), seed: 2)
+        let r = try Synthetic.generate(.random(samples: 10, features: 4, outputs: 3, classes: nil, noise: 0), seed: 2)
         #expect(r.sampleShape == [4] && r.count == 10 && r.task == .regression(outputs: 3))
+    }
+
+    /// The standard deviation of `values` about `mean(i)`.
+    func spread(_ values: [Float], about mean: (Int) -> Double = { _ in 0 }) -> Double {
+        (values.indices.map { pow(Double(values[$0]) - mean($0), 2) }.reduce(0, +) / Double(values.count)).squareRoot()
+    }
+
+    @Test("noise adds Gaussian noise of its standard deviation: blobs' coordinates, random's targets or features")
+    func noise() throws {
+        // One blob: each coordinate is N(center, 1) + N(0, 2²), standard deviation √5.
+        let quiet = try Synthetic.generate(.blobs(classes: 1, samples: 4000, features: 2, spread: 1, noise: 0), seed: 3)
+        let noisy = try Synthetic.generate(.blobs(classes: 1, samples: 4000, features: 2, spread: 1, noise: 2), seed: 3)
+        for j in 0..<2 {
+            let q = stride(from: j, to: quiet.x.count, by: 2).map { quiet.x[$0] }, n = stride(from: j, to: noisy.x.count, by: 2).map { noisy.x[$0] }
+            let center = Double(q.reduce(0, +)) / Double(q.count)
+            #expect(abs(spread(q, about: { _ in center }) - 1) < 0.05)
+            #expect(abs(spread(n, about: { _ in center }) - 5.0.squareRoot()) < 0.1)
+        }
+        // random, regression: targets N(0, 1) + N(0, 3²); the features are the same draws.
+        let r0 = try Synthetic.generate(.random(samples: 4000, features: 2, outputs: 1, classes: nil, noise: 0), seed: 3)
+        let r3 = try Synthetic.generate(.random(samples: 4000, features: 2, outputs: 1, classes: nil, noise: 3), seed: 3)
+        #expect(r0.x == r3.x)
+        #expect(abs(spread(r0.y) - 1) < 0.05 && abs(spread(r3.y) - 10.0.squareRoot()) < 0.15)
+        // random, classes: the labels stay, the features get the noise.
+        let c0 = try Synthetic.generate(.random(samples: 2000, features: 2, outputs: 1, classes: 3, noise: 0), seed: 3)
+        let c3 = try Synthetic.generate(.random(samples: 2000, features: 2, outputs: 1, classes: 3, noise: 3), seed: 3)
+        #expect(c0.y == c3.y)
+        #expect(abs(spread(c0.x) - 1) < 0.05 && abs(spread(c3.x) - 10.0.squareRoot()) < 0.15)
     }
 
     @Test("bad parameters are errors, never traps")
     func badParameters() {
         let bad: [SyntheticSource] = [
-            .linear(weights: [], samples: 10), .linear(weights: [1], samples: 0), .linear(weights: [1], noise: -1),
-            .function2d(.saddle, low: 0, high: 0), .blobs(classes: 0), .moons(samples: 1), .spirals(classes: 1),
-            .random(samples: 5, features: 0), .random(samples: 5, classes: 1),
+            .linear(weights: [], bias: 0, samples: 10, noise: 0), .linear(weights: [1], bias: 0, samples: 0, noise: 0),
+            .linear(weights: [1], bias: 0, samples: 10, noise: -1),
+            .function2d(.saddle, low: 0, high: 0, samples: 10, noise: 0),
+            .blobs(classes: 0, samples: 10, features: 2, spread: 1, noise: 0), .blobs(classes: 2, samples: 10, features: 2, spread: 1, noise: -1),
+            .moons(samples: 1, noise: 0), .spirals(classes: 1, samples: 10, noise: 0),
+            .random(samples: 5, features: 0, outputs: 1, classes: nil, noise: 0), .random(samples: 5, features: 2, outputs: 1, classes: 1, noise: 0),
+            .random(samples: 5, features: 2, outputs: 1, classes: nil, noise: -1),
         ]
         for s in bad {
             guard case .invalidParameter? = dataError({ () throws(DataError) in try Synthetic.generate(s, seed: 0) }) else {

@@ -3,7 +3,7 @@ import Testing
 @testable import Engine
 
 @Suite struct ActivationTests {
-    static let differentiable: [Activation] = [.linear, .relu, .leakyRelu(), .leakyRelu(alpha: 0.3), .elu(), .elu(alpha: 0.5),
+    static let differentiable: [Activation] = [.linear, .relu, .leakyRelu(alpha: 0.2), .leakyRelu(alpha: 0.3), .elu(alpha: 1), .elu(alpha: 0.5),
                                                .selu, .gelu, .swish, .sigmoid, .hardSigmoid, .tanh, .softplus,
                                                .softsign, .softmax]
 
@@ -26,8 +26,8 @@ import Testing
             zip(a, b).allSatisfy { abs($0 - Float($1)) <= tol * max(1, abs(Float($1))) }
         }
         #expect(apply(.relu, [-1, 0, 2]) == [0, 0, 2])
-        #expect(apply(.leakyRelu(), [-1, 2]) == [-0.2, 2])                       // Keras activation slope 0.2
-        #expect(close(apply(.elu(), [-1, 1]), [exp(-1.0) - 1, 1]))
+        #expect(apply(.leakyRelu(alpha: 0.2), [-1, 2]) == [-0.2, 2])                       // Keras activation slope 0.2
+        #expect(close(apply(.elu(alpha: 1), [-1, 1]), [exp(-1.0) - 1, 1]))
         #expect(close(apply(.selu, [-1, 1]), [1.0507009873554805 * 1.6732632423543772 * (exp(-1.0) - 1), 1.0507009873554805]))
         #expect(close(apply(.gelu, [1, -1]), [0.8413447460685429, -0.15865525393145707]))  // Φ(1), −Φ(−1)
         #expect(close(apply(.swish, [1]), [1 / (1 + exp(-1.0))]))

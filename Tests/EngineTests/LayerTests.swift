@@ -107,7 +107,7 @@ final class Chain: Layer {
             Conv2D.keras(filters: 3, kernelSize: 3, padding: .same, activation: .tanh),
             BatchNormalization(momentum: 0.99, epsilon: 1e-3, center: true, scale: true),
             AveragePooling2D.keras(poolSize: 2, padding: .same),
-            Conv2D.keras(filters: 2, kernelSize: 2, strides: 2, activation: .elu()),
+            Conv2D.keras(filters: 2, kernelSize: 2, strides: 2, activation: .elu(alpha: 1)),
             Flatten(), dropout,
             Dense.keras(units: 3, activation: .softmax),
         ]), [6, 5, 2])

@@ -187,4 +187,116 @@ import Spec
             }
         }
     }
+
+    /// What a `data` section gives a run: the bound Engine source and preprocessing, and the
+    /// samples a `Session` loads (training, test and cross-validation parts), or why it cannot.
+    struct BoundData: Equatable {
+        var source: DataSource
+        var preprocess: Preprocessing
+        var samples: [[Float]]
+        var shapes: String
+        var failure: String?
+    }
+
+    /// Loads `data` (a flow mapping's inside) as `run` does, in `dir`; nil with an issue
+    /// recorded when the file has any diagnostic (an error, or a key that has no effect).
+    func bound(_ data: String, in dir: String, sourceLocation: SourceLocation = #_sourceLocation) -> BoundData? {
+        let text = """
+        data: {\(data)}
+        model: {layers: [Flatten, {Dense: {units: 1}}]}
+        compile: {loss: mse}
+        """
+        let (e, diagnostics) = Experiment.load(text: text, file: "catalog.yaml")
+        guard let e, diagnostics.isEmpty else {
+            Issue.record("\(data)\n\(DiagnosticRenderer.render(diagnostics))", sourceLocation: sourceLocation)
+            return nil
+        }
+        guard let source = try? Binding.dataSource(e.data) else {
+            Issue.record("\(data) does not bind", sourceLocation: sourceLocation)
+            return nil
+        }
+        var b = BoundData(source: source, preprocess: Binding.preprocessing(e.data.preprocess), samples: [], shapes: "")
+        do {
+            let session = try Session(file: dir + "/catalog.yaml", base: dir, text: text, overrides: [], trialCount: nil, out: dir + "/out")
+            for d in [session.data.train, session.cvData] + (session.data.test.map { [$0] } ?? []) {
+                b.samples += [d.x, d.y]
+                b.shapes += "\(d.sampleShape) \(d.task); "
+            }
+        } catch {
+            b.failure = "\(error)"
+        }
+        return b
+    }
+
+    /// Writes four IDX files (MNIST's names, raw) of 2×2 images into `folder`; `shift` changes
+    /// the pixels and labels.
+    func writeIDX(_ folder: String, shift: UInt8) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func be(_ n: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8((n >> $0) & 0xFF) } }
+        for (stem, n) in [("train", 12), ("t10k", 4)] {
+            let pixels = (0..<(n * 4)).map { UInt8(($0 * 37 + Int(shift)) % 256) }
+            let labels = (0..<n).map { UInt8(($0 + Int(shift)) % 3) }
+            _ = FileManager.default.createFile(atPath: "\(folder)/\(stem)-images-idx3-ubyte",
+                                               contents: Data([0, 0, 8, 3] + be(n) + be(2) + be(2) + pixels))
+            _ = FileManager.default.createFile(atPath: "\(folder)/\(stem)-labels-idx1-ubyte", contents: Data([0, 0, 8, 1] + be(n) + labels))
+        }
+    }
+
+    /// Every key of every data source, set away from its default, changes what a run gets: the
+    /// bound source, the preprocessing or the samples loaded. A key a source accepts that the
+    /// binding or the session ignores (or that validate calls "no effect") fails here.
+    @Test func everyDataKeyOfEverySourceChangesTheData() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-data-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeIDX(dir + "/idx_a", shift: 0)
+        try writeIDX(dir + "/idx_b", shift: 5)
+        let rows = (0..<12).map { "\($0),\(($0 * 7) % 5),\($0 % 2)" }
+        write((["u,v,y"] + rows).joined(separator: "\n") + "\n", "a.csv", in: dir)
+        write((["u,v,y"] + rows.reversed()).joined(separator: "\n") + "\n", "b.csv", in: dir)
+        write((["u,v,y"] + rows + ["3,,1"]).joined(separator: "\n") + "\n", "bad.csv", in: dir)
+        writeNPY((0..<24).map(Float.init), shape: [12, 2], to: dir + "/x.npy")
+        writeNPY((0..<24).map { Float(23 - $0) }, shape: [12, 2], to: dir + "/x2.npy")
+        writeNPY((0..<12).map { Float($0 % 2) }, shape: [12], to: dir + "/y.npy")
+        writeNPY((0..<12).map { Float($0 % 3) }, shape: [12], to: dir + "/y2.npy")
+
+        // The required keys' values, and for some keys a value (and keys that go with it in
+        // both files) that the type's generic sample cannot give.
+        let required: [String: String] = ["path": "\(dir)/idx_a", "target": "y", "x": "\(dir)/x.npy", "y": "\(dir)/y.npy",
+                                           "weights": "[1, 2]", "table": "xor", "function": "saddle"]
+        var changed: [String: String] = ["path": "\(dir)/idx_b", "x": "\(dir)/x2.npy", "y": "\(dir)/y2.npy", "target": "v",
+                                          "weights": "[1, 3]", "table": "and", "function": "ripple", "features": "[u]",
+                                          "task": "regression", "range": "[-1, 1]", "mass_range": "[1, 10]",
+                                          "metallicity_range": "[0.001, 0.01]", "samples": "30", "limit": "5"]
+        var context: [String: String] = ["drop_invalid": "path: \(dir)/bad.csv"]
+        func specific(_ source: String) {
+            switch source {
+            case "csv": (context["path"], changed["path"]) = (nil, "\(dir)/b.csv")
+            case "random": changed["task"] = "classification"
+            case "logic": changed["limit"] = "2"  // of a 4-row table's 3 training rows
+            default: break
+            }
+        }
+        for s in Catalog.dataSources {
+            let saved = (changed, context)
+            defer { (changed, context) = saved }
+            specific(s.name)
+            var base = s.required.map { "\($0): \(s.name == "csv" && $0 == "path" ? "\(dir)/a.csv" : required[$0]!)" }
+            if s.keys.contains("path") && !s.required.contains("path") && s.name != "diabetes" { base.append("path: \(dir)/idx_a") }
+            /// `pairs` with each of `extra`'s keys set to its value there.
+            func merged(_ pairs: [String], _ extra: [String]) -> [String] {
+                let keys = Set(extra.map { $0.prefix { $0 != ":" } })
+                return pairs.filter { !keys.contains($0.prefix { $0 != ":" }) } + extra
+            }
+            for key in s.keys {
+                let spec = try #require(Catalog.dataKeys.first { $0.name == key })
+                let plainPairs = merged(["source: \(s.name)"] + base, context[key].map { [$0] } ?? [])
+                let setPairs = merged(plainPairs, ["\(key): \(changed[key] ?? sample(spec))"])
+                guard let plain = bound(plainPairs.joined(separator: ", "), in: dir),
+                      let set = bound(setPairs.joined(separator: ", "), in: dir) else { continue }
+                #expect(plain.failure == nil || key == "drop_invalid", "\(s.name): the plain data does not load: \(plain.failure ?? "")")
+                #expect(plain != set, "\(s.name).\(key): \(setPairs.last!) changes nothing in the data")
+            }
+        }
+    }
 }

@@ -91,4 +91,19 @@ final class ResolveTests: XCTestCase {
         XCTAssertEqual(again?.canonicalText, e.canonicalText)
         XCTAssertEqual(again?.parameters, e.parameters.map { var p = $0; p.line = again?.parameters.first { $0.name == p.name }?.line ?? 0; p.column = 5; return p })
     }
+
+    /// random's targets are class labels when the file sets `classes` or `task: classification`,
+    /// regression values otherwise.
+    func testRandomClassesAskForClassLabels() throws {
+        func data(_ keys: String) throws -> DataConfig {
+            let (e, d) = Experiment.load(text: "data: {source: random\(keys)}\nmodel: {layers: [{Dense: {units: 1}}]}\ncompile: {loss: mse}\n", file: "r.yaml")
+            XCTAssertEqual(d, [], keys)
+            return try XCTUnwrap(e).data
+        }
+        XCTAssertNil(try data("").task)
+        XCTAssertEqual(try data(", classes: 4").task, .classification)
+        XCTAssertEqual(try data(", classes: 4").classes, 4)
+        XCTAssertEqual(try data(", task: classification").task, .classification)
+        XCTAssertEqual(try data(", task: classification").classes, 2)
+    }
 }

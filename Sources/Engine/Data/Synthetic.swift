@@ -29,12 +29,13 @@ public enum Function2D: String, Sendable, Equatable, CaseIterable {
 /// Data made up from a seed: the toy problems of the seed notebooks and the classic 2-D
 /// playground sets. The same source and seed always give the same samples, on every machine
 /// (every draw comes from `RandomGenerator`). Unless said otherwise samples come out in a
-/// random order.
+/// random order. The cases take every parameter: the defaults a file gets are Spec's
+/// (its data keys and `Catalog.Synthetic`), bound in the Runner.
 public enum SyntheticSource: Sendable, Equatable {
     /// Regression y = w·x + b + noise, as in seed notebook 000: each feature uniform in
     /// [0, 1), one feature per weight, `noise` the standard deviation of Gaussian noise on y.
     /// Samples are in draw order.
-    case linear(weights: [Double], bias: Double = 0, samples: Int = 1000, noise: Double = 0)
+    case linear(weights: [Double], bias: Double, samples: Int, noise: Double)
     /// An explicit truth table: each row holds the inputs, then the output, e.g. the 3-input
     /// table of seed notebook 002 `[[0,0,1,0],[1,1,1,1],[1,0,1,1],[0,1,1,0]]`. The rows are
     /// the samples, verbatim and in order. Outputs that are all whole numbers ≥ 0 make a
@@ -45,29 +46,32 @@ public enum SyntheticSource: Sendable, Equatable {
     case xor
     /// Samples of a named function, (x, y) uniform on the square [low, high)², target
     /// f(x, y) plus Gaussian noise of standard deviation `noise`. Seed 004 uses [−½, ½).
-    case function2d(Function2D, low: Double = -0.5, high: Double = 0.5, samples: Int = 1000, noise: Double = 0)
+    case function2d(Function2D, low: Double, high: Double, samples: Int, noise: Double)
     /// Gaussian clusters, as scikit-learn's `make_blobs`: `classes` centers uniform in
     /// [−10, 10]^features, each sample normal around its class center with standard
-    /// deviation `spread`; classes as equal in size as possible (the first ones one larger).
-    case blobs(classes: Int = 3, samples: Int = 300, features: Int = 2, spread: Double = 1)
+    /// deviation `spread` (make_blobs' `cluster_std`), plus Gaussian noise of standard deviation
+    /// `noise` on every coordinate; classes as equal in size as possible (the first ones one
+    /// larger).
+    case blobs(classes: Int, samples: Int, features: Int, spread: Double, noise: Double)
     /// Two interleaving half circles, as scikit-learn's `make_moons`: class 0 on the upper
     /// arc (cos t, sin t), class 1 on the lower (1 − cos t, ½ − sin t), t evenly spaced in
     /// [0, π] (class 0 gets the smaller half when `samples` is odd), plus Gaussian noise of
     /// standard deviation `noise` on both coordinates.
-    case moons(samples: Int = 200, noise: Double = 0.1)
+    case moons(samples: Int, noise: Double)
     /// Interleaved spiral arms, one per class (the CS231n toy set): arm c's i-th point has
     /// radius t = i/(m − 1) and angle 2πc/classes + 3πt + noise·N(0, 1) radians.
-    case spirals(classes: Int = 3, samples: Int = 300, noise: Double = 0.2)
+    case spirals(classes: Int, samples: Int, noise: Double)
     /// Features and targets with no relation, as seed notebook 003's dummy data: features
     /// N(0, 1); targets N(0, 1) (`outputs` values each) or, with `classes`, labels uniform
-    /// over the classes. A model can only memorize it: the validation loss must not fall.
-    case random(samples: Int = 100, features: Int = 10, outputs: Int = 1, classes: Int? = nil)
+    /// over the classes; plus Gaussian noise of standard deviation `noise` on the targets
+    /// (regression) or on the features (classes), as the other sources add it. A model can
+    /// only memorize it: the validation loss must not fall.
+    case random(samples: Int, features: Int, outputs: Int, classes: Int?, noise: Double)
     /// Stars for an emulator (seed notebook 000's goal): masses log-uniform in `mass` (M☉),
     /// metallicities log-uniform in `metallicity`; features [log10 M, log10 Z]; targets the
     /// `quantity` from the published fits of `StellarFits` (both ranges must lie within
     /// `StellarFits.validMass` and `validMetallicity`). Samples are in draw order.
-    case stellar(StellarQuantity = .logLuminosity, samples: Int = 1000,
-                 mass: ClosedRange<Double> = 0.1...100, metallicity: ClosedRange<Double> = 0.0001...0.03)
+    case stellar(StellarQuantity, samples: Int, mass: ClosedRange<Double>, metallicity: ClosedRange<Double>)
 }
 
 /// Generation of `SyntheticSource` data.
@@ -129,11 +133,12 @@ public enum Synthetic {
             }
             return Dataset(sampleShape: [2], x: x, y: y, task: .regression(outputs: 1))
 
-        case let .blobs(classes, samples, features, spread):
+        case let .blobs(classes, samples, features, spread, noise):
             try require(classes >= 1, "blobs: classes must be ≥ 1, got \(classes)")
             try require(features >= 1, "blobs: features must be ≥ 1, got \(features)")
             try require(spread >= 0 && spread.isFinite, "blobs: spread must be ≥ 0, got \(spread)")
             try checkSamples(samples, "blobs")
+            try checkNoise(noise, "blobs")
             let centers = (0..<(classes * features)).map { _ in rng.uniform(-10, 10) }
             var points = [([Float], Float)]()
             for c in 0..<classes {
@@ -142,6 +147,9 @@ public enum Synthetic {
                     let p = (0..<features).map { j in Float(centers[c * features + j] + spread * rng.normal()) }
                     points.append((p, Float(c)))
                 }
+            }
+            if noise > 0 {
+                for i in points.indices { points[i].0 = points[i].0.map { $0 + Float(noise * rng.normal()) } }
             }
             return shuffled(points, shape: [features], task: .classification(classes: classes, names: nil), &rng)
 
@@ -173,17 +181,20 @@ public enum Synthetic {
             }
             return shuffled(points, shape: [2], task: .classification(classes: classes, names: nil), &rng)
 
-        case let .random(samples, features, outputs, classes):
+        case let .random(samples, features, outputs, classes, noise):
             try checkSamples(samples, "random")
             try require(features >= 1, "random: features must be ≥ 1, got \(features)")
             try require(outputs >= 1, "random: outputs must be ≥ 1, got \(outputs)")
-            let x = (0..<(samples * features)).map { _ in Float(rng.normal()) }
+            try checkNoise(noise, "random")
+            var x = (0..<(samples * features)).map { _ in Float(rng.normal()) }
             if let classes {
                 try require(classes >= 2, "random: classes must be ≥ 2, got \(classes)")
                 let y = (0..<samples).map { _ in Float(rng.nextInt(below: classes)) }
+                if noise > 0 { x = x.map { $0 + Float(noise * rng.normal()) } }
                 return Dataset(sampleShape: [features], x: x, y: y, task: .classification(classes: classes, names: nil))
             }
-            let y = (0..<(samples * outputs)).map { _ in Float(rng.normal()) }
+            var y = (0..<(samples * outputs)).map { _ in Float(rng.normal()) }
+            if noise > 0 { y = y.map { $0 + Float(noise * rng.normal()) } }
             return Dataset(sampleShape: [features], x: x, y: y, task: .regression(outputs: outputs))
 
         case let .stellar(quantity, samples, mass, metallicity):

@@ -124,14 +124,17 @@ enum Binding {
             return .synthetic(.logic(table: table))
         case .function2d:
             guard let f = d.function else { throw Failure(message: Say.dataNeeds("function2d", "a function")) }
-            let lo = d.range.first ?? -0.5, hi = d.range.last ?? 0.5
-            return .synthetic(.function2d(function2D(f), low: lo, high: hi, samples: d.samples, noise: d.noise))
-        case .blobs: return .synthetic(.blobs(classes: d.classes, samples: d.samples))
+            guard d.range.count == 2 else { throw Failure(message: Say.dataNeeds("function2d", "a two-number range")) }
+            return .synthetic(.function2d(function2D(f), low: d.range[0], high: d.range[1], samples: d.samples, noise: d.noise))
+        case .blobs:
+            return .synthetic(.blobs(classes: d.classes, samples: d.samples, features: Catalog.blobsFeatures,
+                                     spread: Catalog.blobsSpread, noise: d.noise))
         case .moons: return .synthetic(.moons(samples: d.samples, noise: d.noise))
         case .spirals: return .synthetic(.spirals(classes: d.classes, samples: d.samples, noise: d.noise))
         case .random:
-            // Regression targets unless the file asks for classes (task: classification).
-            return .synthetic(.random(samples: d.samples, features: d.inputs, classes: d.task == .classification ? d.classes : nil))
+            // Regression targets unless the file asks for classes (`classes`, or task: classification).
+            return .synthetic(.random(samples: d.samples, features: d.inputs, outputs: Catalog.randomOutputs,
+                                      classes: d.task == .classification ? d.classes : nil, noise: d.noise))
         case .stellar:
             guard d.massRange.count == 2, d.metallicityRange.count == 2 else { throw Failure(message: Say.dataNeeds("stellar", "two-number ranges")) }
             return .synthetic(.stellar(stellarQuantity(d.quantity), samples: d.samples, mass: d.massRange[0]...d.massRange[1],
@@ -238,8 +241,8 @@ enum Binding {
         switch k {
         case .linear: .linear
         case .relu: .relu
-        case .leakyRelu: .leakyRelu()
-        case .elu: .elu()
+        case .leakyRelu: .leakyRelu(alpha: Float(Catalog.leakyReluSlope))
+        case .elu: .elu(alpha: Float(Catalog.eluAlpha))
         case .selu: .selu
         case .gelu: .gelu
         case .swish, .silu: .swish
