@@ -45,6 +45,5 @@ struct DataErrorTests {
         #expect(DataSource.synthetic(.xor).name == "logic")
         #expect(DataSource.synthetic(.function2d(.ripple, low: -0.5, high: 0.5, samples: 10, noise: 0)).name == "function2d")
         #expect(Preprocessing(rawValue: "standardize") == .standardize)
-        #expect(TargetKind(rawValue: "classification") == .classification)
     }
 }

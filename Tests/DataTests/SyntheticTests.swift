@@ -76,7 +76,6 @@ struct SyntheticTests {
         }
         // Seed 004's function, written out independently.
         #expect(abs(Function2D.gaussianAbs(0.3, -0.1) - exp(-5 * (0.09 + 0.01)) * 0.2) < 1e-12)
-        #expect(Function2D(rawValue: "gaussian_abs") == .gaussianAbs && Function2D(rawValue: "sin_cos") == .sinCos)
         #expect(Function2D.saddle(2, 1) == 3)
     }
 

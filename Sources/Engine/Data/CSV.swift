@@ -1,5 +1,6 @@
-/// Whether a target is a class or a value, when the data itself does not say.
-public enum TargetKind: String, Sendable, Equatable, CaseIterable {
+/// Whether a target is a class or a value, when the data itself does not say (the file's
+/// words for it are Spec's `TaskKind`).
+public enum TargetKind: Sendable, Equatable, CaseIterable {
     case classification, regression
 }
 

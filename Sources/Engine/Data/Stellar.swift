@@ -109,14 +109,15 @@ public enum StellarFits {
     }
 }
 
-/// What the `stellar` source predicts: log10 of a star's property.
-public enum StellarQuantity: String, Sendable, Equatable, CaseIterable {
+/// What the `stellar` source predicts: log10 of a star's property (the file's names are
+/// Spec's `StellarQuantityKind`).
+public enum StellarQuantity: Sendable, Equatable, CaseIterable {
     /// log10(L_ZAMS / L☉), Tout et al. (1996).
-    case logLuminosity = "log_luminosity"
+    case logLuminosity
     /// log10(R_ZAMS / R☉), Tout et al. (1996).
-    case logRadius = "log_radius"
+    case logRadius
     /// log10(t_MS / Myr), Hurley et al. (2000).
-    case logLifetime = "log_ms_lifetime"
+    case logLifetime
     /// All three, in that order (three outputs).
     case all
 

@@ -4,12 +4,13 @@ import Glibc
 import Darwin
 #endif
 
-/// A named function of two variables, for `SyntheticSource.function2d`.
-public enum Function2D: String, Sendable, Equatable, CaseIterable {
+/// A named function of two variables, for `SyntheticSource.function2d` (the file's names are
+/// Spec's `Function2DKind`).
+public enum Function2D: Sendable, Equatable, CaseIterable {
     /// exp(−5(x² + y²)) · |x + y|: the target of the 2-D regression in seed notebook 004.
-    case gaussianAbs = "gaussian_abs"
+    case gaussianAbs
     /// sin(2πx) · cos(2πy): one period along each axis of the default square [−½, ½]².
-    case sinCos = "sin_cos"
+    case sinCos
     /// x² − y²: a saddle.
     case saddle
     /// cos(4π√(x² + y²)): concentric ripples, two rings within radius ½.

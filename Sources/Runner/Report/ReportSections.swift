@@ -252,7 +252,7 @@ enum ReportSections {
             return section("test", note("No final model: the run skipped the refit (--no-refit or refit: false), or no trial finished."))
         }
         var html = ""
-        if facts.status != "ok" { html += note("The final model \(facts.status ?? ""): \(facts.reason ?? "")") }
+        if let status = facts.status, status != .ok { html += note("The final model \(status.rawValue): \(facts.reason ?? "")") }
         guard !facts.testMetrics.isEmpty else {
             return section("test", html + note("The data has no test split (data.test: false): nothing to score the final model on."))
         }

@@ -27,7 +27,7 @@ struct RunFacts: Codable, Equatable {
     var summary: String?
     /// The trial the final model was trained from, nil when there is none (no refit).
     var finalTrial: Int?
-    var status: String?
+    var status: UnitStatus?
     var reason: String?
     /// Every metric on the test split, Keras names (empty without a test split).
     var testMetrics: [String: Double]
@@ -139,7 +139,7 @@ extension RunFacts {
     mutating func final(trial: Int, _ outcome: TrainingOutcome, model: Sequential) {
         finalTrial = trial
         summary = model.summary()
-        status = outcome.status.rawValue
+        status = outcome.status
         reason = outcome.reason
         testMetrics = outcome.metrics
         epochs = outcome.history.epochs
