@@ -1,6 +1,6 @@
 """The race: runner against PyTorch, Keras, scikit-learn and Optuna on the same workloads.
 
-    bench/race/run [workload ...] [--rounds N] [--quick] [--no-record]
+    bench/race/run [workload ...] [--rounds N] [--quick] [--no-record] [--runner-kernels portable|native]
 
 Started by bench/race/run (which builds the release runner and the peers' virtual
 environment); see bench/race/README.md for what is measured and how.
@@ -147,7 +147,7 @@ class Race:
             else:
                 cmd = [RUNNER, "experiments/fashion_cnn.yaml"]
                 sets += ["search.trials=2", "fit.epochs=1", "data.limit=1500"] if quick else []
-            cmd += ["--out", out] + [a for s in sets for a in ("--set", s)]
+            cmd += ["--out", out, "--kernels", self.args.runner_kernels] + [a for s in sets for a in ("--set", s)]
         else:
             script = {"torch": "peer_torch.py", "keras": "peer_keras.py", "sklearn": "peer_sklearn.py"}[framework]
             cmd = [PYTHON, os.path.join(HERE, script), workload, "--data", self.data, "--result", result]
@@ -192,7 +192,10 @@ class Race:
         return record
 
     def read_runner(self, workload, lines, out):
-        r = dict(version=runner_version())
+        r = dict(version=runner_version(), kernels=runner_kernels(out))
+        if r["kernels"]["mode"] != self.args.runner_kernels:
+            raise SystemExit(f"race: runner ran with {r['kernels']['mode']} kernels, not {self.args.runner_kernels} "
+                             f"(its resolved.yaml: {r['kernels']['kernels']})")
         if workload in TRAINING:
             seconds = [float(m.group(1)) for _, line in lines if (m := re.search(r"epoch \d+/\d+: .*, ([0-9.]+) s$", line))]
             epochs = 1 if self.args.quick else fashion.WORKLOADS[workload]["epochs"]
@@ -233,16 +236,29 @@ def runner_version():
 # Kernels and machine
 
 
-def openblas_kernel(unset):
-    """openblas_get_corename() of the library the runner links, with or without the
-    environment's OPENBLAS_CORETYPE (it is read when the library loads)."""
-    ldd = subprocess.run(["ldd", RUNNER], capture_output=True, text=True).stdout
-    m = re.search(r"(\S*libopenblas\S*) => (\S+)", ldd)
-    lib = m.group(2) if m else "libopenblas.so.0"
-    code = ("import ctypes; l = ctypes.CDLL(%r); l.openblas_get_corename.restype = ctypes.c_char_p; "
-            "print(l.openblas_get_corename().decode())" % lib)
-    cmd = (UNSET if unset else []) + [PYTHON, "-c", code]
-    return subprocess.run(cmd, capture_output=True, text=True).stdout.strip() or "unknown"
+def runner_kernels(out):
+    """The kernels a runner run computed with, as its resolved.yaml names them:
+    {"mode": "native", "kernels": "x86_64, OpenBLAS 0.3.21 SkylakeX, oneDNN 2.6.3 avx512_core_amx"}.
+    (In portable mode runner pins OpenBLAS's kernel itself, OPENBLAS_CORETYPE unset or not: only
+    its own report says what it ran.)"""
+    with open(os.path.join(out, "resolved.yaml")) as f:
+        m = re.search(r"kernels: (portable|native) \(([^)]*)\)", f.read())
+    if not m:
+        raise SystemExit(f"race: no kernels line in {out}/resolved.yaml")
+    return dict(mode=m.group(1), kernels=m.group(2))
+
+
+def isa_matches(mode, found, flags):
+    """Whether oneDNN's verbose ISA line in runner's probe agrees with the kernel mode: portable
+    caps oneDNN at AVX2; native runs the CPU's best (AVX-512 where the CPU has it)."""
+    isa = found["isa"].lower()
+    if not isa:
+        return False
+    if mode == "portable":
+        return "avx2" in isa and "avx-512" not in isa and "avx512" not in isa
+    if "avx512f" in flags and "DNNL_MAX_CPU_ISA" not in os.environ and "ONEDNN_MAX_CPU_ISA" not in os.environ:
+        return "avx-512" in isa or "avx512" in isa
+    return True
 
 
 def onednn_impls(text):
@@ -271,13 +287,17 @@ def probe_onednn(race):
     for framework in ("runner", "torch", "keras"):
         if framework == "runner":
             cmd = [RUNNER, "bench/race/workloads/small_cnn.yaml", "--out", os.path.join(race.work, "probe"),
-                   "--set", f"data.path={tiny}", "--set", "fit.epochs=1", "--quiet"]
+                   "--kernels", race.args.runner_kernels, "--set", f"data.path={tiny}", "--set", "fit.epochs=1", "--quiet"]
         else:
             script = "peer_torch.py" if framework == "torch" else "peer_keras.py"
             cmd = [PYTHON, os.path.join(HERE, script), "small_cnn", "--data", tiny, "--quick",
                    "--result", os.path.join(race.work, "probe.json")]
         p = subprocess.run(UNSET + cmd, cwd=REPO, env=env, capture_output=True, text=True)
+        if p.returncode != 0:
+            raise SystemExit(f"race: the oneDNN probe of {framework} failed (exit {p.returncode}):\n{(p.stdout + p.stderr)[-2000:]}")
         found[framework] = onednn_impls(p.stdout + p.stderr)
+        if framework == "runner":
+            found[framework].update(runner_kernels(os.path.join(race.work, "probe")))
     return found
 
 
@@ -376,8 +396,9 @@ def table(rows):
 
 
 def kernels_text(k):
-    lines = [f"- OpenBLAS kernel (linked by runner, no longer on its training path: dense layers run on oneDNN matmul; OPENBLAS_CORETYPE unset in the timed runs): "
-             f"{k['openblas']} (with the environment as set: {k['openblas_env']})"]
+    r = k["onednn"]["runner"]
+    lines = [f"- runner `--kernels {r['mode']}`: {r['kernels']} (its resolved.yaml; OpenBLAS is no longer on its "
+             "training path: dense layers run on oneDNN matmul)"]
     for fw, found in k["onednn"].items():
         prims = "; ".join(f"{kind}: {', '.join(impls)}" for kind, impls in found["primitives"].items()) or "none seen"
         lines.append(f"- oneDNN in {SHOWN[fw]} (small CNN, verbose run): {prims}" + (f" — ISA {found['isa']}" if found["isa"] else ""))
@@ -417,6 +438,9 @@ def main():
                    help="file flock'ed during each timed run so that no build runs meanwhile ('none': no lock)")
     p.add_argument("--hold-lock", action="store_true",
                    help="hold the lock for the whole race instead of each run (others wait until the end)")
+    p.add_argument("--runner-kernels", choices=["portable", "native"], default="native",
+                   help="runner's --kernels in every run (default native: the peers' oneDNN runs the CPU's best "
+                        "instruction set too; portable caps runner's oneDNN at AVX2 for the same bits everywhere)")
     p.add_argument("--data", default=fashion.DEFAULT_DATA, help="Fashion-MNIST IDX folder")
     p.add_argument("--no-record", action="store_true", help="write no results file and leave bench/README.md alone")
     args = p.parse_args()
@@ -445,13 +469,16 @@ def main():
         race = Race(args, folder, data, work)
         info = dict(date=stamp, machine=machine(), runner=runner_version(), peers=versions(),
                     settings=dict(rounds=args.rounds, quick=args.quick, max_load=args.max_load, retries=args.retries,
-                                  data=data, training_samples=race.n_train, threads=2))
-        print(f"race: {', '.join(workloads)}; {args.rounds} round(s){'; quick' if args.quick else ''}", flush=True)
+                                  data=data, training_samples=race.n_train, threads=2, runner_kernels=args.runner_kernels))
+        print(f"race: {', '.join(workloads)}; {args.rounds} round(s); runner --kernels {args.runner_kernels}"
+              f"{'; quick' if args.quick else ''}", flush=True)
         print(f"  {info['machine']['model']}, {' '.join(info['machine']['flags'])}; {info['runner']}; {info['peers']}", flush=True)
         with race.lock:
-            info["kernels"] = dict(openblas=openblas_kernel(True), openblas_env=openblas_kernel(False),
-                                   onednn=probe_onednn(race))
+            info["kernels"] = dict(runner=args.runner_kernels, onednn=probe_onednn(race))
         print(kernels_text(info["kernels"]), flush=True)
+        if not isa_matches(args.runner_kernels, info["kernels"]["onednn"]["runner"], info["machine"]["flags"]):
+            raise SystemExit(f"race: runner's oneDNN ISA ({info['kernels']['onednn']['runner']['isa'] or 'not printed'}) "
+                             f"is not what --runner-kernels {args.runner_kernels} should run on this CPU")
 
         records = []
         for w in workloads:
@@ -475,7 +502,8 @@ def main():
     main_rows = [r for r in rows if r["workload"] != "fashion_cnn_busy"]
     busy = [r for r in rows if r["workload"] == "fashion_cnn_busy"]
     m = info["machine"]
-    section = [f"### {started.strftime('%Y-%m-%d %H:%M UTC')}{' (quick: not a measurement)' if args.quick else ''}", "",
+    section = [f"### {started.strftime('%Y-%m-%d %H:%M UTC')}, runner `--kernels {args.runner_kernels}`"
+               f"{' (quick: not a measurement)' if args.quick else ''}", "",
                f"{m['model']}, {m['cores']} cores, flags {' '.join(m['flags'])}; {info['runner']}; {info['peers']}; "
                f"{args.rounds} round(s), medians; 2 threads each.", "",
                table(main_rows), ""]
