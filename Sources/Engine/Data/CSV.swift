@@ -116,7 +116,7 @@ public enum CSV {
                 recordLine = line
             } else if c == quote {
                 if afterQuote {
-                    throw .badCSV(path: path, line: line, column: "\(fields.count + 1)", reason: "a quote right after a closing quote (write \"\" inside quotes for one \")")
+                    throw .badCSV(path: path, line: line, column: "\(fields.count + 1)", reason: EngineSay.quoteAfterQuote)
                 }
                 if field.isEmpty {
                     inQuotes = true
@@ -126,14 +126,14 @@ public enum CSV {
                 }
             } else {
                 if afterQuote {
-                    throw .badCSV(path: path, line: line, column: "\(fields.count + 1)", reason: "text after the closing quote of a quoted field")
+                    throw .badCSV(path: path, line: line, column: "\(fields.count + 1)", reason: EngineSay.textAfterQuote)
                 }
                 field.append(c)
             }
             i += 1
         }
         if inQuotes {
-            throw .badCSV(path: path, line: recordLine, column: "\(fields.count + 1)", reason: "a quoted field is never closed (the file ends inside it)")
+            throw .badCSV(path: path, line: recordLine, column: "\(fields.count + 1)", reason: EngineSay.unclosedQuote)
         }
         if !field.isEmpty || !fields.isEmpty || afterQuote {
             endField()
@@ -155,10 +155,10 @@ public enum CSV {
     /// or beyond float32's range (the engine computes in float32, where it would become ∞).
     static func whyNotNumber(_ text: String) -> String {
         let t = text.trimmingSpaces()
-        if t.isEmpty { return "missing value" }
-        guard let v = Double(t) else { return "'\(text)' is not a number" }
-        if !v.isFinite { return "'\(t)' is not a finite number" }
-        return "'\(t)' is beyond float32's range (±3.4e38)"
+        if t.isEmpty { return EngineSay.missingValue }
+        guard let v = Double(t) else { return EngineSay.notANumber(text) }
+        if !v.isFinite { return EngineSay.notFinite(String(t)) }
+        return EngineSay.beyondFloat32(String(t))
     }
 
     /// A number from a field that stays finite as float32, or nil.
@@ -174,17 +174,17 @@ public enum CSV {
         let bytes = try FileBytes.read(path)
         let all = try records(bytes, path: path, delimiter: source.delimiter)
         guard let header = all.first else {
-            throw .badCSV(path: path, line: 1, column: nil, reason: "the file is empty; expected a header row")
+            throw .badCSV(path: path, line: 1, column: nil, reason: EngineSay.emptyCSV)
         }
         let names = header.fields.map { $0.trimmingSpaces() }
         func index(of name: String, role: String) throws(DataError) -> Int {
             guard let i = names.firstIndex(of: name) else {
                 throw .badCSV(path: path, line: header.line, column: nil,
-                              reason: "\(role) column '\(name)' is not in the header (columns: \(names.joined(separator: ", ")))")
+                              reason: EngineSay.noSuchColumn(role, name, columns: names))
             }
             return i
         }
-        guard !source.target.isEmpty else { throw .invalidParameter("\(path): no target column given") }
+        guard !source.target.isEmpty else { throw .invalidParameter(EngineSay.noTargetColumn(path)) }
         var targetColumns = [Int]()
         for name in source.target { targetColumns.append(try index(of: name, role: "target")) }
         var featureColumns = [Int]()
@@ -192,21 +192,21 @@ public enum CSV {
             for name in features {
                 let i = try index(of: name, role: "feature")
                 if targetColumns.contains(i) {
-                    throw .invalidParameter("\(path): column '\(name)' is both a feature and the target")
+                    throw .invalidParameter(EngineSay.featureIsTarget(path, name))
                 }
                 featureColumns.append(i)
             }
         } else {
             featureColumns = names.indices.filter { !targetColumns.contains($0) }
         }
-        guard !featureColumns.isEmpty else { throw .invalidParameter("\(path): no feature columns (every column is a target)") }
+        guard !featureColumns.isEmpty else { throw .invalidParameter(EngineSay.noFeatureColumns(path)) }
 
         let rows = all.dropFirst()
         for row in rows where row.fields.count != names.count {
             throw .badCSV(path: path, line: row.line, column: nil,
-                          reason: "\(row.fields.count) fields, but the header has \(names.count)")
+                          reason: EngineSay.fieldCount(row.fields.count, header: names.count))
         }
-        func columnName(_ c: Int) -> String { "'\(names[c])' (\(c + 1))" }
+        func columnName(_ c: Int) -> String { EngineSay.columnName(names[c], number: c + 1) }
 
         // The task: declared, or regression when every target value is a number.
         let kind: TargetKind
@@ -224,7 +224,7 @@ public enum CSV {
             kind = allNumeric ? .regression : .classification
         }
         if kind == .classification && targetColumns.count != 1 {
-            throw .invalidParameter("\(path): classification takes one target column, got \(targetColumns.count) (\(source.target.joined(separator: ", ")))")
+            throw .invalidParameter(EngineSay.oneTargetColumn(path, got: source.target))
         }
 
         var x = [Float](), y = [Float]()
@@ -254,11 +254,11 @@ public enum CSV {
                 for c in targetColumns {
                     let text = row.fields[c].trimmingSpaces()
                     if text.isEmpty {
-                        try invalid(c, "missing target value"); ok = false; break
+                        try invalid(c, EngineSay.missingTarget); ok = false; break
                     }
                     if kind == .regression {
                         guard let v = float(text) else {
-                            try invalid(c, whyNotNumber(text) + " (the task is regression)"); ok = false; break
+                            try invalid(c, whyNotNumber(text) + EngineSay.regressionTarget); ok = false; break
                         }
                         rowY.append(v)
                     }
@@ -283,7 +283,7 @@ public enum CSV {
         }
         guard !y.isEmpty else {
             throw .badCSV(path: path, line: header.line, column: nil,
-                          reason: dropped > 0 ? "every one of the \(dropped) rows was dropped as invalid" : "no data rows after the header")
+                          reason: dropped > 0 ? EngineSay.everyRowDropped(dropped) : EngineSay.noDataRows)
         }
         let dataset = Dataset(sampleShape: [featureColumns.count], x: x, y: y, task: task)
         return Loaded(dataset: dataset, droppedRows: dropped, firstDroppedLine: firstDropped)

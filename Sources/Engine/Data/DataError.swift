@@ -28,24 +28,23 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .missingFile(path, hint):
-            return "\(path): no such file" + (hint.map { "; \($0)" } ?? "")
+            return EngineSay.noSuchFile(path, hint: hint)
         case let .missingFolder(dataset, path, hint):
-            return "\(path): no such folder for data set \(dataset)" + (hint.map { "; \($0)" } ?? "")
+            return EngineSay.noSuchDataFolder(path, dataset: dataset, hint: hint)
         case let .unreadable(path, reason):
-            return "\(path): cannot read: \(reason)"
+            return EngineSay.cannotRead(path, reason)
         case let .corruptGzip(path, reason):
-            return "\(path): corrupt gzip data: \(reason)"
+            return EngineSay.corruptGzip(path, reason)
         case let .badIDX(path, reason):
-            return "\(path): not a usable IDX file: \(reason)"
+            return EngineSay.badIDX(path, reason)
         case let .countMismatch(images, imageCount, labels, labelCount):
-            return "\(images) holds \(imageCount) images but \(labels) holds \(labelCount) labels"
+            return EngineSay.imageLabelCounts(images, imageCount, labels, labelCount)
         case let .badCSV(path, line, column, reason):
-            let col = column.map { " in column \($0)" } ?? ""
-            return "\(path):\(line): \(reason)\(col)"
+            return EngineSay.badCSV(path, line: line, column: column, reason)
         case let .badNPY(path, reason):
-            return "\(path): not a usable .npy file: \(reason)"
+            return EngineSay.badNPY(path, reason)
         case let .sampleCountMismatch(x, xCount, y, yCount):
-            return "\(x) holds \(xCount) samples but \(y) holds \(yCount) (first axes must match)"
+            return EngineSay.sampleCounts(x, xCount, y, yCount)
         case let .invalidParameter(message):
             return message
         }

@@ -78,7 +78,7 @@ public func loadData(_ source: DataSource, seed: UInt64 = 0) throws(DataError) -
         case let (ti?, tl?):
             var t = try IDX.load(images: ti, labels: tl, classNames: classNames)
             guard t.sampleShape == train.sampleShape else {
-                throw .badIDX(path: ti, reason: "test images are \(t.sampleShape), training images \(train.sampleShape)")
+                throw .badIDX(path: ti, reason: EngineSay.testTrainShapes(test: t.sampleShape, train: train.sampleShape))
             }
             // Without names the class count comes from the labels: use the larger of the two.
             if classNames == nil, case .classification(let a, _) = train.task, case .classification(let b, _) = t.task {
@@ -87,7 +87,7 @@ public func loadData(_ source: DataSource, seed: UInt64 = 0) throws(DataError) -
             }
             test = t
         default:
-            throw .invalidParameter("idx: give both test images and test labels, or neither")
+            throw .invalidParameter(EngineSay.idxTestPair)
         }
         return LoadedData(train: train, test: test)
     case .diabetes(let folder):
@@ -96,7 +96,7 @@ public func loadData(_ source: DataSource, seed: UInt64 = 0) throws(DataError) -
         let loaded = try CSV.load(csv)
         var notes = [String]()
         if loaded.droppedRows > 0 {
-            notes.append("\(csv.path): dropped \(loaded.droppedRows) row\(loaded.droppedRows == 1 ? "" : "s") with missing or non-numeric values (the first at line \(loaded.firstDroppedLine ?? 0))")
+            notes.append(EngineSay.droppedRows(csv.path, loaded.droppedRows, firstLine: loaded.firstDroppedLine ?? 0))
         }
         return LoadedData(train: loaded.dataset, test: nil, notes: notes)
     case .npy(let npy):

@@ -20,8 +20,8 @@ enum Diabetes {
     static func load(folder: String?, defaultFolder: String = defaultFolder) throws(DataError) -> Dataset {
         let dir = folder ?? defaultFolder
         let hint = folder == nil
-            ? "install the Debian package python3-sklearn (apt-get install python3-sklearn; scripts/setup does), or give scikit-learn's datasets/data folder as path"
-            : "diabetes needs scikit-learn's diabetes_data_raw.csv.gz and diabetes_target.csv.gz in this folder"
+            ? EngineSay.installDiabetes
+            : EngineSay.diabetesFiles
         let xPath = dir + "/diabetes_data_raw.csv.gz", yPath = dir + "/diabetes_target.csv.gz"
         for path in [xPath, yPath] where !FileBytes.isFile(path) {
             throw .missingFile(path: path, hint: hint)
@@ -45,11 +45,11 @@ enum Diabetes {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             if fields.isEmpty { continue }
             guard fields.count == perRow else {
-                throw .badCSV(path: path, line: lineNumber, column: nil, reason: "expected \(perRow) numbers, found \(fields.count)")
+                throw .badCSV(path: path, line: lineNumber, column: nil, reason: EngineSay.numbersPerRow(expected: perRow, found: fields.count))
             }
             for f in fields {
                 guard let v = Double(f), v.isFinite else {
-                    throw .badCSV(path: path, line: lineNumber, column: nil, reason: "'\(f)' is not a number")
+                    throw .badCSV(path: path, line: lineNumber, column: nil, reason: EngineSay.notANumber(String(f)))
                 }
                 out.append(Float(v))
             }

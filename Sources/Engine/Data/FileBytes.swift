@@ -35,7 +35,7 @@ public enum FileBytes {
 
     /// Opens `path` for reading, or throws `missingFile` / `unreadable`.
     static func open(_ path: String, hint: String? = nil) throws(DataError) -> UnsafeMutablePointer<FILE> {
-        if isFolder(path) { throw .unreadable(path: path, reason: "is a folder, expected a file") }
+        if isFolder(path) { throw .unreadable(path: path, reason: EngineSay.isFolder) }
         guard let f = fopen(path, "rb") else {
             if errno == ENOENT { throw .missingFile(path: path, hint: hint) }
             throw .unreadable(path: path, reason: errnoMessage())
@@ -54,7 +54,7 @@ public enum FileBytes {
             initialized = size == 0 ? 0 : fread(buffer.baseAddress!, 1, size, f)
         }
         guard bytes.count == size, ferror(f) == 0 else {
-            throw .unreadable(path: path, reason: ferror(f) != 0 ? errnoMessage() : "read \(bytes.count) of \(size) bytes")
+            throw .unreadable(path: path, reason: ferror(f) != 0 ? errnoMessage() : EngineSay.shortRead(bytes.count, of: size))
         }
         return bytes
     }

@@ -49,7 +49,7 @@ enum Gzip {
 
         var stream = z_stream()
         guard inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw .corruptGzip(path: path, reason: "zlib could not start inflating")
+            throw .corruptGzip(path: path, reason: EngineSay.inflateCannotStart)
         }
         defer { inflateEnd(&stream) }
 
@@ -78,7 +78,7 @@ enum Gzip {
                 if stream.avail_in == 0 { if atEOF { break } else { continue } }
                 if stream.next_in[0] != 0x1F { break }
                 guard inflateReset(&stream) == Z_OK else {
-                    throw .corruptGzip(path: path, reason: "zlib could not restart after a member")
+                    throw .corruptGzip(path: path, reason: EngineSay.inflateCannotRestart)
                 }
                 memberEnded = false
             }
@@ -86,7 +86,7 @@ enum Gzip {
                 // A small file may inflate to anything (a "zip bomb"): stop at half the
                 // machine's memory with an error rather than be killed growing further.
                 guard output.count <= FileBytes.physicalMemory / 4 else {
-                    throw .corruptGzip(path: path, reason: "it inflates to more than \(output.count) bytes, more than this machine can hold")
+                    throw .corruptGzip(path: path, reason: EngineSay.inflatesTooLarge(output.count))
                 }
                 output.append(contentsOf: repeatElement(0, count: output.count))
             }
@@ -108,14 +108,14 @@ enum Gzip {
                 // added at the top of the loop; missing input at the end of the file means
                 // the stream was cut short.
                 if stream.avail_in == 0 && atEOF {
-                    throw .corruptGzip(path: path, reason: "truncated: the stream ends before its last block")
+                    throw .corruptGzip(path: path, reason: EngineSay.gzipTruncated)
                 }
             default:
-                let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
+                let message = stream.msg.map { String(cString: $0) } ?? EngineSay.zlibError(rc)
                 throw .corruptGzip(path: path, reason: message)
             }
             if stream.avail_in == 0 && atEOF && !memberEnded && rc == Z_OK && stream.avail_out > 0 {
-                throw .corruptGzip(path: path, reason: "truncated: the stream ends before its last block")
+                throw .corruptGzip(path: path, reason: EngineSay.gzipTruncated)
             }
         }
         output.removeLast(output.count - produced)

@@ -38,23 +38,23 @@ public enum IDX {
     static func read(_ path: String, expectedDimensions: Set<Int>) throws(DataError) -> Array8 {
         let bytes = try Gzip.readMaybeCompressed(path)
         guard bytes.count >= 4 else {
-            throw .badIDX(path: path, reason: "only \(bytes.count) bytes, shorter than the 4-byte magic number")
+            throw .badIDX(path: path, reason: EngineSay.idxTooShort(bytes.count))
         }
         guard bytes[0] == 0, bytes[1] == 0 else {
             let magic = bytes[0..<4].map { hex($0) }.joined(separator: " ")
-            throw .badIDX(path: path, reason: "wrong magic number \(magic); an IDX file starts with 00 00")
+            throw .badIDX(path: path, reason: EngineSay.idxMagic(magic))
         }
         guard bytes[2] == 0x08 else {
-            throw .badIDX(path: path, reason: "data type \(hex(bytes[2])) (\(typeName(bytes[2]))); only unsigned bytes (08) are supported")
+            throw .badIDX(path: path, reason: EngineSay.idxDataType(hex(bytes[2]), typeName(bytes[2])))
         }
         let rank = Int(bytes[3])
         guard expectedDimensions.contains(rank) else {
             let expected = expectedDimensions.sorted().map(String.init).joined(separator: " or ")
-            throw .badIDX(path: path, reason: "\(rank) dimensions, expected \(expected)")
+            throw .badIDX(path: path, reason: EngineSay.idxRank(rank, expected: expected))
         }
         let headerSize = 4 + 4 * rank
         guard bytes.count >= headerSize else {
-            throw .badIDX(path: path, reason: "truncated header: \(bytes.count) bytes, the \(rank) dimensions need \(headerSize)")
+            throw .badIDX(path: path, reason: EngineSay.idxHeaderTruncated(bytes.count, rank: rank, needs: headerSize))
         }
         var dimensions = [Int]()
         var total = 1
@@ -63,15 +63,15 @@ public enum IDX {
             let size = Int(bytes[p]) << 24 | Int(bytes[p + 1]) << 16 | Int(bytes[p + 2]) << 8 | Int(bytes[p + 3])
             dimensions.append(size)
             let (product, overflow) = total.multipliedReportingOverflow(by: size)
-            guard !overflow else { throw .badIDX(path: path, reason: "dimensions too large") }
+            guard !overflow else { throw .badIDX(path: path, reason: EngineSay.idxTooLarge) }
             total = product
         }
         let (expectedLength, tooLong) = headerSize.addingReportingOverflow(total)
-        guard !tooLong else { throw .badIDX(path: path, reason: "dimensions too large") }
+        guard !tooLong else { throw .badIDX(path: path, reason: EngineSay.idxTooLarge) }
         guard bytes.count == expectedLength else {
             let what = bytes.count < expectedLength ? "truncated" : "too long"
             let shape = dimensions.map(String.init).joined(separator: "×")
-            throw .badIDX(path: path, reason: "\(what): a \(shape) array needs \(expectedLength) bytes, the file holds \(bytes.count)")
+            throw .badIDX(path: path, reason: EngineSay.idxLength(what, shape: shape, needs: expectedLength, holds: bytes.count))
         }
         return Array8(dimensions: dimensions, bytes: bytes, offset: headerSize)
     }
@@ -82,7 +82,7 @@ public enum IDX {
         let a = try read(path, expectedDimensions: [3, 4])
         var sampleShape = Array(a.dimensions.dropFirst())
         if sampleShape.count == 2 { sampleShape.append(1) }
-        guard !sampleShape.contains(0) else { throw .badIDX(path: path, reason: "images of shape \(sampleShape) hold no pixels") }
+        guard !sampleShape.contains(0) else { throw .badIDX(path: path, reason: EngineSay.noPixels(sampleShape)) }
         return (sampleShape, floats(a.bytes, from: a.offset))
     }
 
@@ -99,7 +99,7 @@ public enum IDX {
         }
         var sampleShape = Array(imageArray.dimensions.dropFirst())
         if sampleShape.count == 2 { sampleShape.append(1) }
-        guard !sampleShape.contains(0) else { throw .badIDX(path: images, reason: "images of shape \(sampleShape) hold no pixels") }
+        guard !sampleShape.contains(0) else { throw .badIDX(path: images, reason: EngineSay.noPixels(sampleShape)) }
 
         let n = labelArray.count
         let labelBytes = labelArray.bytes[labelArray.offset...]
@@ -107,7 +107,7 @@ public enum IDX {
         let classes: Int
         if let classNames {
             guard largest < classNames.count else {
-                throw .badIDX(path: labels, reason: "label \(largest) found, but the data set has \(classNames.count) classes")
+                throw .badIDX(path: labels, reason: EngineSay.labelBeyondClasses(largest, classes: classNames.count))
             }
             classes = classNames.count
         } else {
@@ -131,12 +131,12 @@ public enum IDX {
             let candidates = ["\(stem)-\(kind)-ubyte.gz", "\(stem)-\(kind)-ubyte", "\(stem).\(kind)-ubyte.gz", "\(stem).\(kind)-ubyte"]
                 .map { folder.hasSuffix("/") ? folder + $0 : folder + "/" + $0 }
             if let found = candidates.first(where: FileBytes.isFile) { return found }
-            throw .missingFile(path: candidates[0], hint: "\(dataset) needs it in \(folder) (also looked for \(candidates[1]))" + (folderHint.map { "; \($0)" } ?? ""))
+            throw .missingFile(path: candidates[0], hint: EngineSay.idxFileWanted(dataset, folder: folder, alternative: candidates[1], hint: folderHint))
         }
         let train = try load(images: find("train-images", "idx3"), labels: find("train-labels", "idx1"), classNames: classNames)
         let test = try load(images: find("t10k-images", "idx3"), labels: find("t10k-labels", "idx1"), classNames: classNames)
         guard train.sampleShape == test.sampleShape else {
-            throw .badIDX(path: folder, reason: "train images are \(train.sampleShape), test images \(test.sampleShape)")
+            throw .badIDX(path: folder, reason: EngineSay.trainTestShapes(train: train.sampleShape, test: test.sampleShape))
         }
         return (train, test)
     }
@@ -145,7 +145,7 @@ public enum IDX {
     /// error names the Debian package that installs it.
     static func loadFashionMNIST(folder: String?, defaultFolder: String = fashionMNISTFolder) throws(DataError) -> (train: Dataset, test: Dataset) {
         let hint = folder == nil
-            ? "install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist), or give the folder holding the IDX files"
+            ? EngineSay.installFashionMNIST
             : nil
         return try loadFolder(folder ?? defaultFolder, dataset: "fashion_mnist", classNames: fashionMNISTClassNames, folderHint: hint)
     }
@@ -153,7 +153,7 @@ public enum IDX {
     /// MNIST from `folder`, or from `defaultFolder` when nil.
     static func loadMNIST(folder: String?, defaultFolder: String = mnistFolder) throws(DataError) -> (train: Dataset, test: Dataset) {
         let hint = folder == nil
-            ? "no Debian package provides MNIST: put train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz in \(defaultFolder), or give their folder"
+            ? EngineSay.placeMNIST(defaultFolder)
             : nil
         return try loadFolder(folder ?? defaultFolder, dataset: "mnist", classNames: mnistClassNames, folderHint: hint)
     }

@@ -46,7 +46,7 @@ public enum NPY {
     static func header(_ bytes: [UInt8], path: String) throws(DataError) -> Header {
         let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
-            throw .badNPY(path: path, reason: "no \\x93NUMPY magic string at the start")
+            throw .badNPY(path: path, reason: EngineSay.npyMagic)
         }
         let major = bytes[6]
         let headerLength: Int, start: Int
@@ -55,54 +55,54 @@ public enum NPY {
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
             start = 10
         case 2, 3:
-            guard bytes.count >= 12 else { throw .badNPY(path: path, reason: "truncated header") }
+            guard bytes.count >= 12 else { throw .badNPY(path: path, reason: EngineSay.npyTruncatedHeader) }
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
             start = 12
         default:
-            throw .badNPY(path: path, reason: "format version \(major).\(bytes[7]); versions 1.0, 2.0 and 3.0 are supported")
+            throw .badNPY(path: path, reason: EngineSay.npyVersion(major, bytes[7]))
         }
         guard bytes.count >= start + headerLength else {
-            throw .badNPY(path: path, reason: "truncated header: it claims \(headerLength) bytes, the file holds \(bytes.count - start)")
+            throw .badNPY(path: path, reason: EngineSay.npyHeaderLength(headerLength, holds: bytes.count - start))
         }
         let text = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
         var parser = DictParser(text: Array(text.unicodeScalars))
         guard let dict = parser.parseDict() else {
-            throw .badNPY(path: path, reason: "bad header: \(text.filter { $0 != "\n" })")
+            throw .badNPY(path: path, reason: EngineSay.npyBadHeader(text.filter { $0 != "\n" }))
         }
         guard case .string(let descr)? = dict["descr"] else {
-            if dict["descr"] != nil { throw .badNPY(path: path, reason: "structured dtype; only plain numeric arrays are supported") }
-            throw .badNPY(path: path, reason: "bad header: no 'descr' string")
+            if dict["descr"] != nil { throw .badNPY(path: path, reason: EngineSay.npyStructured) }
+            throw .badNPY(path: path, reason: EngineSay.npyNoDescr)
         }
         guard case .bool(let fortran)? = dict["fortran_order"] else {
-            throw .badNPY(path: path, reason: "bad header: no 'fortran_order' True/False")
+            throw .badNPY(path: path, reason: EngineSay.npyNoFortranOrder)
         }
         guard case .tuple(let shape)? = dict["shape"] else {
-            throw .badNPY(path: path, reason: "bad header: no 'shape' tuple")
+            throw .badNPY(path: path, reason: EngineSay.npyNoShape)
         }
         if descr.first == ">" {
-            throw .badNPY(path: path, reason: "big-endian dtype '\(descr)'; save it little-endian (e.g. a.astype('<\(descr.dropFirst())'))")
+            throw .badNPY(path: path, reason: EngineSay.npyBigEndian(descr))
         }
         guard supported.contains(descr) else {
-            throw .badNPY(path: path, reason: "unsupported dtype '\(descr)'; supported: <f4, <f8, |u1, <i4, <i8")
+            throw .badNPY(path: path, reason: EngineSay.npyDtype(descr))
         }
         if fortran && shape.count > 1 {
-            throw .badNPY(path: path, reason: "Fortran order; save it in C order (np.ascontiguousarray)")
+            throw .badNPY(path: path, reason: EngineSay.npyFortran)
         }
         // The shape is the file's claim: multiply with overflow checks and compare with the
         // bytes actually present before anything is allocated for it.
         var count = 1
         for d in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw .badNPY(path: path, reason: "shape \(shape) is too large (its size overflows)") }
+            guard !overflow else { throw .badNPY(path: path, reason: EngineSay.npyShapeOverflows(shape)) }
             count = product
         }
         let h = Header(descr: descr, fortranOrder: fortran, shape: shape, dataOffset: start + headerLength, count: count)
         let (needed, overflow) = count.multipliedReportingOverflow(by: h.itemSize)
         let present = bytes.count - h.dataOffset
         guard !overflow, present == needed else {
-            if overflow { throw .badNPY(path: path, reason: "shape \(shape) is too large (its size overflows)") }
+            if overflow { throw .badNPY(path: path, reason: EngineSay.npyShapeOverflows(shape)) }
             let what = present < needed ? "truncated" : "too long"
-            throw .badNPY(path: path, reason: "\(what): shape \(shape) of \(descr) needs \(needed) data bytes, the file holds \(present)")
+            throw .badNPY(path: path, reason: EngineSay.npyLength(what, shape: shape, descr: descr, needs: needed, holds: present))
         }
         return h
     }
@@ -129,7 +129,7 @@ public enum NPY {
     public static func loadArray(_ path: String) throws(DataError) -> (shape: [Int], values: [Float]) {
         let bytes = try FileBytes.read(path)
         let h = try header(bytes, path: path)
-        guard !h.shape.isEmpty else { throw .badNPY(path: path, reason: "a 0-dimensional array; it needs a first axis of samples") }
+        guard !h.shape.isEmpty else { throw .badNPY(path: path, reason: EngineSay.npyNoSampleAxis("it")) }
         let v: [Float] = values(bytes, h, as: Float.self)
         try checkFinite(v, shape: h.shape, path: path)
         return (h.shape, v)
@@ -140,9 +140,8 @@ public enum NPY {
     static func checkFinite(_ v: [Float], shape: [Int], path: String) throws(DataError) {
         guard let i = v.firstIndex(where: { !$0.isFinite }) else { return }
         let perSample = shape.count <= 1 ? 1 : v.count / max(shape[0], 1)
-        let what = v[i].isNaN ? "NaN" : "an infinite value (or one beyond float32's range)"
-        let column = shape.count <= 1 ? "" : ", column \(i % perSample)"
-        throw .badNPY(path: path, reason: "\(what) at row \(i / perSample)\(column) (0-based); the data must be finite")
+        let column = shape.count <= 1 ? nil : i % perSample
+        throw .badNPY(path: path, reason: EngineSay.npyNotFinite(nan: v[i].isNaN, row: i / perSample, column: column))
     }
 
     /// Loads `source` into a data set.
@@ -152,18 +151,18 @@ public enum NPY {
         let yBytes = try FileBytes.read(source.y)
         let yh = try header(yBytes, path: source.y)
         guard let n = xh.shape.first else {
-            throw .badNPY(path: source.x, reason: "a 0-dimensional array; x needs a first axis of samples")
+            throw .badNPY(path: source.x, reason: EngineSay.npyNoSampleAxis("x"))
         }
         guard let ny = yh.shape.first else {
-            throw .badNPY(path: source.y, reason: "a 0-dimensional array; y needs a first axis of samples")
+            throw .badNPY(path: source.y, reason: EngineSay.npyNoSampleAxis("y"))
         }
         guard n == ny else { throw .sampleCountMismatch(x: source.x, xCount: n, y: source.y, yCount: ny) }
         guard yh.shape.count <= 2 else {
-            throw .badNPY(path: source.y, reason: "shape \(yh.shape); y must be (n,) or (n, k)")
+            throw .badNPY(path: source.y, reason: EngineSay.npyTargetShape(yh.shape))
         }
         let sampleShape = xh.shape.count == 1 ? [1] : Array(xh.shape.dropFirst())
         guard !sampleShape.contains(0) else {
-            throw .badNPY(path: source.x, reason: "shape \(xh.shape): samples with no features")
+            throw .badNPY(path: source.x, reason: EngineSay.npyNoFeatures(xh.shape))
         }
         let kind = source.task ?? (yh.isInteger ? .classification : .regression)
         let x: [Float] = values(xBytes, xh, as: Float.self)
@@ -177,13 +176,13 @@ public enum NPY {
             return Dataset(sampleShape: sampleShape, x: x, y: yValues.map { Float($0) }, task: .regression(outputs: width))
         case .classification:
             guard width == 1 else {
-                throw .badNPY(path: source.y, reason: "shape \(yh.shape); classification labels must be (n,) or (n, 1) class indices")
+                throw .badNPY(path: source.y, reason: EngineSay.npyLabelShape(yh.shape))
             }
             for (i, v) in yValues.enumerated() where v < 0 || v != v.rounded() || !v.isFinite {
-                throw .badNPY(path: source.y, reason: "label \(v) at index \(i) is not a class index (0, 1, 2, …)")
+                throw .badNPY(path: source.y, reason: EngineSay.npyNotClassIndex(v, at: i))
             }
             for (i, v) in yValues.enumerated() where v >= Double(maxClasses) {
-                throw .badNPY(path: source.y, reason: "label \(v) at index \(i) is too large; class indices go up to \(maxClasses - 1)")
+                throw .badNPY(path: source.y, reason: EngineSay.npyLabelTooLarge(v, at: i, maxIndex: maxClasses - 1))
             }
             let classes = Int(yValues.max() ?? 0) + 1
             return Dataset(sampleShape: sampleShape, x: x, y: yValues.map { Float($0) },

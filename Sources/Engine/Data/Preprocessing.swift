@@ -101,7 +101,7 @@ extension Dataset {
     /// classification (each class keeps its share, rounded by largest remainder). The whole
     /// set when it has no more than `count` samples.
     public func limited(to count: Int, seed: UInt64) throws(DataError) -> Dataset {
-        guard count >= 1 else { throw .invalidParameter("limit must be ≥ 1, got \(count)") }
+        guard count >= 1 else { throw .invalidParameter(EngineSay.limitBelowOne(count)) }
         guard count < self.count else { return self }
         var rng = RandomGenerator(seed: seed, stream: "data.limit")
         return subset(Sampling.pick(count, from: self, &rng))
@@ -112,12 +112,12 @@ extension Dataset {
     /// original order. For sources without their own test split.
     public func holdingOut(testFraction fraction: Double, seed: UInt64) throws(DataError) -> (train: Dataset, test: Dataset) {
         guard fraction > 0 && fraction < 1 else {
-            throw .invalidParameter("test_fraction must be between 0 and 1 (exclusive), got \(fraction)")
+            throw .invalidParameter(EngineSay.fractionOutside("test_fraction", fraction))
         }
         let n = count
         let nTest = Int((Double(n) * fraction).rounded(.up))
         guard nTest >= 1 && nTest < n else {
-            throw .invalidParameter("test_fraction \(fraction) of \(n) samples leaves \(n - nTest) for training and \(nTest) for test; both need at least one")
+            throw .invalidParameter(EngineSay.fractionLeavesEmpty("test_fraction", fraction, of: n, train: n - nTest, "test", held: nTest))
         }
         var rng = RandomGenerator(seed: seed, stream: "data.holdout")
         let test = Sampling.pick(nTest, from: self, &rng)

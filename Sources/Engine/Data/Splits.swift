@@ -85,10 +85,10 @@ public struct StratifiedKFold: Sendable, Equatable {
         }
         var warnings = [String]()
         if sizes.allSatisfy({ $0 < k }) {
-            throw .invalidParameter("stratified \(k)-fold: no class has \(k) members (the largest has \(sizes.max() ?? 0))")
+            throw .invalidParameter(EngineSay.noClassFillsFolds(k, largest: sizes.max() ?? 0))
         }
         if let smallest = sizes.indices.min(by: { sizes[$0] < sizes[$1] }), sizes[smallest] < k {
-            warnings.append("stratified \(k)-fold: class \(names[smallest]) has only \(sizes[smallest]) members, fewer than the \(k) folds")
+            warnings.append(EngineSay.smallClass(k, names[smallest], members: sizes[smallest]))
         }
 
         // Position p of the samples sorted by class goes to fold p mod k.
@@ -124,11 +124,11 @@ public enum ValidationSplit {
     /// means something (sorted by class, by time); Keras does not.
     public static func last(count n: Int, fraction: Double) throws(DataError) -> (train: [Int], validation: [Int]) {
         guard fraction > 0 && fraction < 1 else {
-            throw .invalidParameter("validation_split must be between 0 and 1 (exclusive), got \(fraction)")
+            throw .invalidParameter(EngineSay.fractionOutside("validation_split", fraction))
         }
         let splitAt = Int((Double(n) * (1 - fraction)).rounded(.down))
         guard splitAt >= 1 && splitAt < n else {
-            throw .invalidParameter("validation_split \(fraction) of \(n) samples leaves \(splitAt) for training and \(n - splitAt) for validation; both need at least one")
+            throw .invalidParameter(EngineSay.fractionLeavesEmpty("validation_split", fraction, of: n, train: splitAt, "validation", held: n - splitAt))
         }
         return (Array(0..<splitAt), Array(splitAt..<n))
     }
@@ -138,12 +138,12 @@ public enum ValidationSplit {
     /// `last` for inner validation when the order of the data is not random.
     public static func shuffled(_ data: Dataset, fraction: Double, seed: UInt64) throws(DataError) -> (train: [Int], validation: [Int]) {
         guard fraction > 0 && fraction < 1 else {
-            throw .invalidParameter("validation fraction must be between 0 and 1 (exclusive), got \(fraction)")
+            throw .invalidParameter(EngineSay.fractionOutside("validation fraction", fraction))
         }
         let n = data.count
         let nVal = Int((Double(n) * fraction).rounded(.up))
         guard nVal >= 1 && nVal < n else {
-            throw .invalidParameter("validation fraction \(fraction) of \(n) samples leaves \(n - nVal) for training and \(nVal) for validation; both need at least one")
+            throw .invalidParameter(EngineSay.fractionLeavesEmpty("validation fraction", fraction, of: n, train: n - nVal, "validation", held: nVal))
         }
         var rng = RandomGenerator(seed: seed, stream: "data.validation")
         let validation = Sampling.pick(nVal, from: data, &rng)
@@ -161,8 +161,8 @@ public func crossValidationFolds(for data: Dataset, k: Int, shuffle: Bool = true
 }
 
 private func checkFoldCount(_ k: Int, _ n: Int) throws(DataError) {
-    guard k >= 2 else { throw .invalidParameter("cross-validation needs k ≥ 2 folds, got \(k)") }
-    guard k <= n else { throw .invalidParameter("cannot make \(k) folds of \(n) samples (k must be ≤ the number of samples)") }
+    guard k >= 2 else { throw .invalidParameter(EngineSay.foldsBelowTwo(k)) }
+    guard k <= n else { throw .invalidParameter(EngineSay.tooManyFolds(k, samples: n)) }
 }
 
 /// Folds from each sample's test-fold number: fold f tests on the samples numbered f and

@@ -21,7 +21,7 @@ public final class ActivationLayer: ActivatedLayer {
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeError("Activation needs an input shape of positive sizes, got \(inputShape)")
+            throw ShapeError(EngineSay.needsPositiveShape(kind, inputShape))
         }
         outputShape = inputShape
     }

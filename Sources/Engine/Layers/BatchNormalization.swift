@@ -54,7 +54,7 @@ public final class BatchNormalization: Layer {
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard let c = inputShape.last, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeError("BatchNormalization needs an input shape of positive sizes, got \(inputShape)")
+            throw ShapeError(EngineSay.needsPositiveShape(kind, inputShape))
         }
         channels = c
         outputShape = inputShape

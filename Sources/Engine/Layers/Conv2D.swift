@@ -71,13 +71,11 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeError("Conv2D needs a per-sample input of shape (height, width, channels), got \(inputShape)"
-                + (inputShape.count == 1 ? " (a flat vector: Conv2D cannot follow Flatten or Dense; use Reshape)" : ""))
+            throw ShapeError(EngineSay.needsImage(kind, inputShape, afterFlat: EngineSay.convAfterFlat))
         }
         guard let g = WindowGeometry(batch: 1, height: inputShape[0], width: inputShape[1], channels: inputShape[2],
                                      kernel: kernelSize, strides: strides, padding: padding) else {
-            throw ShapeError("Conv2D kernel_size \(kernelSize) is larger than its input \(inputShape[0])x\(inputShape[1]) "
-                + "with padding \"valid\"; use a smaller kernel or padding \"same\"")
+            throw ShapeError(EngineSay.kernelTooLarge(kernelSize, height: inputShape[0], width: inputShape[1]))
         }
         geometry = g
         plans = [:]

@@ -54,7 +54,7 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard let f = inputShape.last, f > 0 else {
-            throw ShapeError("Dense needs an input with at least one axis of positive size, got \(inputShape)")
+            throw ShapeError(EngineSay.denseNeedsAxis(inputShape))
         }
         inputFeatures = f
         outputShape = inputShape.dropLast() + [units]

@@ -39,7 +39,7 @@ public final class Dropout: RandomLayer {
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeError("Dropout needs an input shape of positive sizes, got \(inputShape)")
+            throw ShapeError(EngineSay.needsPositiveShape(kind, inputShape))
         }
         outputShape = inputShape
         maskGenerator = seed.map { RandomGenerator(seed: $0, stream: "dropout") } ?? RandomGenerator(seed: rng.next())

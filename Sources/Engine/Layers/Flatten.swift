@@ -16,7 +16,7 @@ public final class Flatten: ChunkedLayer {
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeError("Flatten needs an input shape of positive sizes, got \(inputShape)")
+            throw ShapeError(EngineSay.needsPositiveShape(kind, inputShape))
         }
         self.inputShape = inputShape
         outputShape = [inputShape.reduce(1, *)]

@@ -16,7 +16,7 @@ public final class GlobalAveragePooling2D: Layer {
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(ShapeError) {
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeError("GlobalAveragePooling2D needs a per-sample input of shape (height, width, channels), got \(inputShape)")
+            throw ShapeError(EngineSay.needsImage(kind, inputShape))
         }
         cells = inputShape[0] * inputShape[1]
         channels = inputShape[2]

@@ -92,13 +92,11 @@ public final class MaxPooling2D: ChunkedLayer {
 func poolingGeometry(_ kind: String, _ inputShape: [Int], _ pool: (Int, Int), _ strides: (Int, Int),
                      _ padding: Padding) throws(ShapeError) -> WindowGeometry {
     guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
-        throw ShapeError("\(kind) needs a per-sample input of shape (height, width, channels), got \(inputShape)"
-            + (inputShape.count == 1 ? " (a flat vector: pooling cannot follow Flatten or Dense)" : ""))
+        throw ShapeError(EngineSay.needsImage(kind, inputShape, afterFlat: EngineSay.poolingAfterFlat))
     }
     guard let g = WindowGeometry(batch: 1, height: inputShape[0], width: inputShape[1], channels: inputShape[2],
                                  kernel: pool, strides: strides, padding: padding) else {
-        throw ShapeError("\(kind) pool_size \(pool) is larger than its input \(inputShape[0])x\(inputShape[1]) "
-            + "with padding \"valid\"; use a smaller pool or padding \"same\"")
+        throw ShapeError(EngineSay.poolTooLarge(kind, pool, height: inputShape[0], width: inputShape[1]))
     }
     return g
 }

@@ -22,20 +22,20 @@ public final class Reshape: Layer {
         let count = inputShape.reduce(1, *)
         let unknown = targetShape.filter { $0 == -1 }.count
         guard !targetShape.isEmpty, unknown <= 1, targetShape.allSatisfy({ $0 > 0 || $0 == -1 }) else {
-            throw ShapeError("Reshape target_shape \(targetShape) must be positive sizes with at most one -1")
+            throw ShapeError(EngineSay.badTargetShape(targetShape))
         }
         // A model file's target shape is user input: its product may not fit in an Int.
         guard let known = checkedProduct(targetShape.filter { $0 != -1 }) else {
-            throw ShapeError("Reshape target_shape \(targetShape) holds too many values")
+            throw ShapeError(EngineSay.targetShapeTooLarge(targetShape))
         }
         var shape = targetShape
         if unknown == 1 {
             guard count % known == 0 else {
-                throw ShapeError("Reshape cannot fit \(count) values per sample (input \(inputShape)) into \(targetShape)")
+                throw ShapeError(EngineSay.reshapeCannotFit(count, inputShape, targetShape))
             }
             shape[shape.firstIndex(of: -1)!] = count / known
         } else if known != count {
-            throw ShapeError("Reshape target_shape \(targetShape) holds \(known) values per sample, but the input \(inputShape) has \(count)")
+            throw ShapeError(EngineSay.reshapeCountDiffers(targetShape, known: known, inputShape, count: count))
         }
         self.inputShape = inputShape
         outputShape = shape

@@ -29,10 +29,10 @@ public enum SafeTensors {
         var names = Set<String>()
         for t in tensors {
             guard t.name != "__metadata__", names.insert(t.name).inserted else {
-                throw ModelFileError("safetensors: duplicate or reserved tensor name \"\(t.name)\"")
+                throw ModelFileError(EngineSay.duplicateTensorName(t.name))
             }
             guard t.shape.reduce(1, *) == t.values.count else {
-                throw ModelFileError("safetensors: \(t.name) has \(t.values.count) values for shape \(t.shape)")
+                throw ModelFileError(EngineSay.tensorCountMismatch(t.name, count: t.values.count, shape: t.shape))
             }
             let end = offset + 4 * t.values.count
             header[t.name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, end]] as [String: Any]
@@ -42,7 +42,7 @@ public enum SafeTensors {
         do {
             json = Array(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes]))
         } catch {
-            throw ModelFileError("safetensors: cannot encode the header: \(error)")
+            throw ModelFileError(EngineSay.cannotEncodeHeader(error))
         }
         while json.count % 8 != 0 { json.append(0x20) }
         var out = [UInt8]()
@@ -59,27 +59,27 @@ public enum SafeTensors {
 
     /// The tensors (in data order) and metadata of a file's bytes.
     public static func decode(_ bytes: [UInt8]) throws(ModelFileError) -> (tensors: [Entry], metadata: [String: String]) {
-        guard bytes.count >= 8 else { throw ModelFileError("safetensors: file too short (\(bytes.count) bytes)") }
+        guard bytes.count >= 8 else { throw ModelFileError(EngineSay.safetensorsTooShort(bytes.count)) }
         var n: UInt64 = 0
         for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         guard n <= UInt64(bytes.count - 8) else {
-            throw ModelFileError("safetensors: header length \(n) exceeds the file (\(bytes.count) bytes)")
+            throw ModelFileError(EngineSay.headerExceedsFile(n, fileSize: bytes.count))
         }
         let dataStart = 8 + Int(n)
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart]))
         } catch {
-            throw ModelFileError("safetensors: the header is not valid JSON")
+            throw ModelFileError(EngineSay.headerNotJSON)
         }
-        guard let header = object as? [String: Any] else { throw ModelFileError("safetensors: the header is not a JSON object") }
+        guard let header = object as? [String: Any] else { throw ModelFileError(EngineSay.headerNotObject) }
         var metadata: [String: String] = [:]
         var entries: [(begin: Int, entry: Entry)] = []
         let dataCount = bytes.count - dataStart
         for (name, value) in header {
             if name == "__metadata__" {
                 guard let m = value as? [String: String] else {
-                    throw ModelFileError("safetensors: __metadata__ must map strings to strings")
+                    throw ModelFileError(EngineSay.badMetadata)
                 }
                 metadata = m
                 continue
@@ -98,12 +98,12 @@ public enum SafeTensors {
             }
             guard let dtype = info(value)?["dtype"] as? String, let shape = sizes("shape"),
                   let offsets = sizes("data_offsets"), offsets.count == 2 else {
-                throw ModelFileError("safetensors: tensor \"\(name)\" lacks dtype, shape or data_offsets (non-negative integers)")
+                throw ModelFileError(EngineSay.tensorLacksFields(name))
             }
-            guard dtype == "F32" else { throw ModelFileError("safetensors: tensor \"\(name)\" is \(dtype); only F32 is supported") }
+            guard dtype == "F32" else { throw ModelFileError(EngineSay.unsupportedDtype(name, dtype)) }
             guard let count = checkedProduct(shape), let bytesNeeded = checkedProduct([count, 4]),
                   offsets[0] <= offsets[1], offsets[1] <= dataCount, offsets[1] - offsets[0] == bytesNeeded else {
-                throw ModelFileError("safetensors: tensor \"\(name)\" has data_offsets \(offsets) that do not fit shape \(shape) and the file")
+                throw ModelFileError(EngineSay.offsetsDoNotFit(name, offsets: offsets, shape: shape))
             }
             var values = [Float](repeating: 0, count: count)
             let base = dataStart + offsets[0]
@@ -122,7 +122,7 @@ public enum SafeTensors {
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw ModelFileError("cannot write \(path): \(error.localizedDescription)")
+            throw ModelFileError(EngineSay.cannotWriteModel(path, error.localizedDescription))
         }
     }
 
@@ -133,7 +133,7 @@ public enum SafeTensors {
         do {
             bytes = try FileBytes.read(path)
         } catch {
-            throw ModelFileError("cannot read \(path): \(error)")
+            throw ModelFileError(EngineSay.cannotReadModel(path, error))
         }
         return try decode(bytes)
     }
@@ -180,7 +180,7 @@ public struct Architecture: Codable, Sendable, Equatable {
         do {
             self = try JSONDecoder().decode(Architecture.self, from: Data(json.utf8))
         } catch {
-            throw ModelFileError("the model file's architecture is not valid: \(error)")
+            throw ModelFileError(EngineSay.badArchitecture(error))
         }
     }
 }
@@ -207,7 +207,7 @@ extension Sequential {
     /// `metadata` adds string entries (e.g. the loss, the seed, the tool's version) and `extra`
     /// tensors that are not the model's (e.g. preprocessing statistics); loading ignores them.
     public func save(to path: String, metadata: [String: String] = [:], extra: [SafeTensors.Entry] = []) throws(ModelFileError) {
-        guard isBuilt else { throw ModelFileError("cannot save a model that is not built") }
+        guard isBuilt else { throw ModelFileError(EngineSay.saveUnbuilt) }
         var m = metadata
         m["format"] = "runner-sequential"
         m["architecture"] = Architecture(self).json()
@@ -221,18 +221,18 @@ extension Sequential {
     }
 
     public func loadWeights(_ tensors: [SafeTensors.Entry]) throws(ModelFileError) {
-        guard isBuilt else { throw ModelFileError("cannot load weights into a model that is not built") }
+        guard isBuilt else { throw ModelFileError(EngineSay.loadIntoUnbuilt) }
         var byName: [String: SafeTensors.Entry] = [:]
         for t in tensors { byName[t.name] = t }
         for layer in layers {
             for p in layer.parameters {
                 let name = "\(layer.name)/\(p.name)"
-                guard let t = byName[name] else { throw ModelFileError("the model file has no tensor \"\(name)\"") }
+                guard let t = byName[name] else { throw ModelFileError(EngineSay.noTensor(name)) }
                 guard t.shape == p.shape else {
-                    throw ModelFileError("tensor \"\(name)\" has shape \(t.shape) in the file, \(p.shape) in the model")
+                    throw ModelFileError(EngineSay.tensorShapeDiffers(name, file: t.shape, model: p.shape))
                 }
                 if let i = t.values.firstIndex(where: { !$0.isFinite }) {
-                    throw ModelFileError("tensor \"\(name)\" holds \(t.values[i]) at index \(i); a model's weights must be finite")
+                    throw ModelFileError(EngineSay.nonFiniteWeight(name, t.values[i], at: i))
                 }
                 p.value.copy(from: t.values)
             }
@@ -247,7 +247,7 @@ extension Sequential {
     public static func load(tensors: [SafeTensors.Entry], metadata: [String: String], layers: [Layer]) throws(ModelFileError) -> Sequential {
         let arch = try architecture(metadata)
         guard layers.map(\.kind) == arch.layers.map(\.kind) else {
-            throw ModelFileError("the stored architecture lists the layers \(arch.layers.map(\.kind)), its arguments \(layers.map(\.kind))")
+            throw ModelFileError(EngineSay.storedLayersDiffer(stored: arch.layers.map(\.kind), given: layers.map(\.kind)))
         }
         let model = Sequential(layers)
         // Every weight a layer allocates must be in the file: a layer may not ask for more
@@ -257,21 +257,21 @@ extension Sequential {
         do throws(ShapeError) {
             try model.build(inputShape: arch.inputShape, seed: 0) { (i, layer, shape) throws(ShapeError) in
                 guard let perSample = checkedProduct(shape), perSample <= ModelFileLimits.maxActivation else {
-                    throw ShapeError(layerIndex: i, "layer \(arch.layers[i].name) gets an input of shape \(shape), too large")
+                    throw ShapeError(layerIndex: i, EngineSay.storedInputTooLarge(arch.layers[i].name, shape))
                 }
                 guard let needed = weightsNeeded(layer, inputShape: shape) else {
-                    throw ShapeError(layerIndex: i, "layer \(arch.layers[i].name) would have too many weights for input \(shape)")
+                    throw ShapeError(layerIndex: i, EngineSay.storedTooManyWeights(arch.layers[i].name, shape))
                 }
                 let held = stored[arch.layers[i].name, default: 0]
                 guard needed <= held else {
-                    throw ShapeError(layerIndex: i, "layer \(arch.layers[i].name) (\(layer.kind)) needs \(needed) weights for input \(shape), the file holds \(held) under that name")
+                    throw ShapeError(layerIndex: i, EngineSay.storedWeightsMissing(arch.layers[i].name, layer.kind, needed: needed, shape, held: held))
                 }
             }
             guard let out = checkedProduct(model.outputShape), out <= ModelFileLimits.maxActivation else {
-                throw ShapeError("the model's output \(model.outputShape) is too large")
+                throw ShapeError(EngineSay.storedOutputTooLarge(model.outputShape))
             }
         } catch {
-            throw ModelFileError("the stored architecture does not build: \(error.message)")
+            throw ModelFileError(EngineSay.storedDoesNotBuild(error.message))
         }
         for (layer, entry) in zip(model.layers, arch.layers) where layer.name != entry.name {
             layer.name = entry.name
@@ -283,12 +283,12 @@ extension Sequential {
     /// The architecture a model file's metadata stores, its input shape checked.
     public static func architecture(_ metadata: [String: String]) throws(ModelFileError) -> Architecture {
         guard let json = metadata["architecture"] else {
-            throw ModelFileError("no architecture in its metadata; load its weights into a built model instead")
+            throw ModelFileError(EngineSay.noArchitecture)
         }
         let arch = try Architecture(json: json)
         guard !arch.inputShape.isEmpty, arch.inputShape.count <= 8,
               arch.inputShape.allSatisfy({ $0 > 0 && $0 <= ModelFileLimits.maxSize }) else {
-            throw ModelFileError("the stored architecture's input_shape \(arch.inputShape) is not 1 to 8 sizes from 1 to \(ModelFileLimits.maxSize)")
+            throw ModelFileError(EngineSay.badStoredInputShape(arch.inputShape, maxSize: ModelFileLimits.maxSize))
         }
         return arch
     }

@@ -32,7 +32,7 @@ public final class Sequential {
         // A name the caller chose (anything but empty or the layer kind's default) is kept.
         for layer in layers where !layer.name.isEmpty && layer.name != Self.snakeCase(layer.kind) {
             guard used.insert(layer.name).inserted else {
-                throw ShapeError("two layers are named \"\(layer.name)\"; layer names must be unique")
+                throw ShapeError(EngineSay.duplicateLayerName(layer.name))
             }
         }
         var shape = inputShape
@@ -54,7 +54,7 @@ public final class Sequential {
             do {
                 try layer.build(inputShape: shape, rng: &rng)
             } catch {
-                throw ShapeError(layerIndex: i, "\(layer.name) (\(layer.kind)): \(error.message)")
+                throw ShapeError(layerIndex: i, EngineSay.inLayer(layer.name, layer.kind, error.message))
             }
             shape = layer.outputShape
         }

@@ -104,7 +104,7 @@ public final class EarlyStopping: StatefulCallback {
             } else if let up = context.higherIsBetter[base] {
                 maximize = up
             } else {
-                throw .invalidCallback("EarlyStopping: cannot tell whether \"\(monitor)\" should be minimized or maximized; set mode to min or max")
+                throw .invalidCallback(EngineSay.unknownDirection(monitor))
             }
         }
         wait = 0
@@ -194,7 +194,7 @@ public final class ReduceLROnPlateau: StatefulCallback {
 
     public func trainBegin(_ context: TrainingContext) throws(TrainingError) {
         if context.optimizer.learningRate.isSchedule {
-            throw .invalidCallback("ReduceLROnPlateau needs a constant learning rate, not a schedule")
+            throw .invalidCallback(EngineSay.plateauNeedsConstantRate)
         }
         maximize = mode == .max || (mode == .auto && monitor.contains("acc"))
         best = maximize ? -.infinity : .infinity

@@ -19,10 +19,10 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public var description: String {
         switch self {
-        case .notBuilt: "the model is not built"
-        case .emptyData(let what): "\(what) has no samples"
+        case .notBuilt: EngineSay.notBuilt
+        case .emptyData(let what): EngineSay.noSamples(what)
         case let .nonDifferentiable(layer, activation):
-            "layer \(layer) uses the activation \"\(activation)\", which has no gradient: it can be used for inference but not trained"
+            EngineSay.nonDifferentiable(layer: layer, activation: activation)
         case .incompatible(let m): m
         case .invalidCallback(let m): m
         }
@@ -164,24 +164,24 @@ enum TargetEncoding: Equatable {
         switch loss.kind {
         case .sparseCategoricalCrossentropy:
             guard case .classification(let classes, _) = data.task else {
-                throw .incompatible("\(loss.name) needs class labels, but the target is a regression target")
+                throw .incompatible(EngineSay.needsClassLabels(loss.name))
             }
             guard classes <= k else {
-                throw .incompatible("\(loss.name): the data has \(classes) classes but the model outputs \(k) values")
+                throw .incompatible(EngineSay.tooFewOutputs(loss.name, classes: classes, outputs: k))
             }
             return .copy(width: 1)
         case .categoricalCrossentropy:
             if case .classification(let classes, _) = data.task, t == 1 {
                 guard classes <= k, k > 1 else {
-                    throw .incompatible("\(loss.name): the data has \(classes) classes but the model outputs \(k) values")
+                    throw .incompatible(EngineSay.tooFewOutputs(loss.name, classes: classes, outputs: k))
                 }
                 return .oneHot(classes: k)
             }
-            guard t == k else { throw .incompatible("\(loss.name): targets of width \(t) for an output of width \(k)") }
+            guard t == k else { throw .incompatible(EngineSay.targetWidthDiffers(loss.name, target: t, output: k)) }
             return .copy(width: t)
         default:
             guard t == k else {
-                throw .incompatible("\(loss.name): targets of width \(t) for an output of width \(k)")
+                throw .incompatible(EngineSay.targetWidthDiffers(loss.name, target: t, output: k))
             }
             return .copy(width: t)
         }
@@ -235,7 +235,7 @@ final class LossEvaluator {
     init(model: Sequential, loss: Loss, data: Dataset, metrics: [Metric]) throws(TrainingError) {
         guard model.isBuilt else { throw .notBuilt }
         guard data.featuresPerSample == model.inputShape.reduce(1, *) else {
-            throw .incompatible("the data has \(data.featuresPerSample) features per sample (shape \(data.sampleShape)), the model takes shape \(model.inputShape)")
+            throw .incompatible(EngineSay.featuresDiffer(data.featuresPerSample, sampleShape: data.sampleShape, inputShape: model.inputShape))
         }
         let k = model.outputShape.reduce(1, *)
         self.loss = loss
@@ -335,8 +335,8 @@ public final class FitRun {
     /// Checks the model and data and starts the callbacks (`trainBegin`); trains nothing.
     public init(_ model: Sequential, train: Dataset, validation: Dataset? = nil, config: FitConfig) throws(TrainingError) {
         guard model.isBuilt else { throw .notBuilt }
-        guard train.count > 0 else { throw .emptyData("the training data") }
-        if let v = validation, v.count == 0 { throw .emptyData("the validation data") }
+        guard train.count > 0 else { throw .emptyData(EngineSay.trainingData) }
+        if let v = validation, v.count == 0 { throw .emptyData(EngineSay.validationData) }
         for layer in model.layers {
             if let a = layer as? ActivatedLayer, !a.activation.isDifferentiable {
                 throw .nonDifferentiable(layer: layer.name, activation: a.activation.name)
@@ -383,7 +383,7 @@ public final class FitRun {
               zip(state.weights, parameters).allSatisfy({ $0.count == $1.count }),
               state.optimizer.slots.count == parameters.count,
               state.layers.count == randomLayers.count, state.callbacks.count == config.callbacks.count else {
-            throw .incompatible("the saved training state does not fit this model")
+            throw .incompatible(EngineSay.stateDoesNotFit)
         }
         model.setWeights(state.weights)
         config.optimizer.restore(state.optimizer, for: parameters)
@@ -486,7 +486,7 @@ public final class FitRun {
 /// metric names.
 public func evaluate(_ model: Sequential, data: Dataset, loss: Loss, metrics: [Metric] = [],
                      batchSize: Int = 32) throws(TrainingError) -> Logs {
-    guard data.count > 0 else { throw .emptyData("the evaluation data") }
+    guard data.count > 0 else { throw .emptyData(EngineSay.evaluationData) }
     let eval = try LossEvaluator(model: model, loss: loss, data: data, metrics: metrics)
     return evaluate(model, eval, data: data, batchSize: max(1, batchSize), parameters: model.parameters)
 }
