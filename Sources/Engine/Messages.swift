@@ -273,6 +273,28 @@ enum EngineSay {
     }
     static func numbersPerRow(expected: Int, found: Int) -> String { "expected \(expected) numbers, found \(found)" }
 
+    // MARK: Synthetic data (DataError.invalidParameter); `source` is the generator's name
+
+    /// `classes must be ≥ 2, got 1`; `value` an Int or a floating-point number.
+    static func atLeast(_ source: String, _ parameter: String, _ bound: Int, got value: some CustomStringConvertible) -> String {
+        "\(source): \(parameter) must be ≥ \(bound), got \(value)"
+    }
+    static let noWeights = "linear: weights must not be empty"
+    static let emptyTable = "logic: the table has no rows"
+    static let narrowTable = "logic: each row needs at least one input and the output"
+    static func ragged(row: Int, count: Int, width: Int) -> String {
+        "logic: row \(row) has \(count) values, the first row has \(width)"
+    }
+    static func badRange(low: Double, high: Double) -> String {
+        "function2d: range must be [low, high] with low < high, got [\(low), \(high)]"
+    }
+    static func massOutside(_ low: Double, _ high: Double) -> String {
+        "stellar: mass_range must lie within [0.1, 100] solar masses, where the fits hold; got [\(low), \(high)]"
+    }
+    static func metallicityOutside(_ low: Double, _ high: Double) -> String {
+        "stellar: metallicity_range must lie within [0.0001, 0.03], where the fits hold; got [\(low), \(high)]"
+    }
+
     // MARK: Splitting data (DataError.invalidParameter)
 
     static func limitBelowOne(_ count: Int) -> String { "limit must be ≥ 1, got \(count)" }

@@ -82,7 +82,7 @@ public enum Synthetic {
         var rng = RandomGenerator(seed: seed, stream: "data.synthetic")
         switch source {
         case let .linear(weights, bias, samples, noise):
-            try require(!weights.isEmpty, "linear: weights must not be empty")
+            try require(!weights.isEmpty, EngineSay.noWeights)
             try checkSamples(samples, "linear")
             try checkNoise(noise, "linear")
             let f = weights.count
@@ -106,11 +106,11 @@ public enum Synthetic {
             return try generate(.logic(table: [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]), seed: seed)
 
         case let .logic(table):
-            try require(!table.isEmpty, "logic: the table has no rows")
+            try require(!table.isEmpty, EngineSay.emptyTable)
             let width = table[0].count
-            try require(width >= 2, "logic: each row needs at least one input and the output")
+            try require(width >= 2, EngineSay.narrowTable)
             for (i, row) in table.enumerated() where row.count != width {
-                throw .invalidParameter("logic: row \(i + 1) has \(row.count) values, the first row has \(width)")
+                throw .invalidParameter(EngineSay.ragged(row: i + 1, count: row.count, width: width))
             }
             let x = table.flatMap { $0.dropLast().map(Float.init) }
             let outputs = table.map { $0[width - 1] }
@@ -121,7 +121,7 @@ public enum Synthetic {
             return Dataset(sampleShape: [width - 1], x: x, y: outputs.map(Float.init), task: task)
 
         case let .function2d(function, low, high, samples, noise):
-            try require(low < high && low.isFinite && high.isFinite, "function2d: range must be [low, high] with low < high, got [\(low), \(high)]")
+            try require(low < high && low.isFinite && high.isFinite, EngineSay.badRange(low: low, high: high))
             try checkSamples(samples, "function2d")
             try checkNoise(noise, "function2d")
             var x = [Float](), y = [Float]()
@@ -135,9 +135,9 @@ public enum Synthetic {
             return Dataset(sampleShape: [2], x: x, y: y, task: .regression(outputs: 1))
 
         case let .blobs(classes, samples, features, spread, noise):
-            try require(classes >= 1, "blobs: classes must be ≥ 1, got \(classes)")
-            try require(features >= 1, "blobs: features must be ≥ 1, got \(features)")
-            try require(spread >= 0 && spread.isFinite, "blobs: spread must be ≥ 0, got \(spread)")
+            try require(classes >= 1, EngineSay.atLeast("blobs", "classes", 1, got: classes))
+            try require(features >= 1, EngineSay.atLeast("blobs", "features", 1, got: features))
+            try require(spread >= 0 && spread.isFinite, EngineSay.atLeast("blobs", "spread", 0, got: spread))
             try checkSamples(samples, "blobs")
             try checkNoise(noise, "blobs")
             let centers = (0..<(classes * features)).map { _ in rng.uniform(-10, 10) }
@@ -155,7 +155,7 @@ public enum Synthetic {
             return shuffled(points, shape: [features], task: .classification(classes: classes, names: nil), &rng)
 
         case let .moons(samples, noise):
-            try require(samples >= 2, "moons: samples must be ≥ 2, got \(samples)")
+            try require(samples >= 2, EngineSay.atLeast("moons", "samples", 2, got: samples))
             try checkNoise(noise, "moons")
             let outer = samples / 2, inner = samples - outer
             var points = [([Float], Float)]()
@@ -168,7 +168,7 @@ public enum Synthetic {
             return shuffled(points, shape: [2], task: .classification(classes: 2, names: nil), &rng)
 
         case let .spirals(classes, samples, noise):
-            try require(classes >= 2, "spirals: classes must be ≥ 2, got \(classes)")
+            try require(classes >= 2, EngineSay.atLeast("spirals", "classes", 2, got: classes))
             try checkSamples(samples, "spirals")
             try checkNoise(noise, "spirals")
             var points = [([Float], Float)]()
@@ -184,12 +184,12 @@ public enum Synthetic {
 
         case let .random(samples, features, outputs, classes, noise):
             try checkSamples(samples, "random")
-            try require(features >= 1, "random: features must be ≥ 1, got \(features)")
-            try require(outputs >= 1, "random: outputs must be ≥ 1, got \(outputs)")
+            try require(features >= 1, EngineSay.atLeast("random", "features", 1, got: features))
+            try require(outputs >= 1, EngineSay.atLeast("random", "outputs", 1, got: outputs))
             try checkNoise(noise, "random")
             var x = (0..<(samples * features)).map { _ in Float(rng.normal()) }
             if let classes {
-                try require(classes >= 2, "random: classes must be ≥ 2, got \(classes)")
+                try require(classes >= 2, EngineSay.atLeast("random", "classes", 2, got: classes))
                 let y = (0..<samples).map { _ in Float(rng.nextInt(below: classes)) }
                 if noise > 0 { x = x.map { $0 + Float(noise * rng.normal()) } }
                 return Dataset(sampleShape: [features], x: x, y: y, task: .classification(classes: classes, names: nil))
@@ -201,10 +201,10 @@ public enum Synthetic {
         case let .stellar(quantity, samples, mass, metallicity):
             try checkSamples(samples, "stellar")
             try require(mass.lowerBound > 0 && StellarFits.validMass.contains(mass.lowerBound) && StellarFits.validMass.contains(mass.upperBound),
-                        "stellar: mass_range must lie within [0.1, 100] solar masses, where the fits hold; got [\(mass.lowerBound), \(mass.upperBound)]")
+                        EngineSay.massOutside(mass.lowerBound, mass.upperBound))
             try require(metallicity.lowerBound > 0 && StellarFits.validMetallicity.contains(metallicity.lowerBound)
                         && StellarFits.validMetallicity.contains(metallicity.upperBound),
-                        "stellar: metallicity_range must lie within [0.0001, 0.03], where the fits hold; got [\(metallicity.lowerBound), \(metallicity.upperBound)]")
+                        EngineSay.metallicityOutside(metallicity.lowerBound, metallicity.upperBound))
             let (m0, m1) = (log10(mass.lowerBound), log10(mass.upperBound))
             let (z0, z1) = (log10(metallicity.lowerBound), log10(metallicity.upperBound))
             var x = [Float](), y = [Float]()
@@ -229,10 +229,10 @@ public enum Synthetic {
     }
 
     private static func checkSamples(_ n: Int, _ name: String) throws(DataError) {
-        try require(n >= 1, "\(name): samples must be ≥ 1, got \(n)")
+        try require(n >= 1, EngineSay.atLeast(name, "samples", 1, got: n))
     }
 
     private static func checkNoise(_ noise: Double, _ name: String) throws(DataError) {
-        try require(noise >= 0 && noise.isFinite, "\(name): noise must be ≥ 0, got \(noise)")
+        try require(noise >= 0 && noise.isFinite, EngineSay.atLeast(name, "noise", 0, got: noise))
     }
 }
