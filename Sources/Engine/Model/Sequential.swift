@@ -59,6 +59,7 @@ public final class Sequential {
             shape = layer.outputShape
         }
         parameters = layers.flatMap(\.parameters)
+        segments = Self.segments(of: layers)
         isBuilt = true
     }
 
@@ -91,9 +92,11 @@ public final class Sequential {
         return h
     }
 
-    /// The layers' indices in runs: each run of two or more `ChunkedLayer`s is one segment,
-    /// every other layer a segment of its own.
-    private var segments: [Range<Int>] {
+    /// The layers' indices in runs, fixed by `build`: each run of two or more `ChunkedLayer`s
+    /// is one segment, every other layer a segment of its own.
+    private var segments: [Range<Int>] = []
+
+    private static func segments(of layers: [Layer]) -> [Range<Int>] {
         var out: [Range<Int>] = []
         var i = 0
         while i < layers.count {
