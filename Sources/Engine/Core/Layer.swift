@@ -83,6 +83,19 @@ public protocol InputGradientOptional: Layer {
     var computesInputGradient: Bool { get set }
 }
 
+/// A layer whose backward can *write* its parameters' gradients rather than add into them, so
+/// the training loop need not zero them first, and hand each range of a gradient over as soon as
+/// it is final. Training sets both; the optimizer then updates that range while it is still in
+/// the core's cache (a Dense kernel: the slice of rows a thread has just computed).
+public protocol GradientWriting: Layer {
+    /// When true, `backward` overwrites each parameter's `grad` with this batch's gradient.
+    var backwardWritesGradients: Bool { get set }
+    /// Called by `backward` (with `backwardWritesGradients`) once per range of each parameter,
+    /// as soon as that range of its gradient is final; ranges are disjoint and cover the
+    /// parameter, and calls may come from several threads at once.
+    var gradientReady: ((Parameter, Range<Int>) -> Void)? { get set }
+}
+
 /// A layer whose passes split into independent sample chunks (`Threads.chunks` of the batch):
 /// Conv2D, the pooling layers, Flatten. `Sequential` runs a run of such layers chunk by chunk
 /// through all of them (conv → pool → conv → pool for one chunk, then the next chunk), so a

@@ -5,7 +5,7 @@
 /// so a (N, F) input is the usual case and any leading axes are treated as more rows.
 /// Parameters: `kernel` (F, units) as Keras stores it, `bias` (units).
 /// The kernel regularizer is l1·Σ|w| + l2·Σw² (Keras `L1L2`), carried on the kernel parameter.
-public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, BiasRegularized {
+public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, BiasRegularized, GradientWriting {
     public let kind = "Dense"
     public var name: String
     public let units: Int
@@ -23,6 +23,9 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
     /// its first layer, whose input gradient nobody reads (Keras/TensorFlow never compute it).
     /// For a first Conv2D on one channel this is the most expensive of the three passes.
     public var computesInputGradient = true
+
+    public var backwardWritesGradients = false
+    public var gradientReady: ((Parameter, Range<Int>) -> Void)?
 
     public private(set) var kernel: Parameter!
     public private(set) var bias: Parameter?
@@ -106,7 +109,8 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
 
     /// Per chunk of the batch: dZ = dy ⊙ f′ (or dy itself when the loss already gave dL/dz)
     /// and dInput = dZ·Wᵀ. Then per slice of the input features (a fixed split of W's rows):
-    /// dW[slice] += x[:, slice]ᵀ·dZ over the whole batch, straight into `grad`; db += Σ_rows dZ.
+    /// dW[slice] += x[:, slice]ᵀ·dZ over the whole batch, straight into `grad`; db += Σ_rows dZ
+    /// (= instead of += with `backwardWritesGradients`, each slice then handed to `gradientReady`).
     public func backward(_ dy: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         let rows = x.count / inputFeatures
@@ -131,13 +135,19 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
             }
         }
         let slices = Threads.split(k, minimum: 64), g = kernel.grad.data
+        let write = backwardWritesGradients, ready = write ? gradientReady : nil, kernel = kernel!
         let gradientPlans = products.plans(for: slices.map {
-            MatmulPlan.Shape(transA: true, m: $0.count, n: n, k: rows, lda: k, accumulate: true)
+            MatmulPlan.Shape(transA: true, m: $0.count, n: n, k: rows, lda: k, accumulate: !write)
         })
         Threads.forEach(slices.count) { c in
             gradientPlans[c].run(a: xp + slices[c].lowerBound, b: dzp, c: g + slices[c].lowerBound * n)
+            ready?(kernel, (slices[c].lowerBound * n)..<(slices[c].upperBound * n))
         }
-        if let bias { Gemm.addColumnSums(rows: rows, cols: n, of: dzp, into: bias.grad.data) }
+        if let bias {
+            if write { bias.grad.fill(0) }
+            Gemm.addColumnSums(rows: rows, cols: n, of: dzp, into: bias.grad.data)
+            ready?(bias, 0..<n)
+        }
         if !inputGradient { dInput.fill(0) }
         return dInput
     }

@@ -15,10 +15,10 @@ public final class Adagrad: UpdateRule {
 
     public var slotInitialValues: [Float] { [initialAccumulatorValue] }
 
-    public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {
-        let w = value.data, g = grad.data, a = slots[0].data
+    public func update(_ variable: Variable, learningRate lr: Float, step: Int) {
+        let w = variable.value, g = variable.grad, a = variable.slots[0]
         let eps = epsilon
-        forEachChunk(value.count) { i, k in
+        forEachChunk(variable.count) { i, k in
             let gi = Lanes(g, i, valid: k)
             let ai = Lanes(a, i, valid: k) + gi * gi
             ai.store(a, i, valid: k)

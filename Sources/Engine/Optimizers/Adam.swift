@@ -32,13 +32,13 @@ public final class Adam: UpdateRule {
     /// m, v, and v̂ with amsgrad.
     public var slotInitialValues: [Float] { amsgrad ? [0, 0, 0] : [0, 0] }
 
-    public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {
+    public func update(_ variable: Variable, learningRate lr: Float, step: Int) {
         let t = Float(step)
         let alpha = lr * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
-        let w = value.data, g = grad.data, m = slots[0].data, v = slots[1].data
+        let w = variable.value, g = variable.grad, m = variable.slots[0], v = variable.slots[1]
         let b1 = 1 - beta1, b2 = 1 - beta2, eps = epsilon
-        let vh = amsgrad ? slots[2].data : v
-        forEachChunk(value.count) { i, k in
+        let vh = amsgrad ? variable.slots[2] : v
+        forEachChunk(variable.count) { i, k in
             let gi = Lanes(g, i, valid: k)
             var mi = Lanes(m, i, valid: k), vi = Lanes(v, i, valid: k)
             mi += (gi - mi) * b1

@@ -41,15 +41,15 @@ public final class Nadam: StatefulUpdateRule {
         uProduct = uProduct * beta1 * (1 - 0.5 * powf(0.96, Float(step)))
     }
 
-    public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {
+    public func update(_ variable: Variable, learningRate lr: Float, step: Int) {
         let t = Float(step)
         let ut = beta1 * (1 - 0.5 * powf(0.96, t))
         let ut1 = beta1 * (1 - 0.5 * powf(0.96, t + 1))
         let prodT = uProduct, prodT1 = uProduct * ut1
         let b2t = powf(beta2, t)
-        let w = value.data, g = grad.data, m = slots[0].data, v = slots[1].data
+        let w = variable.value, g = variable.grad, m = variable.slots[0], v = variable.slots[1]
         let b1 = 1 - beta1, b2 = 1 - beta2, eps = epsilon
-        forEachChunk(value.count) { i, k in
+        forEachChunk(variable.count) { i, k in
             let gi = Lanes(g, i, valid: k)
             var mi = Lanes(m, i, valid: k), vi = Lanes(v, i, valid: k)
             mi += (gi - mi) * b1

@@ -17,12 +17,35 @@ public protocol UpdateRule: AnyObject {
     var slotInitialValues: [Float] { get }
     /// Called once per optimizer step before any variable is updated (Nadam's running product).
     func beginStep(_ step: Int)
-    /// Updates `value` in place.
-    func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate: Float, step: Int)
+    /// Updates the variable (or a range of it) in place. Every rule is elementwise, so a range
+    /// gets exactly the bits the whole variable would.
+    func update(_ v: Variable, learningRate: Float, step: Int)
 }
 
 extension UpdateRule {
     public func beginStep(_ step: Int) {}
+
+    /// Updates `value` in place.
+    public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate: Float, step: Int) {
+        update(Variable(value: value.data, grad: grad.data, slots: slots.map(\.data), count: value.count),
+               learningRate: learningRate, step: step)
+    }
+}
+
+/// A variable, or a range of one, as an update rule sees it: its values, its gradient and its
+/// state slots, `count` elements each.
+public struct Variable {
+    public var value: UnsafeMutablePointer<Float>
+    public var grad: UnsafeMutablePointer<Float>
+    public var slots: [UnsafeMutablePointer<Float>]
+    public var count: Int
+
+    public init(value: UnsafeMutablePointer<Float>, grad: UnsafeMutablePointer<Float>, slots: [UnsafeMutablePointer<Float>], count: Int) {
+        self.value = value
+        self.grad = grad
+        self.slots = slots
+        self.count = count
+    }
 }
 
 /// A rule with state beyond its slots (Nadam's running product), saved with a training run.
@@ -135,6 +158,40 @@ public final class Optimizer {
             }
             rule.update(value: p.value, grad: p.grad, slots: slotTensors(for: p), learningRate: lr, step: step)
         }
+        iterations += 1
+    }
+
+    /// Whether a step may update each variable by ranges, as soon as a range of its gradient is
+    /// final (`beginStep`, `update(_:range:)`, `endStep`): no clipping (which needs whole
+    /// gradients) and no weight decay.
+    public var updatesByRange: Bool {
+        clipping.clipnorm == nil && clipping.clipvalue == nil && clipping.globalClipnorm == nil && weightDecay == 0
+    }
+
+    private var stepLearningRate: Float = 0
+
+    /// Starts a step taken by ranges (`updatesByRange` must hold): the same learning rate, step
+    /// count and rule state as `apply(to:)`, and every trainable parameter's slots made now, so
+    /// that `update(_:range:)` may run on several threads at once.
+    public func beginStep(_ parameters: [Parameter]) {
+        precondition(updatesByRange, "Optimizer.beginStep with clipping or weight decay")
+        stepLearningRate = currentLearningRate
+        rule.beginStep(iterations + 1)
+        for p in parameters where p.trainable { _ = slotTensors(for: p) }
+    }
+
+    /// Runs the rule on `range` of `p` (trainable, its gradient there final). Disjoint ranges may
+    /// be updated at once from different threads; each gets the bits `apply(to:)` would give it.
+    public func update(_ p: Parameter, range: Range<Int>) {
+        let slots = slots[ObjectIdentifier(p)]!, o = range.lowerBound
+        rule.update(Variable(value: p.value.data + o, grad: p.grad.data + o, slots: slots.map { $0.data + o }, count: range.count),
+                    learningRate: stepLearningRate, step: iterations + 1)
+    }
+
+    /// Ends a step begun by `beginStep`, after updating `rest` (the parameters whose gradients
+    /// were not handed over by ranges) whole.
+    public func endStep(rest: [Parameter]) {
+        for p in rest where p.trainable { update(p, range: 0..<p.count) }
         iterations += 1
     }
 

@@ -22,13 +22,13 @@ public final class RMSprop: UpdateRule {
     /// v, then s (with momentum), then ḡ (centered).
     public var slotInitialValues: [Float] { [0] + (momentum > 0 ? [0] : []) + (centered ? [0] : []) }
 
-    public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {
-        let w = value.data, g = grad.data, v = slots[0].data
-        let s = momentum > 0 ? slots[1].data : nil
-        let avg = centered ? slots[momentum > 0 ? 2 : 1].data : nil
+    public func update(_ variable: Variable, learningRate lr: Float, step: Int) {
+        let w = variable.value, g = variable.grad, v = variable.slots[0]
+        let s = momentum > 0 ? variable.slots[1] : nil
+        let avg = centered ? variable.slots[momentum > 0 ? 2 : 1] : nil
         let r = rho, r1 = 1 - rho
         let eps = epsilon, mu = momentum
-        forEachChunk(value.count) { i, k in
+        forEachChunk(variable.count) { i, k in
             let gi = Lanes(g, i, valid: k)
             let vi = r * Lanes(v, i, valid: k) + r1 * (gi * gi)
             vi.store(v, i, valid: k)

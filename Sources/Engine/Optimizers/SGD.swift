@@ -15,16 +15,21 @@ public final class SGD: UpdateRule {
 
     public var slotInitialValues: [Float] { momentum != 0 ? [0] : [] }
 
-    public func update(value: Tensor, grad: Tensor, slots: [Tensor], learningRate lr: Float, step: Int) {
-        let w = value.data, g = grad.data, n = value.count
+    public func update(_ variable: Variable, learningRate lr: Float, step: Int) {
+        let w = variable.value, g = variable.grad
         if momentum == 0 {
-            for i in 0..<n { w[i] -= lr * g[i] }
+            forEachChunk(variable.count) { i, k in
+                (Lanes(w, i, valid: k) - lr * Lanes(g, i, valid: k)).store(w, i, valid: k)
+            }
             return
         }
-        let m = slots[0].data, mu = momentum
-        for i in 0..<n {
-            m[i] = mu * m[i] - lr * g[i]
-            w[i] += nesterov ? mu * m[i] - lr * g[i] : m[i]
+        let m = variable.slots[0], mu = momentum, nesterov = nesterov
+        forEachChunk(variable.count) { i, k in
+            let gi = Lanes(g, i, valid: k)
+            let mi = mu * Lanes(m, i, valid: k) - lr * gi
+            mi.store(m, i, valid: k)
+            let step = nesterov ? mu * mi - lr * gi : mi
+            (Lanes(w, i, valid: k) + step).store(w, i, valid: k)
         }
     }
 }

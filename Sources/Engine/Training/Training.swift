@@ -276,10 +276,12 @@ final class LossEvaluator {
 /// mini-batches, evaluating on `validation` after each epoch.
 ///
 /// Per batch: gather the (shuffled) rows into batch tensors made once and reused; forward in
-/// training mode; the loss (plus the L1/L2 penalty, as Keras reports it); zero the gradients;
-/// backward; add the penalty's gradient; one optimizer step. The epoch's loss is the mean of
-/// the batch losses weighted by batch size, and the metrics accumulate over the epoch's
-/// batches (computed on each batch's output before its update), as Keras's trackers.
+/// training mode; the loss (plus the L1/L2 penalty, as Keras reports it); zero the gradients
+/// (those backward does not overwrite); backward; add the penalty's gradient; one optimizer
+/// step (taken during backward, range by range, when nothing needs whole gradients first).
+/// The epoch's loss is the mean of the batch losses weighted by batch size, and the metrics
+/// accumulate over the epoch's batches (computed on each batch's output before its update), as
+/// Keras's trackers.
 ///
 /// Training is single-threaded Swift around BLAS and oneDNN: the same seed and thread setting
 /// give bit-identical histories and weights.
@@ -417,6 +419,19 @@ public final class FitRun {
         defer { if let firstComputed { first?.computesInputGradient = firstComputed } }
 
         let optimizer = config.optimizer
+        // Layers that can write their gradients do, so only the others' are zeroed. Unless
+        // something needs every gradient whole first (clipping, weight decay, the regularizers'
+        // gradient), the optimizer updates each range of those gradients as soon as backward has
+        // it, while it is in cache: the same arithmetic on the same values, so the same bits.
+        let writers = model.layers.compactMap { $0 as? GradientWriting }
+        let byRange = optimizer.updatesByRange && !regularized
+        for layer in writers {
+            layer.backwardWritesGradients = true
+            if byRange { layer.gradientReady = { p, range in if p.trainable { optimizer.update(p, range: range) } } }
+        }
+        defer { for layer in writers { layer.backwardWritesGradients = false; layer.gradientReady = nil } }
+        let written = Set(writers.flatMap { $0.parameters.map(ObjectIdentifier.init) })
+        let zeroed = parameters.filter { !written.contains(ObjectIdentifier($0)) }
         let batchSize = max(1, config.batchSize)
         let n = train.count
         let batches = (n + batchSize - 1) / batchSize
@@ -438,10 +453,16 @@ public final class FitRun {
                 }
                 for i in accumulators.indices { accumulators[i].add(output: output, target: eval.y) }
                 lossSum += Double(batchLoss) * Double(rows.count)
-                model.zeroGradients()
-                model.backward(eval.gradient(output))
-                if regularized { Regularization.addGradient(parameters) }
-                optimizer.apply(to: parameters)
+                for p in zeroed { p.grad.fill(0) }
+                if byRange {
+                    optimizer.beginStep(parameters)
+                    model.backward(eval.gradient(output))
+                    optimizer.endStep(rest: zeroed)
+                } else {
+                    model.backward(eval.gradient(output))
+                    if regularized { Regularization.addGradient(parameters) }
+                    optimizer.apply(to: parameters)
+                }
                 if let onBatch = config.onBatch {
                     onBatch(BatchProgress(epoch: epoch + 1, batch: b + 1, batches: batches,
                                           loss: lossSum / Double(min((b + 1) * batchSize, n))))
