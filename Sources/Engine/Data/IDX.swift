@@ -8,8 +8,9 @@
 ///
 /// An image file has 3 dimensions (count, rows, columns) and becomes samples of shape
 /// [rows, columns, 1], or 4 (count, rows, columns, channels) for [rows, columns, channels].
-/// Pixels stay 0…255 as floats: scaling is a preprocessing choice. A label file has one
-/// dimension; labels are class indices.
+/// Pixels stay 0…255, stored as the file's bytes (`FeatureStorage.bytes`, read as floats when
+/// batches are formed): scaling is a preprocessing choice. A label file has one dimension;
+/// labels are class indices.
 public enum IDX {
     /// The folder the Debian package `dataset-fashion-mnist` installs.
     public static let fashionMNISTFolder = "/usr/share/datasets/fashion-mnist"
@@ -92,7 +93,7 @@ public enum IDX {
     ///   - classNames: the names of the classes, which also fixes their number; when nil the
     ///     number of classes is the largest label + 1 and the classes have no names.
     public static func load(images: String, labels: String, classNames: [String]? = nil) throws(DataError) -> Dataset {
-        let imageArray = try read(images, expectedDimensions: [3, 4])
+        var imageArray = try read(images, expectedDimensions: [3, 4])
         let labelArray = try read(labels, expectedDimensions: [1])
         guard imageArray.count == labelArray.count else {
             throw .countMismatch(images: images, imageCount: imageArray.count, labels: labels, labelCount: labelArray.count)
@@ -114,9 +115,13 @@ public enum IDX {
             classes = largest + 1
         }
         let y = labelBytes.map { Float($0) }
-        let x = floats(imageArray.bytes, from: imageArray.offset)
         precondition(y.count == n)
-        return Dataset(sampleShape: sampleShape, x: x, y: y, task: .classification(classes: classes, names: classNames))
+        // The decoded file becomes the storage: its header is moved out in place, so the
+        // pixels are never held twice.
+        var pixels = imageArray.bytes
+        imageArray.bytes = []
+        pixels.removeSubrange(0..<imageArray.offset)
+        return Dataset(sampleShape: sampleShape, storage: .bytes(pixels), y: y, task: .classification(classes: classes, names: classNames))
     }
 
     /// Loads the train and test splits from a folder holding the four standard files

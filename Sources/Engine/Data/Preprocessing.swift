@@ -46,10 +46,12 @@ public struct Preprocessor: Sendable, Equatable {
         case .standardize:
             // Two passes in Double: the mean, then the mean squared deviation.
             var mean = [Double](repeating: 0, count: f), sq = [Double](repeating: 0, count: f)
-            data.x.withUnsafeBufferPointer { x in
-                for i in 0..<n { for j in 0..<f { mean[j] += Double(x[i * f + j]) } }
-                for j in 0..<f { mean[j] /= Double(max(n, 1)) }
-                for i in 0..<n { for j in 0..<f { let d = Double(x[i * f + j]) - mean[j]; sq[j] += d * d } }
+            data.forEachBlock { x, rows in
+                for i in 0..<rows { for j in 0..<f { mean[j] += Double(x[i * f + j]) } }
+            }
+            for j in 0..<f { mean[j] /= Double(max(n, 1)) }
+            data.forEachBlock { x, rows in
+                for i in 0..<rows { for j in 0..<f { let d = Double(x[i * f + j]) - mean[j]; sq[j] += d * d } }
             }
             shift = mean.map { Float($0) }
             divisor = sq.map { s in
@@ -58,8 +60,8 @@ public struct Preprocessor: Sendable, Equatable {
             }
         case .minmax:
             var lo = [Float](repeating: .infinity, count: f), hi = [Float](repeating: -.infinity, count: f)
-            data.x.withUnsafeBufferPointer { x in
-                for i in 0..<n { for j in 0..<f { lo[j] = Swift.min(lo[j], x[i * f + j]); hi[j] = Swift.max(hi[j], x[i * f + j]) } }
+            data.forEachBlock { x, rows in
+                for i in 0..<rows { for j in 0..<f { lo[j] = Swift.min(lo[j], x[i * f + j]); hi[j] = Swift.max(hi[j], x[i * f + j]) } }
             }
             if n == 0 { lo = [Float](repeating: 0, count: f); hi = lo }
             shift = lo
@@ -84,19 +86,33 @@ public struct Preprocessor: Sendable, Equatable {
         }
     }
 
-    /// `data` with the fitted map applied to its features.
+    /// `data` with the fitted map applied to its features: kept beside them as the data set's
+    /// `map` and applied as batches are read, so no preprocessed copy is made.
     public func apply(to data: Dataset) -> Dataset {
-        var out = data
-        if method != .none {
-            precondition(data.featuresPerSample == shift.count,
-                         "Preprocessor fitted on \(shift.count) features applied to \(data.featuresPerSample)")
-            apply(to: &out.x)
-        }
-        return out
+        guard method != .none else { return data }
+        precondition(data.featuresPerSample == shift.count,
+                     "Preprocessor fitted on \(shift.count) features applied to \(data.featuresPerSample)")
+        return data.mapped(by: self)
     }
 }
 
 extension Dataset {
+    /// Calls `body` with the features (as read: `map` applied) of consecutive blocks of
+    /// samples, in order, and the number of samples in each block.
+    func forEachBlock(_ body: (UnsafePointer<Float>, Int) -> Void) {
+        let f = featuresPerSample, n = count, block = 256
+        guard f > 0 else { return }
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * f)
+        defer { buffer.deallocate() }
+        var start = 0
+        while start < n {
+            let rows = Swift.min(block, n - start)
+            copyFeatures(rows: start..<(start + rows), into: buffer)
+            body(buffer, rows)
+            start += rows
+        }
+    }
+
     /// A seeded random subset of `count` samples, in their original order; stratified for
     /// classification (each class keeps its share, rounded by largest remainder). The whole
     /// set when it has no more than `count` samples.

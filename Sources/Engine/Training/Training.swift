@@ -204,18 +204,15 @@ enum TargetEncoding: Equatable {
     }
 }
 
-/// Copies the samples `rows` of `data` into `x` (resized to (rows.count,) + sampleShape).
+/// Copies the samples `rows` of `data` into `x` (resized to (rows.count,) + sampleShape), as
+/// floats with the data's preprocessing applied (`Dataset.copyFeatures`).
 func gatherFeatures(_ data: Dataset, rows: ArraySlice<Int>, into x: Tensor, shape: inout [Int]) {
-    let f = data.featuresPerSample
     // Resize only when the batch size changes: a new shape array per batch would allocate.
     if x.shape.count != shape.count || x.batch != rows.count {
         shape[0] = rows.count
         x.resize(shape)
     }
-    let d = x.data
-    data.x.withUnsafeBufferPointer { src in
-        for (r, i) in rows.enumerated() { (d + r * f).update(from: src.baseAddress! + i * f, count: f) }
-    }
+    data.copyFeatures(rows: rows, into: x.data)
 }
 
 /// The loss, its gradient and the metrics of one model and data set: shared by `fit` and
@@ -533,21 +530,40 @@ func evaluate(_ model: Sequential, _ eval: LossEvaluator, data: Dataset, batchSi
     return logs
 }
 
+/// `predict` for the samples of `data`, read batch by batch with its preprocessing applied
+/// (`Dataset.copyFeatures`): the same outputs as `predict(model, x: data.x)` without a float
+/// copy of all its features.
+public func predict(_ model: Sequential, data: Dataset, batchSize: Int = 32) -> [Float] {
+    precondition(model.isBuilt, "predict: the model is not built")
+    let f = model.inputShape.reduce(1, *)
+    precondition(data.featuresPerSample == f, "predict: samples of \(data.featuresPerSample) values for a model of \(f)")
+    return predict(model, count: data.count, batchSize: batchSize) { rows, batch in data.copyFeatures(rows: rows, into: batch) }
+}
+
 /// Keras's `model.predict`: the model's outputs for the samples in `x` (row-major, each
 /// sample `model.inputShape`), in inference mode by batches of `batchSize`. The result has
 /// one row of the output's size per sample.
 public func predict(_ model: Sequential, x: [Float], batchSize: Int = 32) -> [Float] {
     precondition(model.isBuilt, "predict: the model is not built")
-    let f = model.inputShape.reduce(1, *), k = model.outputShape.reduce(1, *)
+    let f = model.inputShape.reduce(1, *)
     precondition(f > 0 && x.count % f == 0, "predict: \(x.count) values is not a whole number of samples of \(f)")
-    let n = x.count / f, bs = max(1, batchSize)
+    return predict(model, count: x.count / f, batchSize: batchSize) { rows, batch in
+        x.withUnsafeBufferPointer { batch.update(from: $0.baseAddress! + rows.lowerBound * f, count: rows.count * f) }
+    }
+}
+
+/// The outputs for `n` samples, by batches of `batchSize` that `fill` writes (the rows asked
+/// for, into the batch tensor's values).
+private func predict(_ model: Sequential, count n: Int, batchSize: Int,
+                     fill: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    let k = model.outputShape.reduce(1, *), bs = max(1, batchSize)
     var out = [Float](repeating: 0, count: n * k)
     let batch = Tensor(shape: [min(bs, max(n, 1))] + model.inputShape)
     var start = 0
     while start < n {
         let m = min(bs, n - start)
         batch.resize([m] + model.inputShape)
-        x.withUnsafeBufferPointer { batch.data.update(from: $0.baseAddress! + start * f, count: m * f) }
+        fill(start..<(start + m), batch.data)
         let y = model.forward(batch, training: false)
         out.withUnsafeMutableBufferPointer { ($0.baseAddress! + start * k).update(from: y.data, count: m * k) }
         start += m

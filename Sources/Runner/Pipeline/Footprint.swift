@@ -11,14 +11,16 @@ import Spec
 ///
 ///     data + jobs × (16·weights + activations·(4·max(batch, 256) + 8·batch) + unitData)
 ///
-/// - `data`: the loaded training and test data, shared by every unit (float32 features and targets);
+/// - `data`: the loaded training and test data, shared by every unit (features as stored: a
+///   byte per pixel for IDX images, else float32; float32 targets);
 /// - `weights`: the model's parameters, 16 bytes each: value, gradient and two optimizer slots
 ///   (Adam's moments; SGD with momentum needs one);
 /// - `activations`: the values one sample has at the model's input and after each layer; each
 ///   layer keeps its output for batches of up to max(batch, 256) samples (evaluation runs 256
 ///   at a time) and, for a training batch, its input gradient and a cache;
-/// - `unitData`: what each unit copies of the data: its training and held-out folds, and their
-///   preprocessed copies;
+/// - `unitData`: what each unit copies of the data: its training and held-out folds, and the
+///   training and validation parts of a `validation_split` (preprocessing makes no copy: it is
+///   applied as batches are read);
 /// - `jobs`: units trained at once.
 struct Footprint: Sendable {
     /// The limit: half of the physical memory.
@@ -39,7 +41,7 @@ struct Footprint: Sendable {
     /// The shared and per-unit data of a run that trains on `data` and cross-validates (or
     /// refits) on `unitSamples` samples of it.
     static func sharing(_ data: LoadedData, unitData: Dataset?, jobs: Int = 1) -> Footprint {
-        func bytes(_ d: Dataset) -> Double { Double(d.x.count + d.y.count) * 4 }
+        func bytes(_ d: Dataset) -> Double { Double(d.storage.byteCount + 4 * d.y.count) }
         return Footprint(data: bytes(data.train) + (data.test.map(bytes) ?? 0), unitData: 2 * (unitData.map(bytes) ?? 0), jobs: jobs)
     }
 

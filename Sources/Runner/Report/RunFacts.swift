@@ -81,7 +81,7 @@ enum Predictions {
     }
 
     static func table(model: Sequential, data: Dataset) -> CSVTable {
-        let y = Engine.predict(model, x: data.x, batchSize: 256)
+        let y = Engine.predict(model, data: data, batchSize: 256)
         let k = model.outputShape.reduce(1, *), n = data.count, w = data.targetWidth
         switch data.task {
         case .classification:
