@@ -16,6 +16,8 @@ struct IDXTests {
         for d in [raw, gz] {
             #expect(d.sampleShape == [3, 2, 1])
             #expect(d.x == images.map(Float.init))
+            // Kept as the file's bytes (a quarter of the floats' memory), read as floats.
+            #expect(d.storage == .bytes(images) && d.map == nil)
             #expect(d.y == [0, 1, 2, 0, 1])
             #expect(d.count == 5)
             #expect(d.task == .classification(classes: 3, names: nil))
