@@ -128,6 +128,54 @@ import Testing
         #expect(sig.kernel.grad.array == lin.kernel.grad.array)
     }
 
+    /// 3×3 stride-1 layers of 16k channels run on oneDNN's Winograd kernels where the CPU has
+    /// them (AVX-512, not under the portable cap): all three passes against the plain loops,
+    /// the blocked copies a plan keeps between passes taken from the right buffers (a weight
+    /// gradient for another input than the last forward pass's, a new dy), and the input
+    /// gradient's own Winograd pass from 64 input channels.
+    @Test(arguments: [(8, 16, 32, Padding.same, true), (9, 32, 16, .valid, false), (7, 64, 16, .same, true)])
+    func winogradMatchesReference(side: Int, channels: Int, filters: Int, padding: Padding, withBias: Bool) {
+        let g = WindowGeometry(batch: 3, height: side, width: side, channels: channels, kernel: (3, 3), strides: (1, 1),
+                               padding: padding)!
+        let outCount = 3 * g.outHeight * g.outWidth * filters
+        let plan = ConvolutionPlan(geometry: g, filters: filters, bias: withBias)
+        #expect((plan.algorithm == "winograd") == Kernels.dnnlISA.hasPrefix("avx512"), "\(plan.algorithm) on \(Kernels.dnnlISA)")
+        let x = randomTensor([g.inputCount], seed: 31), other = randomTensor([g.inputCount], seed: 32)
+        let wt = randomTensor([9 * channels * filters], seed: 33), b = randomTensor([filters], seed: 34)
+        let dy = randomTensor([outCount], seed: 35)
+        // Sums of 9·C products of N(0, 1) values (C ≤ 64: about ±24); Winograd's transforms
+        // lose a few more bits than a direct sum.
+        let tolerance: Float = 2e-3
+
+        let y1 = Tensor(shape: [outCount]), y2 = Tensor(shape: [outCount])
+        ConvolutionReference.forward(g, filters: filters, x: x.data, weights: wt.data, bias: withBias ? b.data : nil, y: y2.data)
+        plan.forward(x: other.data, weights: wt.data, bias: withBias ? b.data : nil, y: y1.data)
+        plan.forward(x: x.data, weights: wt.data, bias: withBias ? b.data : nil, y: y1.data)
+        #expect(maxAbsDiff(y1.array, y2.array) < tolerance, "forward")
+
+        // The weight gradient of `other` right after a forward pass on x.
+        let dw1 = Tensor(shape: [wt.count]), dw2 = Tensor(shape: [wt.count]), db1 = Tensor(shape: [filters])
+        let db2 = Tensor(shape: [filters])
+        ConvolutionReference.backwardWeights(g, filters: filters, x: other.data, dy: dy.data, dw: dw2.data, db: withBias ? db2.data : nil)
+        plan.backwardWeights(x: other.data, dy: dy.data, dw: dw1.data, db: withBias ? db1.data : nil)
+        #expect(maxAbsDiff(dw1.array, dw2.array) < tolerance * 10, "backward weights")
+        #expect(maxAbsDiff(db1.array, db2.array) < tolerance * 10, "backward bias")
+
+        // A new dy for both backward passes, in the layer's order (the input gradient reuses
+        // the weight gradient's blocked dy).
+        for i in 0..<outCount { dy.data[i] *= -0.5 }
+        let dx1 = Tensor(shape: [g.inputCount]), dx2 = Tensor(shape: [g.inputCount])
+        dx1.fill(.nan)
+        ConvolutionReference.backwardData(g, filters: filters, dy: dy.data, weights: wt.data, dx: dx2.data)
+        plan.backwardWeights(x: x.data, dy: dy.data, dw: dw1.data, db: withBias ? db1.data : nil)
+        plan.backwardData(dy: dy.data, weights: wt.data, dx: dx1.data)
+        #expect(maxAbsDiff(dx1.array, dx2.array) < tolerance, "backward data")
+        // And on its own, with no pass before it on this plan.
+        dx1.fill(.nan)
+        ConvolutionPlan(geometry: g, filters: filters, bias: withBias).backwardData(dy: dy.data, weights: wt.data, dx: dx1.data)
+        #expect(maxAbsDiff(dx1.array, dx2.array) < tolerance, "backward data, fresh plan")
+    }
+
     @Test func batchSizesGetTheirOwnPlans() throws {
         let conv = try built(Conv2D.keras(filters: 2, kernelSize: 3, padding: .same), [5, 5, 1])
         let big = randomTensor([3, 5, 5, 1]), small = randomTensor([1, 5, 5, 1], seed: 4)

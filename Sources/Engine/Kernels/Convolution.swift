@@ -6,7 +6,9 @@ import CDNNL
 /// A `ConvolutionPlan` holds the oneDNN primitives of one layer at one batch size (forward,
 /// backward-data, backward-weights), created once and reused for every batch. oneDNN's
 /// logical dimensions are (N, C, H, W) for data and (O, I, KH, KW) for weights; the memory
-/// format tags `nhwc` and `hwio` make them the same bytes as our tensors, so no reorders run.
+/// format tags `nhwc` and `hwio` make them the same bytes as our tensors. Only a plan on
+/// Winograd kernels reorders activations (into and out of oneDNN's blocked layout, inside the
+/// plan): layers always see `nhwc`.
 ///
 /// Threads: one oneDNN CPU engine serves the whole process (`DNNLEngine.shared`, created on
 /// first use by Swift's thread-safe lazy global initialization). Each plan owns its stream and
@@ -39,6 +41,25 @@ public final class ConvolutionPlan {
     private var ownedBuffers: [UnsafeMutableRawPointer] = []
     /// The forward and weight-gradient passes as matrix products, for few input channels.
     private let patches: Patches?
+    /// The forward and weight-gradient passes on oneDNN's Winograd kernels, when it has them.
+    private var winograd: Winograd?
+
+    /// The Winograd passes' steps. They work on activations in oneDNN's blocked layout, so each
+    /// pass reorders its inputs from `nhwc` and its output back; the forward pass's blocked input
+    /// is kept for the weight gradient (a backward pass follows its forward pass on a plan).
+    private struct Winograd {
+        var srcIn: Int, forward: Int, dstOut: Int, dyIn: Int, backwardWeights: Int
+        var forwardReorder: Int?, backwardWeightsReorder: Int?
+        /// The input gradient on Winograd too (from 64 input channels), with its reorders.
+        var backwardData: (step: Int, weightsReorder: Int?, dxOut: Int)?
+        /// The input whose blocked copy the plan holds (the last forward pass's), and the dy
+        /// whose blocked copy it holds (the last weight gradient's): each is reused once.
+        var blockedFrom: UnsafePointer<Float>?
+        var dyFrom: UnsafePointer<Float>?
+    }
+
+    /// The name of the algorithm the forward pass runs: "winograd", "patches" or "direct".
+    public var algorithm: String { winograd != nil ? "winograd" : patches != nil ? "patches" : "direct" }
 
     /// Creates the three primitives for `geometry` (whose `channels` is the input depth) with
     /// `filters` output channels.
@@ -112,6 +133,44 @@ public final class ConvolutionPlan {
         Self.check(dnnl_primitive_desc_create(&bwpd, &wd, attr, engine, fpd), "backward weights primitive_desc_create")
         defer { dnnl_primitive_desc_destroy(bwpd) }
 
+        // Winograd F(4×4, 3×3) for 3×3 stride-1 layers of 16k channels in and out, on CPUs where
+        // oneDNN has it (AVX-512; not under the portable AVX2 cap): it does the multiplications of
+        // a 4×4 output tile in 36 instead of 144, and measured 1.4–1.8× faster than the direct
+        // kernels in the forward and weight-gradient passes (bench/README.md). Its backward-data
+        // pass was no faster, so that one stays direct. Its sums differ from the direct kernels'
+        // in the last bits, like any kernel change (`Kernels`); it is as deterministic.
+        var wfpd: OpaquePointer?, wbwpd: OpaquePointer?, wbdpd: OpaquePointer?
+        defer { dnnl_primitive_desc_destroy(wfpd); dnnl_primitive_desc_destroy(wbwpd); dnnl_primitive_desc_destroy(wbdpd) }
+        if patches == nil && g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1
+            && g.channels % 16 == 0 && filters % 16 == 0 {
+            var anySrc = Self.desc([g.batch, g.channels, g.height, g.width], dnnl_format_tag_any)
+            var anyDst = Self.desc([g.batch, filters, g.outHeight, g.outWidth], dnnl_format_tag_any)
+            var wf = dnnl_convolution_desc_t(), ww = dnnl_convolution_desc_t()
+            let made = withUnsafePointer(to: &biasDesc) { b in
+                dnnl_convolution_forward_desc_init(&wf, dnnl_forward_training, dnnl_convolution_winograd, &anySrc, &anyWeights,
+                                                   bias ? b : nil, &anyDst, strides, padL, padR) == dnnl_success
+            } && dnnl_primitive_desc_create(&wfpd, &wf, forwardAttr, engine, nil) == dnnl_success
+            if made {
+                let ok = withUnsafePointer(to: &biasDesc) { b in
+                    dnnl_convolution_backward_weights_desc_init(&ww, dnnl_convolution_winograd,
+                        dnnl_primitive_desc_query_md(wfpd, dnnl_query_src_md, 0), &anyWeights, bias ? b : nil,
+                        dnnl_primitive_desc_query_md(wfpd, dnnl_query_dst_md, 0), strides, padL, padR) == dnnl_success
+                } && dnnl_primitive_desc_create(&wbwpd, &ww, attr, engine, wfpd) == dnnl_success
+                if !ok { dnnl_primitive_desc_destroy(wfpd); wfpd = nil; wbwpd = nil }
+                // From 64 input channels its input gradient is faster too (32 → 64: level).
+                var wd = dnnl_convolution_desc_t()
+                if ok && g.channels >= 64
+                    && dnnl_convolution_backward_data_desc_init(&wd, dnnl_convolution_winograd,
+                        dnnl_primitive_desc_query_md(wfpd, dnnl_query_src_md, 0), &anyWeights,
+                        dnnl_primitive_desc_query_md(wfpd, dnnl_query_dst_md, 0), strides, padL, padR) == dnnl_success
+                    && dnnl_primitive_desc_create(&wbdpd, &wd, attr, engine, wfpd) != dnnl_success {
+                    wbdpd = nil
+                }
+            } else {
+                wfpd = nil
+            }
+        }
+
         Self.check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream_create")
         Self.check(dnnl_memory_create(&srcMemory, &src, engine, nil), "memory_create")
         Self.check(dnnl_memory_create(&userWeightsMemory, &userWeights, engine, nil), "memory_create")
@@ -156,25 +215,63 @@ public final class ConvolutionPlan {
             return (mem, addStep(rpd, [Self.arg(Self.argSrc, from), Self.arg(Self.argDst, to)]))
         }
 
-        let (fw, fr) = weights(for: fpd, query: dnnl_query_weights_md, toUser: false)
-        forwardReorder = fr
-        forwardStep = addStep(fpd, [Self.arg(Self.argSrc, srcMemory), Self.arg(Self.argWeights, fw), Self.arg(Self.argDst, dstMemory)]
-                              + (bias ? [Self.arg(Self.argBias, biasMemory)] : []))
+        if let wfpd, let wbwpd {
+            // nhwc → blocked input, the convolution, blocked → nhwc output; for the weight
+            // gradient, the kept blocked input and dy reordered like the output.
+            func reorder(_ from: OpaquePointer?, _ to: OpaquePointer?) -> Int {
+                var rpd: OpaquePointer?, fromMd: UnsafePointer<dnnl_memory_desc_t>?, toMd: UnsafePointer<dnnl_memory_desc_t>?
+                Self.check(dnnl_memory_get_memory_desc(from, &fromMd), "memory_get_memory_desc")
+                Self.check(dnnl_memory_get_memory_desc(to, &toMd), "memory_get_memory_desc")
+                Self.check(dnnl_reorder_primitive_desc_create(&rpd, fromMd, engine, toMd, engine, attr), "reorder")
+                defer { dnnl_primitive_desc_destroy(rpd) }
+                return addStep(rpd, [Self.arg(Self.argSrc, from), Self.arg(Self.argDst, to)])
+            }
+            let blockedSrc = ownedMemory(dnnl_primitive_desc_query_md(wfpd, dnnl_query_src_md, 0)!)
+            let blockedDst = ownedMemory(dnnl_primitive_desc_query_md(wfpd, dnnl_query_dst_md, 0)!)
+            let (fw, fr) = weights(for: wfpd, query: dnnl_query_weights_md, toUser: false)
+            let srcIn = reorder(srcMemory, blockedSrc)
+            let forward = addStep(wfpd, [Self.arg(Self.argSrc, blockedSrc), Self.arg(Self.argWeights, fw),
+                                         Self.arg(Self.argDst, blockedDst)] + (bias ? [Self.arg(Self.argBias, biasMemory)] : []))
+            let dstOut = reorder(blockedDst, dstMemory)
+            let dyIn = reorder(dstMemory, blockedDst)
+            let dwMd = dnnl_primitive_desc_query_md(wbwpd, dnnl_query_diff_weights_md, 0)!
+            let dw = dnnl_memory_desc_equal(dwMd, &userWeights) != 0 ? userWeightsMemory : ownedMemory(dwMd)
+            let backward = addStep(wbwpd, [Self.arg(Self.argSrc, blockedSrc), Self.arg(Self.argDiffDst, blockedDst),
+                                           Self.arg(Self.argDiffWeights, dw)] + (bias ? [Self.arg(Self.argDiffBias, biasMemory)] : []))
+            winograd = Winograd(srcIn: srcIn, forward: forward, dstOut: dstOut, dyIn: dyIn, backwardWeights: backward,
+                                forwardReorder: fr, backwardWeightsReorder: dw == userWeightsMemory ? nil : reorder(dw, userWeightsMemory))
+            if let wbdpd {
+                // dx lands in the blocked input's buffer (the next forward pass refills it).
+                let (bw, br) = weights(for: wbdpd, query: dnnl_query_weights_md, toUser: false)
+                let step = addStep(wbdpd, [Self.arg(Self.argDiffDst, blockedDst), Self.arg(Self.argWeights, bw),
+                                           Self.arg(Self.argDiffSrc, blockedSrc)])
+                winograd!.backwardData = (step, br, reorder(blockedSrc, srcMemory))
+            }
+        } else {
+            let (fw, fr) = weights(for: fpd, query: dnnl_query_weights_md, toUser: false)
+            forwardReorder = fr
+            forwardStep = addStep(fpd, [Self.arg(Self.argSrc, srcMemory), Self.arg(Self.argWeights, fw), Self.arg(Self.argDst, dstMemory)]
+                                  + (bias ? [Self.arg(Self.argBias, biasMemory)] : []))
+        }
         // Backward data writes dInput through the src memory object and reads dy through dst:
         // the descriptors are the same, so each memory object serves both roles.
-        let (bw, br) = weights(for: bdpd, query: dnnl_query_weights_md, toUser: false)
-        backwardDataReorder = br
-        backwardDataStep = addStep(bdpd, [Self.arg(Self.argDiffDst, dstMemory), Self.arg(Self.argWeights, bw),
-                                          Self.arg(Self.argDiffSrc, srcMemory)])
-        let dwMd = dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_weights_md, 0)!
-        let dw = dnnl_memory_desc_equal(dwMd, &userWeights) != 0 ? userWeightsMemory : ownedMemory(dwMd)
-        backwardWeightsStep = addStep(bwpd, [Self.arg(Self.argSrc, srcMemory), Self.arg(Self.argDiffDst, dstMemory),
-                                             Self.arg(Self.argDiffWeights, dw)] + (bias ? [Self.arg(Self.argDiffBias, biasMemory)] : []))
-        if dw != userWeightsMemory {
-            var rpd: OpaquePointer?
-            Self.check(dnnl_reorder_primitive_desc_create(&rpd, dwMd, engine, &userWeights, engine, attr), "reorder")
-            defer { dnnl_primitive_desc_destroy(rpd) }
-            backwardWeightsReorder = addStep(rpd, [Self.arg(Self.argSrc, dw), Self.arg(Self.argDst, userWeightsMemory)])
+        if winograd?.backwardData == nil {
+            let (bw, br) = weights(for: bdpd, query: dnnl_query_weights_md, toUser: false)
+            backwardDataReorder = br
+            backwardDataStep = addStep(bdpd, [Self.arg(Self.argDiffDst, dstMemory), Self.arg(Self.argWeights, bw),
+                                              Self.arg(Self.argDiffSrc, srcMemory)])
+        }
+        if winograd == nil {
+            let dwMd = dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_weights_md, 0)!
+            let dw = dnnl_memory_desc_equal(dwMd, &userWeights) != 0 ? userWeightsMemory : ownedMemory(dwMd)
+            backwardWeightsStep = addStep(bwpd, [Self.arg(Self.argSrc, srcMemory), Self.arg(Self.argDiffDst, dstMemory),
+                                                 Self.arg(Self.argDiffWeights, dw)] + (bias ? [Self.arg(Self.argDiffBias, biasMemory)] : []))
+            if dw != userWeightsMemory {
+                var rpd: OpaquePointer?
+                Self.check(dnnl_reorder_primitive_desc_create(&rpd, dwMd, engine, &userWeights, engine, attr), "reorder")
+                defer { dnnl_primitive_desc_destroy(rpd) }
+                backwardWeightsReorder = addStep(rpd, [Self.arg(Self.argSrc, dw), Self.arg(Self.argDst, userWeightsMemory)])
+            }
         }
 
         let scratchSize = scratchDescs.map { md in withUnsafePointer(to: md) { dnnl_memory_desc_get_size($0) } }.max() ?? 0
@@ -202,16 +299,36 @@ public final class ConvolutionPlan {
         if let patches { return patches.forward(x: x, weights: weights, bias: bias, y: y) }
         set(srcMemory, x); set(userWeightsMemory, weights); set(dstMemory, y)
         if let bias { set(biasMemory, bias) }
-        if let r = forwardReorder { execute(r) }
-        execute(forwardStep)
+        if let w = winograd {
+            if let r = w.forwardReorder { execute(r) }
+            execute(w.srcIn)
+            execute(w.forward)
+            execute(w.dstOut)
+            winograd!.blockedFrom = x
+            winograd!.dyFrom = nil
+        } else {
+            if let r = forwardReorder { execute(r) }
+            execute(forwardStep)
+        }
         wait()
     }
 
-    /// dx = the gradient with respect to the input (overwritten), from dy and w.
+    /// dx = the gradient with respect to the input (overwritten), from dy and w. Right after
+    /// `backwardWeights` with the same dy, a Winograd plan reuses that pass's blocked copy of
+    /// dy: dy must not change between the two calls (`Conv2D.backward` makes them in a row).
     public func backwardData(dy: UnsafePointer<Float>, weights: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
         set(dstMemory, dy); set(userWeightsMemory, weights); set(srcMemory, dx)
-        if let r = backwardDataReorder { execute(r) }
-        execute(backwardDataStep)
+        if let w = winograd, let (step, weightsReorder, dxOut) = w.backwardData {
+            if let r = weightsReorder { execute(r) }
+            if w.dyFrom != dy { execute(w.dyIn) }
+            execute(step)
+            winograd!.blockedFrom = nil
+            winograd!.dyFrom = nil
+            execute(dxOut)
+        } else {
+            if let r = backwardDataReorder { execute(r) }
+            execute(backwardDataStep)
+        }
         wait()
     }
 
@@ -222,8 +339,16 @@ public final class ConvolutionPlan {
         if let patches { return patches.backwardWeights(x: x, dy: dy, dw: dw, db: db) }
         set(srcMemory, x); set(dstMemory, dy); set(userWeightsMemory, dw)
         if let db { set(biasMemory, db) }
-        execute(backwardWeightsStep)
-        if let r = backwardWeightsReorder { execute(r) }
+        if let w = winograd {
+            if w.blockedFrom != x { execute(w.srcIn); winograd!.blockedFrom = x }
+            execute(w.dyIn)
+            winograd!.dyFrom = dy
+            execute(w.backwardWeights)
+            if let r = w.backwardWeightsReorder { execute(r) }
+        } else {
+            execute(backwardWeightsStep)
+            if let r = backwardWeightsReorder { execute(r) }
+        }
         wait()
     }
 
