@@ -409,8 +409,11 @@ public final class FitRun {
         }
         for (a, b) in reluPools { a.backwardSkipsActivation = true; b.backwardAppliesReLU = true }
         defer { for (a, b) in reluPools { a.backwardSkipsActivation = false; b.backwardAppliesReLU = false } }
-        // The gradient with respect to the model's input is never read: skip it.
-        let first = model.layers.first as? InputGradientOptional
+        // The gradient with respect to the model's input is never read: skip it. Layers without
+        // parameters before the first that has some (Flatten, Reshape) only pass that gradient
+        // back, so that first layer need not compute it either (Flatten → Dense: a product as
+        // large as the Dense's forward).
+        let first = model.layers.first { !$0.parameters.isEmpty } as? InputGradientOptional
         let firstComputed = first?.computesInputGradient
         first?.computesInputGradient = false
         defer { if let firstComputed { first?.computesInputGradient = firstComputed } }
