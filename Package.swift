@@ -20,10 +20,12 @@ let package = Package(
 
         // The typed experiment file: YAML nodes with locations, validation. Knows nothing of training.
         .target(name: "Spec", dependencies: ["CYAML"], exclude: ["README.md"]),
+        // The optimizers' elementwise loops on AVX-512 when the CPU has it (the same bits).
+        .target(name: "CWide", exclude: ["README.md"], cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         // Tensors, layers, losses, optimizers, training, data. Knows nothing of YAML or the CLI.
         .target(
             name: "Engine",
-            dependencies: ["CBLAS", "CDNNL", "CZlib"],
+            dependencies: ["CBLAS", "CDNNL", "CZlib", "CWide"],
             exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),

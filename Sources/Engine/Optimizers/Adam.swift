@@ -1,3 +1,4 @@
+import CWide
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,19 +39,25 @@ public final class Adam: UpdateRule {
         let w = variable.value, g = variable.grad, m = variable.slots[0], v = variable.slots[1]
         let b1 = 1 - beta1, b2 = 1 - beta2, eps = epsilon
         let vh = amsgrad ? variable.slots[2] : v
-        forEachChunk(variable.count) { i, k in
-            let gi = Lanes(g, i, valid: k)
-            var mi = Lanes(m, i, valid: k), vi = Lanes(v, i, valid: k)
-            mi += (gi - mi) * b1
-            vi += (gi * gi - vi) * b2
-            mi.store(m, i, valid: k)
-            vi.store(v, i, valid: k)
-            if amsgrad {
-                vi = pointwiseMax(Lanes(vh, i, valid: k), vi)
-                vi.store(vh, i, valid: k)
+        forEachSlice(variable.count) { r in
+            // 16 lanes on AVX-512: the same operations, a quarter of the subnormal assists.
+            if !amsgrad, cwide_adam(w + r.lowerBound, g + r.lowerBound, m + r.lowerBound, v + r.lowerBound, r.count,
+                                    alpha, b1, b2, eps) { return }
+            for i in stride(from: r.lowerBound, to: r.upperBound, by: 8) {
+                let k = min(8, r.upperBound - i)
+                let gi = Lanes(g, i, valid: k)
+                var mi = Lanes(m, i, valid: k), vi = Lanes(v, i, valid: k)
+                mi += (gi - mi) * b1
+                vi += (gi * gi - vi) * b2
+                mi.store(m, i, valid: k)
+                vi.store(v, i, valid: k)
+                if amsgrad {
+                    vi = pointwiseMax(Lanes(vh, i, valid: k), vi)
+                    vi.store(vh, i, valid: k)
+                }
+                let wi = Lanes(w, i, valid: k) - mi * alpha / (vi.sqrt() + eps)
+                wi.store(w, i, valid: k)
             }
-            let wi = Lanes(w, i, valid: k) - mi * alpha / (vi.sqrt() + eps)
-            wi.store(w, i, valid: k)
         }
     }
 }

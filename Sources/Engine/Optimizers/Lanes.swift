@@ -46,14 +46,19 @@ extension SIMD8 where Scalar == Float {
 /// Calls `body(i, valid)` for each chunk of up to 8 elements of `0..<count`.
 @inline(__always)
 func forEachChunk(_ count: Int, _ body: (Int, Int) -> Void) {
+    forEachSlice(count) { range in
+        for i in stride(from: range.lowerBound, to: range.upperBound, by: 8) { body(i, min(8, range.upperBound - i)) }
+    }
+}
+
+/// Calls `body(range)` for fixed ranges of whole groups of 8 covering `0..<count`.
+@inline(__always)
+func forEachSlice(_ count: Int, _ body: (Range<Int>) -> Void) {
     // Large parameters run in fixed slices of whole groups, in parallel when the thread budget
     // allows; the update is elementwise, so the bits never depend on the thread count.
     let groups = (count + 7) / 8
     let slices = Threads.split(groups, minimum: 4096)
     Threads.forEach(slices.count) { s in
-        for group in slices[s] {
-            let i = group * 8
-            body(i, min(8, count - i))
-        }
+        body((slices[s].lowerBound * 8)..<min(count, slices[s].upperBound * 8))
     }
 }
