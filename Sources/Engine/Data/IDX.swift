@@ -1,3 +1,5 @@
+import Dispatch
+
 /// IDX files, the format of MNIST and Fashion-MNIST (LeCun et al., "THE MNIST DATABASE").
 ///
 /// An IDX file is a 4-byte magic number — two zero bytes, a data-type byte (0x08 for
@@ -132,18 +134,47 @@ public enum IDX {
         guard FileBytes.isFolder(folder) else {
             throw .missingFolder(dataset: dataset, path: folder, hint: folderHint)
         }
-        func find(_ stem: String, _ kind: String) throws(DataError) -> String {
+        @Sendable func find(_ stem: String, _ kind: String) throws(DataError) -> String {
             let candidates = ["\(stem)-\(kind)-ubyte.gz", "\(stem)-\(kind)-ubyte", "\(stem).\(kind)-ubyte.gz", "\(stem).\(kind)-ubyte"]
                 .map { folder.hasSuffix("/") ? folder + $0 : folder + "/" + $0 }
             if let found = candidates.first(where: FileBytes.isFile) { return found }
             throw .missingFile(path: candidates[0], hint: EngineSay.idxFileWanted(dataset, folder: folder, alternative: candidates[1], hint: folderHint))
         }
-        let train = try load(images: find("train-images", "idx3"), labels: find("train-labels", "idx1"), classNames: classNames)
-        let test = try load(images: find("t10k-images", "idx3"), labels: find("t10k-labels", "idx1"), classNames: classNames)
+        // The two splits load at once, one core each (inflating is most of a load: about 0.3 s
+        // for Fashion-MNIST's training images, 0.05 s for its test images). A failure is
+        // reported as if they loaded in turn: the training split's first.
+        let stems = [("train-images", "train-labels"), ("t10k-images", "t10k-labels")]
+        let loaded = Loaded(count: stems.count)
+        DispatchQueue.concurrentPerform(iterations: stems.count) { i in
+            loaded[i] = Result { () throws(DataError) in
+                try load(images: find(stems[i].0, "idx3"), labels: find(stems[i].1, "idx1"), classNames: classNames)
+            }
+        }
+        let train = try loaded[0].get()
+        let test = try loaded[1].get()
         guard train.sampleShape == test.sampleShape else {
             throw .badIDX(path: folder, reason: EngineSay.trainTestShapes(train: train.sampleShape, test: test.sampleShape))
         }
         return (train, test)
+    }
+
+    /// The splits' results, each slot written by one thread, read after all are done.
+    private final class Loaded: @unchecked Sendable {
+        private let slots: UnsafeMutablePointer<Result<Dataset, DataError>?>
+        private let count: Int
+        init(count: Int) {
+            self.count = count
+            slots = .allocate(capacity: count)
+            slots.initialize(repeating: nil, count: count)
+        }
+        deinit {
+            slots.deinitialize(count: count)
+            slots.deallocate()
+        }
+        subscript(i: Int) -> Result<Dataset, DataError> {
+            get { slots[i]! }
+            set { slots[i] = newValue }
+        }
     }
 
     /// Fashion-MNIST from `folder`, or from `defaultFolder` when nil — then a missing folder's
