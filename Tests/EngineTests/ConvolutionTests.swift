@@ -130,9 +130,9 @@ import Testing
 
     /// 3×3 stride-1 layers of 16k channels run on oneDNN's Winograd kernels where the CPU has
     /// them (AVX-512, not under the portable cap): all three passes against the plain loops,
-    /// the blocked copies a plan keeps between passes taken from the right buffers (a weight
-    /// gradient for another input than the last forward pass's, a new dy), and the input
-    /// gradient's own Winograd pass from 64 input channels.
+    /// the blocked copies a thread keeps between passes taken from the right buffers (a weight
+    /// gradient for another input than the last forward pass's, another plan's pass in between,
+    /// a new dy), and the input gradient's own Winograd pass from 64 input channels.
     @Test(arguments: [(8, 16, 32, Padding.same, true), (9, 32, 16, .valid, false), (7, 64, 16, .same, true)])
     func winogradMatchesReference(side: Int, channels: Int, filters: Int, padding: Padding, withBias: Bool) {
         let g = WindowGeometry(batch: 3, height: side, width: side, channels: channels, kernel: (3, 3), strides: (1, 1),
@@ -160,6 +160,15 @@ import Testing
         plan.backwardWeights(x: other.data, dy: dy.data, dw: dw1.data, db: withBias ? db1.data : nil)
         #expect(maxAbsDiff(dw1.array, dw2.array) < tolerance * 10, "backward weights")
         #expect(maxAbsDiff(db1.array, db2.array) < tolerance * 10, "backward bias")
+
+        // Another plan's forward pass on this thread between a forward pass and its weight
+        // gradient: the thread's blocked copy is then the other plan's, and must not be used.
+        let second = ConvolutionPlan(geometry: g, filters: filters, bias: withBias)
+        plan.forward(x: x.data, weights: wt.data, bias: withBias ? b.data : nil, y: y1.data)
+        second.forward(x: other.data, weights: wt.data, bias: withBias ? b.data : nil, y: y1.data)
+        ConvolutionReference.backwardWeights(g, filters: filters, x: x.data, dy: dy.data, dw: dw2.data, db: withBias ? db2.data : nil)
+        plan.backwardWeights(x: x.data, dy: dy.data, dw: dw1.data, db: withBias ? db1.data : nil)
+        #expect(maxAbsDiff(dw1.array, dw2.array) < tolerance * 10, "backward weights after another plan's pass")
 
         // A new dy for both backward passes, in the layer's order (the input gradient reuses
         // the weight gradient's blocked dy).

@@ -1,4 +1,8 @@
 import CDNNL
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// 2-D convolution over NHWC tensors with Keras's kernel layout (kh, kw, in, out), through
 /// oneDNN, with a plain-loop reference for every pass.
@@ -11,9 +15,9 @@ import CDNNL
 /// plan): layers always see `nhwc`.
 ///
 /// Threads: one oneDNN CPU engine serves the whole process (`DNNLEngine.shared`, created on
-/// first use by Swift's thread-safe lazy global initialization). Each plan owns its stream and
-/// its scratchpad (oneDNN's "user" scratchpad mode), so plans of different models can run on
-/// different threads at once; one plan must not be used by two threads at the same time (a
+/// first use by Swift's thread-safe lazy global initialization). Each plan owns its stream; its
+/// scratchpad (oneDNN's "user" scratchpad mode) and Winograd's blocked copies are the calling
+/// thread's (`Workspace`), so plans of different models can run on different threads at once; one plan must not be used by two threads at the same time (a
 /// layer belongs to one model, which belongs to one trial). oneDNN's kernels use the OpenMP
 /// thread count of the calling thread (`Threads.set`).
 public final class ConvolutionPlan {
@@ -52,11 +56,21 @@ public final class ConvolutionPlan {
         var forwardReorder: Int?, backwardWeightsReorder: Int?
         /// The input gradient on Winograd too (from 64 input channels), with its reorders.
         var backwardData: (step: Int, weightsReorder: Int?, dxOut: Int)?
-        /// The input whose blocked copy the plan holds (the last forward pass's), and the dy
-        /// whose blocked copy it holds (the last weight gradient's): each is reused once.
-        var blockedFrom: UnsafePointer<Float>?
-        var dyFrom: UnsafePointer<Float>?
+        /// The blocked activations' memory objects (over the calling thread's `Workspace`) and sizes.
+        var blockedSrc: OpaquePointer?, blockedDst: OpaquePointer?
+        var srcBytes: Int, dstBytes: Int
     }
+
+    /// This plan's number, for `Workspace`'s record of who wrote a blocked copy.
+    private let serial = ConvolutionPlan.serials.add(1, ordering: .relaxed).newValue
+    private static let serials = Atomic<Int>(0)
+    /// The calls made on this plan so far: a blocked copy is reused only by the call right after
+    /// the one that wrote it (the chunk's next call may run on another thread, and then this
+    /// thread's copy, even from the same buffer, is an older pass's).
+    private var calls = 0
+    /// The scratchpad's size (the largest of the plan's primitives').
+    private var scratchBytes = 0
+    private var scratchMemories: [OpaquePointer?] = []
 
     /// The name of the algorithm the forward pass runs: "winograd", "patches" or "direct".
     public var algorithm: String { winograd != nil ? "winograd" : patches != nil ? "patches" : "direct" }
@@ -226,8 +240,17 @@ public final class ConvolutionPlan {
                 defer { dnnl_primitive_desc_destroy(rpd) }
                 return addStep(rpd, [Self.arg(Self.argSrc, from), Self.arg(Self.argDst, to)])
             }
-            let blockedSrc = ownedMemory(dnnl_primitive_desc_query_md(wfpd, dnnl_query_src_md, 0)!)
-            let blockedDst = ownedMemory(dnnl_primitive_desc_query_md(wfpd, dnnl_query_dst_md, 0)!)
+            // Over the calling thread's workspace: a plan per chunk each holding its own blocked
+            // copies (and 10–21 MB scratchpads) took hundreds of MB at evaluation batches.
+            func threadMemory(_ md: UnsafePointer<dnnl_memory_desc_t>) -> OpaquePointer? {
+                var m: OpaquePointer?
+                Self.check(dnnl_memory_create(&m, md, engine, nil), "memory_create")
+                ownedMemories.append(m)
+                return m
+            }
+            let srcMd = dnnl_primitive_desc_query_md(wfpd, dnnl_query_src_md, 0)!
+            let dstMd = dnnl_primitive_desc_query_md(wfpd, dnnl_query_dst_md, 0)!
+            let blockedSrc = threadMemory(srcMd), blockedDst = threadMemory(dstMd)
             let (fw, fr) = weights(for: wfpd, query: dnnl_query_weights_md, toUser: false)
             let srcIn = reorder(srcMemory, blockedSrc)
             let forward = addStep(wfpd, [Self.arg(Self.argSrc, blockedSrc), Self.arg(Self.argWeights, fw),
@@ -239,9 +262,11 @@ public final class ConvolutionPlan {
             let backward = addStep(wbwpd, [Self.arg(Self.argSrc, blockedSrc), Self.arg(Self.argDiffDst, blockedDst),
                                            Self.arg(Self.argDiffWeights, dw)] + (bias ? [Self.arg(Self.argDiffBias, biasMemory)] : []))
             winograd = Winograd(srcIn: srcIn, forward: forward, dstOut: dstOut, dyIn: dyIn, backwardWeights: backward,
-                                forwardReorder: fr, backwardWeightsReorder: dw == userWeightsMemory ? nil : reorder(dw, userWeightsMemory))
+                                forwardReorder: fr, backwardWeightsReorder: dw == userWeightsMemory ? nil : reorder(dw, userWeightsMemory),
+                                blockedSrc: blockedSrc, blockedDst: blockedDst,
+                                srcBytes: dnnl_memory_desc_get_size(srcMd), dstBytes: dnnl_memory_desc_get_size(dstMd))
             if let wbdpd {
-                // dx lands in the blocked input's buffer (the next forward pass refills it).
+                // dx lands in the blocked input's buffer.
                 let (bw, br) = weights(for: wbdpd, query: dnnl_query_weights_md, toUser: false)
                 let step = addStep(wbdpd, [Self.arg(Self.argDiffDst, blockedDst), Self.arg(Self.argWeights, bw),
                                            Self.arg(Self.argDiffSrc, blockedSrc)])
@@ -274,13 +299,12 @@ public final class ConvolutionPlan {
             }
         }
 
-        let scratchSize = scratchDescs.map { md in withUnsafePointer(to: md) { dnnl_memory_desc_get_size($0) } }.max() ?? 0
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(scratchSize, 64), alignment: 64)
-        ownedBuffers.append(scratch)
+        scratchBytes = scratchDescs.map { md in withUnsafePointer(to: md) { dnnl_memory_desc_get_size($0) } }.max() ?? 0
         for (i, md) in scratchDescs.enumerated() {
             var m: OpaquePointer?, md = md
-            Self.check(dnnl_memory_create(&m, &md, engine, scratch), "scratchpad memory_create")
+            Self.check(dnnl_memory_create(&m, &md, engine, nil), "scratchpad memory_create")
             ownedMemories.append(m)
+            scratchMemories.append(m)
             steps[i].args.append(Self.arg(Self.argScratchpad, m))
         }
     }
@@ -300,12 +324,15 @@ public final class ConvolutionPlan {
         set(srcMemory, x); set(userWeightsMemory, weights); set(dstMemory, y)
         if let bias { set(biasMemory, bias) }
         if let w = winograd {
+            let ws = Workspace.current
+            setBlocked(w, ws)
             if let r = w.forwardReorder { execute(r) }
             execute(w.srcIn)
             execute(w.forward)
             execute(w.dstOut)
-            winograd!.blockedFrom = x
-            winograd!.dyFrom = nil
+            calls += 1
+            ws.src.owner = Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(x))
+            ws.dst.owner = nil
         } else {
             if let r = forwardReorder { execute(r) }
             execute(forwardStep)
@@ -319,11 +346,14 @@ public final class ConvolutionPlan {
     public func backwardData(dy: UnsafePointer<Float>, weights: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
         set(dstMemory, dy); set(userWeightsMemory, weights); set(srcMemory, dx)
         if let w = winograd, let (step, weightsReorder, dxOut) = w.backwardData {
+            let ws = Workspace.current
+            setBlocked(w, ws)
             if let r = weightsReorder { execute(r) }
-            if w.dyFrom != dy { execute(w.dyIn) }
+            if ws.dst.owner != Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(dy)) { execute(w.dyIn) }
+            calls += 1
             execute(step)
-            winograd!.blockedFrom = nil
-            winograd!.dyFrom = nil
+            ws.src.owner = nil
+            ws.dst.owner = nil
             execute(dxOut)
         } else {
             if let r = backwardDataReorder { execute(r) }
@@ -340,9 +370,13 @@ public final class ConvolutionPlan {
         set(srcMemory, x); set(dstMemory, dy); set(userWeightsMemory, dw)
         if let db { set(biasMemory, db) }
         if let w = winograd {
-            if w.blockedFrom != x { execute(w.srcIn); winograd!.blockedFrom = x }
+            let ws = Workspace.current
+            setBlocked(w, ws)
+            if ws.src.owner != Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(x)) { execute(w.srcIn) }
+            calls += 1
+            ws.src.owner = nil
             execute(w.dyIn)
-            winograd!.dyFrom = dy
+            ws.dst.owner = Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(dy))
             execute(w.backwardWeights)
             if let r = w.backwardWeightsReorder { execute(r) }
         } else {
@@ -364,7 +398,17 @@ public final class ConvolutionPlan {
         Self.check(dnnl_memory_set_data_handle(memory, UnsafeMutableRawPointer(mutating: pointer)), "memory_set_data_handle")
     }
 
+    /// Points the Winograd steps' blocked memory objects at the thread's workspace buffers.
+    private func setBlocked(_ w: Winograd, _ ws: Workspace) {
+        Self.check(dnnl_memory_set_data_handle(w.blockedSrc, ws.src.atLeast(w.srcBytes)), "memory_set_data_handle")
+        Self.check(dnnl_memory_set_data_handle(w.blockedDst, ws.dst.atLeast(w.dstBytes)), "memory_set_data_handle")
+    }
+
     private func execute(_ step: Int) {
+        if scratchBytes > 0 {
+            Self.check(dnnl_memory_set_data_handle(scratchMemories[step], Workspace.current.scratch.atLeast(scratchBytes)),
+                       "memory_set_data_handle")
+        }
         let primitive = steps[step].primitive
         steps[step].args.withUnsafeBufferPointer { args in
             Self.check(dnnl_primitive_execute(primitive, stream, Int32(args.count), args.baseAddress), "primitive_execute")
@@ -474,6 +518,58 @@ private final class Patches {
             db.update(repeating: 0, count: filters)
             Gemm.addColumnSums(rows: rows, cols: filters, of: dy, into: db)
         }
+    }
+}
+
+/// A thread's working memory for oneDNN plans: the scratchpad, and the blocked input and
+/// output copies of Winograd plans. A thread runs one primitive at a time and a scratchpad holds
+/// nothing between calls, so every plan on the thread shares one, as large as the largest met.
+/// A blocked copy is reused only by the plan's next call after the one that wrote it, on the same
+/// thread, from the same buffer (`owner`): the weight gradient right after the forward pass, the
+/// input gradient right after the weight gradient. Anything between them on the thread (another
+/// layer, another chunk) makes the pass reorder again. Freed when the thread ends.
+final class Workspace {
+    /// A plan, its call that filled the buffer (`ConvolutionPlan.calls` after it), and from where.
+    struct Owner: Equatable {
+        var plan: Int
+        var call: Int
+        var from: UnsafeRawPointer
+    }
+    final class Buffer {
+        private var pointer: UnsafeMutableRawPointer?
+        private var size = 0
+        /// Who filled the buffer from where (nil: nothing reusable).
+        var owner: Owner?
+
+        /// The buffer, grown (and its contents dropped) when smaller than `bytes`.
+        func atLeast(_ bytes: Int) -> UnsafeMutableRawPointer {
+            if size < bytes || pointer == nil {
+                pointer?.deallocate()
+                pointer = .allocate(byteCount: max(bytes, 64), alignment: 64)
+                size = bytes
+                owner = nil
+            }
+            return pointer!
+        }
+        deinit { pointer?.deallocate() }
+    }
+    let scratch = Buffer(), src = Buffer(), dst = Buffer()
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { p in
+            if let p { Unmanaged<Workspace>.fromOpaque(p).release() }
+        }
+        precondition(status == 0, "pthread_key_create failed with \(status)")
+        return key
+    }()
+
+    /// The calling thread's workspace, made on first use.
+    static var current: Workspace {
+        if let p = pthread_getspecific(key) { return Unmanaged<Workspace>.fromOpaque(p).takeUnretainedValue() }
+        let ws = Workspace()
+        pthread_setspecific(key, Unmanaged.passRetained(ws).toOpaque())
+        return ws
     }
 }
 
