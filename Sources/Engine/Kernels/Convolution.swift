@@ -49,8 +49,8 @@ public final class ConvolutionPlan {
     private var winograd: Winograd?
 
     /// The Winograd passes' steps. They work on activations in oneDNN's blocked layout, so each
-    /// pass reorders its inputs from `nhwc` and its output back; the forward pass's blocked input
-    /// is kept for the weight gradient (a backward pass follows its forward pass on a plan).
+    /// pass reorders its inputs from `nhwc` and its output back; the thread's blocked copy of the
+    /// input serves the weight gradient when that is the plan's next call on the thread (`Workspace`).
     private struct Winograd {
         var srcIn: Int, forward: Int, dstOut: Int, dyIn: Int, backwardWeights: Int
         var forwardReorder: Int?, backwardWeightsReorder: Int?
@@ -341,8 +341,9 @@ public final class ConvolutionPlan {
     }
 
     /// dx = the gradient with respect to the input (overwritten), from dy and w. Right after
-    /// `backwardWeights` with the same dy, a Winograd plan reuses that pass's blocked copy of
-    /// dy: dy must not change between the two calls (`Conv2D.backward` makes them in a row).
+    /// `backwardWeights` with the same dy on the same thread, a Winograd plan reuses that pass's
+    /// blocked copy of dy: dy must not change between the two calls (`Conv2D.backward` makes
+    /// them in a row).
     public func backwardData(dy: UnsafePointer<Float>, weights: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
         set(dstMemory, dy); set(userWeightsMemory, weights); set(srcMemory, dx)
         if let w = winograd, let (step, weightsReorder, dxOut) = w.backwardData {
