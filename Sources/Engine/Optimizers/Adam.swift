@@ -43,19 +43,14 @@ public final class Adam: UpdateRule {
             // 16 lanes on AVX-512: the same operations, a quarter of the subnormal assists.
             if !amsgrad, cwide_adam(w + r.lowerBound, g + r.lowerBound, m + r.lowerBound, v + r.lowerBound, r.count,
                                     alpha, b1, b2, eps) { return }
-            for i in stride(from: r.lowerBound, to: r.upperBound, by: 8) {
-                let k = min(8, r.upperBound - i)
-                let gi = Lanes(g, i, valid: k)
-                var mi = Lanes(m, i, valid: k), vi = Lanes(v, i, valid: k)
-                mi += (gi - mi) * b1
-                vi += (gi * gi - vi) * b2
-                mi.store(m, i, valid: k)
-                vi.store(v, i, valid: k)
+            forEachChunk(in: r) { i, k in
+                let moments = updateMoments(g: g, m: m, v: v, i, valid: k, b1: b1, b2: b2)
+                var vi = moments.v
                 if amsgrad {
                     vi = pointwiseMax(Lanes(vh, i, valid: k), vi)
                     vi.store(vh, i, valid: k)
                 }
-                let wi = Lanes(w, i, valid: k) - mi * alpha / (vi.sqrt() + eps)
+                let wi = Lanes(w, i, valid: k) - moments.m * alpha / (vi.sqrt() + eps)
                 wi.store(w, i, valid: k)
             }
         }

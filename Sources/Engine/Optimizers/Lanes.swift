@@ -46,9 +46,27 @@ extension SIMD8 where Scalar == Float {
 /// Calls `body(i, valid)` for each chunk of up to 8 elements of `0..<count`.
 @inline(__always)
 func forEachChunk(_ count: Int, _ body: (Int, Int) -> Void) {
-    forEachSlice(count) { range in
-        for i in stride(from: range.lowerBound, to: range.upperBound, by: 8) { body(i, min(8, range.upperBound - i)) }
-    }
+    forEachSlice(count) { range in forEachChunk(in: range, body) }
+}
+
+/// Calls `body(i, valid)` for each chunk of up to 8 elements of `range`.
+@inline(__always)
+func forEachChunk(in range: Range<Int>, _ body: (Int, Int) -> Void) {
+    for i in stride(from: range.lowerBound, to: range.upperBound, by: 8) { body(i, min(8, range.upperBound - i)) }
+}
+
+/// Adam's and Nadam's moments for the chunk at i: m += (g − m)·b1 and v += (g² − v)·b2, with
+/// b = 1 − β, stored back; returns the chunk's g and the new m and v.
+@inline(__always)
+func updateMoments(g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+                   _ i: Int, valid k: Int, b1: Float, b2: Float) -> (g: Lanes, m: Lanes, v: Lanes) {
+    let gi = Lanes(g, i, valid: k)
+    var mi = Lanes(m, i, valid: k), vi = Lanes(v, i, valid: k)
+    mi += (gi - mi) * b1
+    vi += (gi * gi - vi) * b2
+    mi.store(m, i, valid: k)
+    vi.store(v, i, valid: k)
+    return (gi, mi, vi)
 }
 
 /// Calls `body(range)` for fixed ranges of whole groups of 8 covering `0..<count`.

@@ -50,12 +50,7 @@ public final class Nadam: StatefulUpdateRule {
         let w = variable.value, g = variable.grad, m = variable.slots[0], v = variable.slots[1]
         let b1 = 1 - beta1, b2 = 1 - beta2, eps = epsilon
         forEachChunk(variable.count) { i, k in
-            let gi = Lanes(g, i, valid: k)
-            var mi = Lanes(m, i, valid: k), vi = Lanes(v, i, valid: k)
-            mi += (gi - mi) * b1
-            vi += (gi * gi - vi) * b2
-            mi.store(m, i, valid: k)
-            vi.store(v, i, valid: k)
+            let (gi, mi, vi) = updateMoments(g: g, m: m, v: v, i, valid: k, b1: b1, b2: b2)
             let mHat = mi * ut1 / (1 - prodT1) + gi * (1 - ut) / (1 - prodT)
             let vHat = vi / (1 - b2t)
             let wi = Lanes(w, i, valid: k) - mHat * lr / (vHat.sqrt() + eps)
