@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Engine
 
@@ -37,6 +38,46 @@ import Testing
             #expect(nestedBudgets.allSatisfy { $0 == 1 }, "bodies run with a budget of 1")
             #expect(Threads.budget == budget)
         }
+    }
+
+    /// Subnormal floats: `set` turns flushing on for its thread, and `forEach`'s bodies run
+    /// under the caller's setting whichever thread takes them (a chunk's bits must not depend
+    /// on the thread), on 1 thread and on 2, flushing on and off.
+    @Test func forEachCarriesTheCallersSubnormalMode() {
+        let savedBudget = Threads.budget, savedFlush = Threads.flushesSubnormals
+        defer { Threads.budget = savedBudget; Threads.flushesSubnormals = savedFlush }
+        // Half the smallest normal float, computed at run time: 0 when flushed.
+        let half: [Float] = [Float.leastNormalMagnitude, 0.5]
+        for flush in [true, false, true] {
+            for budget in [1, 2] {
+                Threads.budget = budget
+                Threads.flushesSubnormals = flush
+                var seen = [Float](repeating: -1, count: 64), modes = [Bool](repeating: !flush, count: 64)
+                seen.withUnsafeMutableBufferPointer { s in
+                    modes.withUnsafeMutableBufferPointer { m in
+                        let s = s.baseAddress!, m = m.baseAddress!
+                        Threads.forEach(64) { i in
+                            m[i] = Threads.flushesSubnormals
+                            s[i] = half[0] * half[1]
+                            usleep(200)  // lets the second thread take some of them
+                        }
+                    }
+                }
+                #expect(modes.allSatisfy { $0 == flush }, "flush \(flush), budget \(budget)")
+                #expect(seen.allSatisfy { ($0 == 0) == flush && $0 >= 0 }, "flush \(flush), budget \(budget)")
+                #expect(Threads.flushesSubnormals == flush)
+            }
+        }
+        // A thread that `set` prepares for the engine flushes.
+        let prepared = Mutex(false), done = DispatchSemaphore(value: 0)
+        Thread {
+            Threads.flushesSubnormals = false
+            Threads.set(2)
+            prepared.withLock { $0 = Threads.flushesSubnormals }
+            done.signal()
+        }.start()
+        done.wait()
+        #expect(prepared.withLock { $0 })
     }
 
     /// A conv + pool model's forward and backward on a 50-sample batch (3 chunks): against the

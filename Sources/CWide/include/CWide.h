@@ -11,4 +11,12 @@ bool cwide_avx512(void);
 /// Returns false, touching nothing, when the CPU has no AVX-512.
 bool cwide_adam(float *w, const float *g, float *m, float *v, long n, float alpha, float b1, float b2, float eps);
 
+/// Whether the calling thread flushes floats below the normal range to zero (x86: FTZ and DAZ
+/// both set; AArch64: FPCR.FZ).
+bool cwide_flushes_subnormals(void);
+
+/// Sets or clears the calling thread's flushing of floats below the normal range (x86: FTZ and
+/// DAZ together). Other bits of the control register (rounding, exception masks) are kept.
+void cwide_flush_subnormals(bool on);
+
 #endif
