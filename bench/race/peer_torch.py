@@ -2,8 +2,9 @@
 
     peer_torch.py WORKLOAD --data FOLDER --result FILE [--quick]
 
-Data are tensors in memory; batches are slices of a shuffled index (no DataLoader); layers keep
-PyTorch's default initialisation. Only the training epochs are timed. The `search` workload is
+Data are tensors in memory; batches are slices of a shuffled index (no DataLoader). Layers start
+as Keras's do (Glorot-uniform kernels, zero biases) and Adam's epsilon is Keras's 1e-7, so the
+three contestants train the same model; neither choice changes PyTorch's speed. Only the training epochs are timed. The `search` workload is
 the notebook's search done with Optuna (random sampler) and a 3-fold CV of PyTorch MLPs.
 """
 
@@ -42,8 +43,17 @@ def build(name):
     raise ValueError(name)
 
 
+def keras_init(model):
+    """Keras's defaults: glorot_uniform kernels (fans as Keras counts them), zero biases."""
+    for m in model.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    return model
+
+
 def optimizer(kind, params, lr):
-    return torch.optim.SGD(params, lr=lr) if kind == "sgd" else torch.optim.Adam(params, lr=lr)
+    return torch.optim.SGD(params, lr=lr) if kind == "sgd" else torch.optim.Adam(params, lr=lr, eps=1e-7)
 
 
 def train_epochs(model, opt, x, y, batch, epochs, generator):
@@ -83,7 +93,7 @@ def train_workload(name, w, data):
     x, y = torch.from_numpy(np.ascontiguousarray(x_train)), torch.from_numpy(y_train)
     xt, yt = torch.from_numpy(np.ascontiguousarray(x_test)), torch.from_numpy(y_test)
     torch.manual_seed(42)
-    model = build(w["model"])
+    model = keras_init(build(w["model"]))
     opt = optimizer(w["optimizer"], model.parameters(), w["lr"])
     seconds, losses = train_epochs(model, opt, x, y, w["batch"], w["epochs"], torch.Generator().manual_seed(42))
     return dict(epoch_seconds=seconds, samples=len(x) * w["epochs"], losses=losses, test_accuracy=accuracy(model, xt, yt))
@@ -116,7 +126,7 @@ def search(w, data):
         scores = []
         for k, (train, test) in enumerate(folds):
             torch.manual_seed(trial.number * 10 + k)
-            model = mlp(n_hidden, n_neurons)
+            model = keras_init(mlp(n_hidden, n_neurons))
             opt = torch.optim.SGD(model.parameters(), lr=lr)
             train_epochs(model, opt, x[train], y[train], w["batch"], w["epochs"], torch.Generator().manual_seed(k))
             scores.append(accuracy(model, x[test], y[test]))
