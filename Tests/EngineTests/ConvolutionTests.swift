@@ -185,6 +185,77 @@ import Testing
         #expect(maxAbsDiff(dx1.array, dx2.array) < tolerance, "backward data, fresh plan")
     }
 
+    /// A layer's chunks share its kernel's reorders (`SharedKernel`), remade at each forward
+    /// pass: after the kernel changes in place (as an optimizer step changes it), a step gives
+    /// the bits of a fresh layer that never saw the old kernel, on 1 and 2 threads; at
+    /// Winograd shapes (16 and 64 channels in, the latter with a Winograd input gradient too)
+    /// and a direct one (8 channels in).
+    @Test(arguments: [16, 64, 8])
+    func sharedKernelFollowsWeightChanges(channels: Int) throws {
+        typealias Step = (y: [Float], dx: [Float], dk: [Float], db: [Float])
+        func step(_ conv: Conv2D, _ x: Tensor, _ dy: Tensor) -> Step {
+            let y = conv.forward(x, training: true).array
+            conv.kernel.grad.fill(0); conv.bias!.grad.fill(0)
+            let dx = conv.backward(dy).array
+            return (y, dx, conv.kernel.grad.array, conv.bias!.grad.array)
+        }
+        for threads in [1, 2] {
+            let saved = Threads.budget
+            Threads.budget = threads
+            defer { Threads.budget = saved }
+            let x = randomTensor([40, 6, 6, channels], seed: 41), dy = randomTensor([40, 6, 6, 16], seed: 42)
+            let conv = try built(Conv2D.keras(filters: 16, kernelSize: 3, padding: .same, activation: .relu), [6, 6, channels])
+            let first = step(conv, x, dy)
+            // An SGD step in place, then the same step on the changed kernel.
+            let k = conv.kernel!
+            for i in 0..<k.count { k.value.data[i] -= 0.5 * k.grad.data[i] + 0.01 }
+            let second = step(conv, x, dy)
+            let fresh = try built(Conv2D.keras(filters: 16, kernelSize: 3, padding: .same, activation: .relu), [6, 6, channels])
+            fresh.kernel.value.copy(from: k.value.array)
+            fresh.bias!.value.copy(from: conv.bias!.value.array)
+            let expected = step(fresh, x, dy)
+            #expect(first.y != second.y, "\(threads) thread(s): the kernel change shows")
+            #expect(second.y.map(\.bitPattern) == expected.y.map(\.bitPattern), "forward, \(threads) thread(s)")
+            #expect(second.dx.map(\.bitPattern) == expected.dx.map(\.bitPattern), "input gradient, \(threads) thread(s)")
+            #expect(second.dk.map(\.bitPattern) == expected.dk.map(\.bitPattern), "kernel gradient, \(threads) thread(s)")
+            #expect(second.db.map(\.bitPattern) == expected.db.map(\.bitPattern), "bias gradient, \(threads) thread(s)")
+        }
+    }
+
+    /// Winograd layers in a row: the second takes the first's blocked output as its blocked
+    /// input when the first leaves its output as written (ReLU as the post-op, or linear), and
+    /// not after a sigmoid applied over it in place. The model's forward and backward passes
+    /// (each chunk through all four layers, so the blocked copies meet) give the bits of the
+    /// layers run one by one on copies of their inputs (where no blocked copy can be reused).
+    @Test func winogradLayersInARowMatchLayerByLayer() throws {
+        func layers() -> [Conv2D] {
+            [Conv2D.keras(filters: 32, kernelSize: 3, padding: .same, activation: .relu),
+             Conv2D.keras(filters: 32, kernelSize: 3, padding: .same, activation: .sigmoid),
+             Conv2D.keras(filters: 16, kernelSize: 3, padding: .same),
+             Conv2D.keras(filters: 16, kernelSize: 3, padding: .same, activation: .relu)]
+        }
+        let saved = Threads.budget
+        Threads.budget = 2
+        defer { Threads.budget = saved }
+        let x = randomTensor([40, 7, 7, 16], seed: 51), dy = randomTensor([40, 7, 7, 16], seed: 52)
+        let model = try builtModel(layers(), input: [7, 7, 16], seed: 3)
+        model.zeroGradients()
+        let y = model.forward(x, training: true).array
+        let dx = model.backward(dy).array
+
+        let one = try builtModel(layers(), input: [7, 7, 16], seed: 3)
+        one.zeroGradients()
+        var h = x
+        for layer in one.layers { h = layer.forward(Tensor(shape: h.shape, values: h.array), training: true) }
+        var d = dy
+        for layer in one.layers.reversed() { d = layer.backward(Tensor(shape: d.shape, values: d.array)) }
+        #expect(y.map(\.bitPattern) == h.array.map(\.bitPattern), "forward")
+        #expect(dx.map(\.bitPattern) == d.array.map(\.bitPattern), "input gradient")
+        for (p, q) in zip(model.parameters, one.parameters) {
+            #expect(p.grad.array.map(\.bitPattern) == q.grad.array.map(\.bitPattern), "\(p.name) gradient")
+        }
+    }
+
     @Test func batchSizesGetTheirOwnPlans() throws {
         let conv = try built(Conv2D.keras(filters: 2, kernelSize: 3, padding: .same), [5, 5, 1])
         let big = randomTensor([3, 5, 5, 1]), small = randomTensor([1, 5, 5, 1], seed: 4)

@@ -34,8 +34,18 @@ public final class ConvolutionPlan {
     }
     private var steps: [Step] = []
     private var forwardStep = 0, backwardDataStep = 0, backwardWeightsStep = 0
+    /// A reorder of our `hwio` kernel into a pass's layout, into the layer's shared copy `copy`
+    /// (`SharedKernel`) when the plan has one.
+    private struct KernelReorder {
+        var step: Int
+        var copy: Int?
+    }
     /// Weight reorders around the passes (nil when oneDNN takes `hwio` as it is).
-    private var forwardReorder: Int?, backwardDataReorder: Int?, backwardWeightsReorder: Int?
+    private var forwardReorder: KernelReorder?, backwardDataReorder: KernelReorder?, backwardWeightsReorder: Int?
+    /// The layer's kernel copies in the passes' layouts, shared with its other chunks' plans.
+    private let shared: SharedKernel?
+    /// The caller leaves y as the forward pass wrote it (`init`).
+    private let finalOutput: Bool
     private var stream: OpaquePointer?
     /// Memory objects over the caller's buffers: data handles are set before each execution.
     private var srcMemory: OpaquePointer?, userWeightsMemory: OpaquePointer?, biasMemory: OpaquePointer?
@@ -53,12 +63,14 @@ public final class ConvolutionPlan {
     /// input serves the weight gradient when that is the plan's next call on the thread (`Workspace`).
     private struct Winograd {
         var srcIn: Int, forward: Int, dstOut: Int, dyIn: Int, backwardWeights: Int
-        var forwardReorder: Int?, backwardWeightsReorder: Int?
+        var forwardReorder: KernelReorder?, backwardWeightsReorder: Int?
         /// The input gradient on Winograd too (from 64 input channels), with its reorders.
-        var backwardData: (step: Int, weightsReorder: Int?, dxOut: Int)?
-        /// The blocked activations' memory objects (over the calling thread's `Workspace`) and sizes.
+        var backwardData: (step: Int, weightsReorder: KernelReorder?, dxOut: Int)?
+        /// The blocked activations' memory objects (over the calling thread's `Workspace`), sizes
+        /// and layouts (`layoutNumber`).
         var blockedSrc: OpaquePointer?, blockedDst: OpaquePointer?
         var srcBytes: Int, dstBytes: Int
+        var srcLayout: Int, dstLayout: Int
     }
 
     /// This plan's number, for `Workspace`'s record of who wrote a blocked copy.
@@ -76,7 +88,11 @@ public final class ConvolutionPlan {
     public var algorithm: String { winograd != nil ? "winograd" : patches != nil ? "patches" : "direct" }
 
     /// Creates the three primitives for `geometry` (whose `channels` is the input depth) with
-    /// `filters` output channels.
+    /// `filters` output channels. With `shared`, the kernel's reorders go into the layer's copies
+    /// there, made once per `SharedKernel.invalidate()` for all its plans (`prepareKernel`).
+    /// `finalOutput` promises that the caller leaves the forward pass's y as written (no
+    /// activation applied over it in place): a Winograd plan's blocked copy of y may then serve
+    /// the next layer's forward pass as its input.
     ///
     /// Activations stay `nhwc`; the weights are left to oneDNN (`format_tag_any`), which picks a
     /// blocked layout for its direct kernels (`jit:avx2` on this AVX2 machine; `brgconv` on
@@ -87,11 +103,14 @@ public final class ConvolutionPlan {
     /// With `relu`, the forward pass writes max(conv + bias, 0), the ReLU applied in registers
     /// by oneDNN's eltwise post-op instead of another pass over the output: the same bits, as
     /// max(z, 0) is exact (a NaN stays NaN and −0 stays −0 either way).
-    public init(geometry g: WindowGeometry, filters: Int, bias: Bool, relu: Bool = false) {
+    public init(geometry g: WindowGeometry, filters: Int, bias: Bool, relu: Bool = false, shared: SharedKernel? = nil,
+                finalOutput: Bool = false) {
         geometry = g
         self.filters = filters
         hasBias = bias
         appliesReLU = relu
+        self.shared = shared
+        self.finalOutput = finalOutput
         patches = Patches.suit(g) ? Patches(g, filters: filters, bias: bias, relu: relu) : nil
         DNNLEngine.singleThreaded()
         let engine = DNNLEngine.shared.handle
@@ -212,21 +231,25 @@ public final class ConvolutionPlan {
             scratchDescs.append(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)!.pointee)
             return steps.count - 1
         }
-        /// The weights memory a pass uses: ours when its layout is `hwio`, else an owned buffer
-        /// with a reorder between the two (`toUser`: from the pass's layout into ours).
-        func weights(for pd: OpaquePointer?, query: dnnl_query_t, toUser: Bool) -> (OpaquePointer?, Int?) {
+        /// The weights memory a pass reads: ours when its layout is `hwio`, else the layer's
+        /// shared copy in that layout (or an owned buffer, without `shared`) with a reorder from ours.
+        func weights(for pd: OpaquePointer?, query: dnnl_query_t) -> (OpaquePointer?, KernelReorder?) {
             let md = dnnl_primitive_desc_query_md(pd, query, 0)!
             if dnnl_memory_desc_equal(md, &userWeights) != 0 { return (userWeightsMemory, nil) }
-            let mem = ownedMemory(md)
-            var rpd: OpaquePointer?
-            if toUser {
-                Self.check(dnnl_reorder_primitive_desc_create(&rpd, md, engine, &userWeights, engine, attr), "reorder")
+            var mem: OpaquePointer?, copy: Int?
+            if let shared {
+                let i = shared.copy(for: md)
+                Self.check(dnnl_memory_create(&mem, md, engine, shared.copies[i].buffer), "memory_create")
+                ownedMemories.append(mem)
+                copy = i
             } else {
-                Self.check(dnnl_reorder_primitive_desc_create(&rpd, &userWeights, engine, md, engine, attr), "reorder")
+                mem = ownedMemory(md)
             }
+            var rpd: OpaquePointer?
+            Self.check(dnnl_reorder_primitive_desc_create(&rpd, &userWeights, engine, md, engine, attr), "reorder")
             defer { dnnl_primitive_desc_destroy(rpd) }
-            let from = toUser ? mem : userWeightsMemory, to = toUser ? userWeightsMemory : mem
-            return (mem, addStep(rpd, [Self.arg(Self.argSrc, from), Self.arg(Self.argDst, to)]))
+            return (mem, KernelReorder(step: addStep(rpd, [Self.arg(Self.argSrc, userWeightsMemory), Self.arg(Self.argDst, mem)]),
+                                       copy: copy))
         }
 
         if let wfpd, let wbwpd {
@@ -251,7 +274,7 @@ public final class ConvolutionPlan {
             let srcMd = dnnl_primitive_desc_query_md(wfpd, dnnl_query_src_md, 0)!
             let dstMd = dnnl_primitive_desc_query_md(wfpd, dnnl_query_dst_md, 0)!
             let blockedSrc = threadMemory(srcMd), blockedDst = threadMemory(dstMd)
-            let (fw, fr) = weights(for: wfpd, query: dnnl_query_weights_md, toUser: false)
+            let (fw, fr) = weights(for: wfpd, query: dnnl_query_weights_md)
             let srcIn = reorder(srcMemory, blockedSrc)
             let forward = addStep(wfpd, [Self.arg(Self.argSrc, blockedSrc), Self.arg(Self.argWeights, fw),
                                          Self.arg(Self.argDst, blockedDst)] + (bias ? [Self.arg(Self.argBias, biasMemory)] : []))
@@ -264,16 +287,17 @@ public final class ConvolutionPlan {
             winograd = Winograd(srcIn: srcIn, forward: forward, dstOut: dstOut, dyIn: dyIn, backwardWeights: backward,
                                 forwardReorder: fr, backwardWeightsReorder: dw == userWeightsMemory ? nil : reorder(dw, userWeightsMemory),
                                 blockedSrc: blockedSrc, blockedDst: blockedDst,
-                                srcBytes: dnnl_memory_desc_get_size(srcMd), dstBytes: dnnl_memory_desc_get_size(dstMd))
+                                srcBytes: dnnl_memory_desc_get_size(srcMd), dstBytes: dnnl_memory_desc_get_size(dstMd),
+                                srcLayout: Self.layoutNumber(srcMd), dstLayout: Self.layoutNumber(dstMd))
             if let wbdpd {
                 // dx lands in the blocked input's buffer.
-                let (bw, br) = weights(for: wbdpd, query: dnnl_query_weights_md, toUser: false)
+                let (bw, br) = weights(for: wbdpd, query: dnnl_query_weights_md)
                 let step = addStep(wbdpd, [Self.arg(Self.argDiffDst, blockedDst), Self.arg(Self.argWeights, bw),
                                            Self.arg(Self.argDiffSrc, blockedSrc)])
                 winograd!.backwardData = (step, br, reorder(blockedSrc, srcMemory))
             }
         } else {
-            let (fw, fr) = weights(for: fpd, query: dnnl_query_weights_md, toUser: false)
+            let (fw, fr) = weights(for: fpd, query: dnnl_query_weights_md)
             forwardReorder = fr
             forwardStep = addStep(fpd, [Self.arg(Self.argSrc, srcMemory), Self.arg(Self.argWeights, fw), Self.arg(Self.argDst, dstMemory)]
                                   + (bias ? [Self.arg(Self.argBias, biasMemory)] : []))
@@ -281,7 +305,7 @@ public final class ConvolutionPlan {
         // Backward data writes dInput through the src memory object and reads dy through dst:
         // the descriptors are the same, so each memory object serves both roles.
         if winograd?.backwardData == nil {
-            let (bw, br) = weights(for: bdpd, query: dnnl_query_weights_md, toUser: false)
+            let (bw, br) = weights(for: bdpd, query: dnnl_query_weights_md)
             backwardDataReorder = br
             backwardDataStep = addStep(bdpd, [Self.arg(Self.argDiffDst, dstMemory), Self.arg(Self.argWeights, bw),
                                               Self.arg(Self.argDiffSrc, srcMemory)])
@@ -320,21 +344,27 @@ public final class ConvolutionPlan {
     public func forward(x: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         y: UnsafeMutablePointer<Float>) {
         precondition(hasBias == (bias != nil), "ConvolutionPlan: bias given \(bias != nil), planned \(hasBias)")
+        let ws = Workspace.tick()
         if let patches { return patches.forward(x: x, weights: weights, bias: bias, y: y) }
         set(srcMemory, x); set(userWeightsMemory, weights); set(dstMemory, y)
         if let bias { set(biasMemory, bias) }
         if let w = winograd {
-            let ws = Workspace.current
-            setBlocked(w, ws)
-            if let r = w.forwardReorder { execute(r) }
-            execute(w.srcIn)
+            // The previous plan call on this thread left x's blocked copy (its final output)?
+            let previous = Workspace.Output(from: UnsafeRawPointer(x), layout: w.srcLayout, clock: ws.clock - 1)
+            let kept = ws.blocked.firstIndex { $0.output == previous }
+            let s = kept ?? 0, d = 1 - s
+            setBlocked(w, ws, src: s, dst: d)
+            reorderKernel(w.forwardReorder)
+            if kept == nil { execute(w.srcIn) }
             execute(w.forward)
             execute(w.dstOut)
             calls += 1
-            ws.src.owner = Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(x))
-            ws.dst.owner = nil
+            ws.blocked[s].owner = Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(x))
+            ws.blocked[s].output = nil
+            ws.blocked[d].owner = nil
+            ws.blocked[d].output = finalOutput ? Workspace.Output(from: UnsafeRawPointer(y), layout: w.dstLayout, clock: ws.clock) : nil
         } else {
-            if let r = forwardReorder { execute(r) }
+            reorderKernel(forwardReorder)
             execute(forwardStep)
         }
         wait()
@@ -345,19 +375,20 @@ public final class ConvolutionPlan {
     /// blocked copy of dy: dy must not change between the two calls (`Conv2D.backward` makes
     /// them in a row).
     public func backwardData(dy: UnsafePointer<Float>, weights: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+        let ws = Workspace.tick()
         set(dstMemory, dy); set(userWeightsMemory, weights); set(srcMemory, dx)
         if let w = winograd, let (step, weightsReorder, dxOut) = w.backwardData {
-            let ws = Workspace.current
-            setBlocked(w, ws)
-            if let r = weightsReorder { execute(r) }
-            if ws.dst.owner != Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(dy)) { execute(w.dyIn) }
+            let kept = ws.blocked.firstIndex { $0.owner == Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(dy)) }
+            let d = kept ?? 1, s = 1 - d
+            setBlocked(w, ws, src: s, dst: d)
+            reorderKernel(weightsReorder)
+            if kept == nil { execute(w.dyIn) }
             calls += 1
             execute(step)
-            ws.src.owner = nil
-            ws.dst.owner = nil
+            for b in ws.blocked { b.owner = nil; b.output = nil }
             execute(dxOut)
         } else {
-            if let r = backwardDataReorder { execute(r) }
+            reorderKernel(backwardDataReorder)
             execute(backwardDataStep)
         }
         wait()
@@ -367,17 +398,19 @@ public final class ConvolutionPlan {
     public func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
                                 db: UnsafeMutablePointer<Float>?) {
         precondition(hasBias == (db != nil), "ConvolutionPlan: bias gradient given \(db != nil), planned \(hasBias)")
+        let ws = Workspace.tick()
         if let patches { return patches.backwardWeights(x: x, dy: dy, dw: dw, db: db) }
         set(srcMemory, x); set(dstMemory, dy); set(userWeightsMemory, dw)
         if let db { set(biasMemory, db) }
         if let w = winograd {
-            let ws = Workspace.current
-            setBlocked(w, ws)
-            if ws.src.owner != Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(x)) { execute(w.srcIn) }
+            let kept = ws.blocked.firstIndex { $0.owner == Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(x)) }
+            let s = kept ?? 0, d = 1 - s
+            setBlocked(w, ws, src: s, dst: d)
+            if kept == nil { execute(w.srcIn) }
             calls += 1
-            ws.src.owner = nil
+            for b in ws.blocked { b.owner = nil; b.output = nil }
             execute(w.dyIn)
-            ws.dst.owner = Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(dy))
+            ws.blocked[d].owner = Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(dy))
             execute(w.backwardWeights)
             if let r = w.backwardWeightsReorder { execute(r) }
         } else {
@@ -399,11 +432,62 @@ public final class ConvolutionPlan {
         Self.check(dnnl_memory_set_data_handle(memory, UnsafeMutableRawPointer(mutating: pointer)), "memory_set_data_handle")
     }
 
-    /// Points the Winograd steps' blocked memory objects at the thread's workspace buffers.
-    private func setBlocked(_ w: Winograd, _ ws: Workspace) {
-        Self.check(dnnl_memory_set_data_handle(w.blockedSrc, ws.src.atLeast(w.srcBytes)), "memory_set_data_handle")
-        Self.check(dnnl_memory_set_data_handle(w.blockedDst, ws.dst.atLeast(w.dstBytes)), "memory_set_data_handle")
+    /// Points the Winograd steps' blocked memory objects at the thread's workspace buffers `src`
+    /// and `dst` (0 and 1, either way round).
+    private func setBlocked(_ w: Winograd, _ ws: Workspace, src: Int, dst: Int) {
+        Self.check(dnnl_memory_set_data_handle(w.blockedSrc, ws.blocked[src].atLeast(w.srcBytes)), "memory_set_data_handle")
+        Self.check(dnnl_memory_set_data_handle(w.blockedDst, ws.blocked[dst].atLeast(w.dstBytes)), "memory_set_data_handle")
     }
+
+    /// Reorders the kernel for a pass: into the plan's own buffer, or, with a shared copy, only
+    /// when that copy is stale and no other chunk is already making it (then waits for it).
+    private func reorderKernel(_ r: KernelReorder?) {
+        guard let r else { return }
+        guard let shared, let i = r.copy else { return execute(r.step) }
+        if shared.isCurrent(i) { return }
+        if shared.take(i) {
+            execute(r.step)
+            wait()
+            shared.finish(i)
+        } else {
+            shared.waitFor(i)
+        }
+    }
+
+    /// Makes the layer's shared kernel copies (`SharedKernel`) that the forward pass and, with
+    /// `backward`, the input-gradient pass read, from `weights`, except those current or being
+    /// made by another chunk, beginning with the `first`th (modulo their number): chunks
+    /// running at once, given different `first`, make different copies side by side instead of
+    /// waiting for one another. Does nothing without `shared`.
+    public func prepareKernel(_ weights: UnsafePointer<Float>, backward: Bool, first: Int) {
+        guard let shared else { return }
+        let data: KernelReorder? = winograd?.backwardData.map { $0.weightsReorder } ?? backwardDataReorder
+        let forward: KernelReorder? = patches != nil ? nil : winograd.map { $0.forwardReorder } ?? forwardReorder
+        let reorders = ([forward] + (backward ? [data] : [])).compactMap { $0 }.filter { $0.copy != nil }
+        guard !reorders.isEmpty else { return }
+        set(userWeightsMemory, weights)
+        for k in 0..<reorders.count {
+            let r = reorders[(first + k) % reorders.count], i = r.copy!
+            if !shared.isCurrent(i) && shared.take(i) {
+                execute(r.step)
+                wait()
+                shared.finish(i)
+            }
+        }
+    }
+
+    /// A number for each distinct memory layout met (the same for equal descriptors), so that a
+    /// plan can tell whether another plan's blocked output is in its own input's layout.
+    static func layoutNumber(_ md: UnsafePointer<dnnl_memory_desc_t>) -> Int {
+        layouts.withLock { list in
+            if let i = list.firstIndex(where: { known in withUnsafePointer(to: known) { dnnl_memory_desc_equal($0, md) != 0 } }) {
+                return i
+            }
+            list.append(md.pointee)
+            return list.count - 1
+        }
+    }
+    private static let layouts = Mutex<[dnnl_memory_desc_t]>([])
 
     private func execute(_ step: Int) {
         if scratchBytes > 0 {
@@ -522,13 +606,18 @@ private final class Patches {
     }
 }
 
-/// A thread's working memory for oneDNN plans: the scratchpad, and the blocked input and
-/// output copies of Winograd plans. A thread runs one primitive at a time and a scratchpad holds
-/// nothing between calls, so every plan on the thread shares one, as large as the largest met.
-/// A blocked copy is reused only by the plan's next call after the one that wrote it, on the same
-/// thread, from the same buffer (`owner`): the weight gradient right after the forward pass, the
-/// input gradient right after the weight gradient. Anything between them on the thread (another
-/// layer, another chunk) makes the pass reorder again. Freed when the thread ends.
+/// A thread's working memory for oneDNN plans: the scratchpad, and two buffers for the blocked
+/// input and output copies of Winograd plans. A thread runs one primitive at a time and a
+/// scratchpad holds nothing between calls, so every plan on the thread shares one, as large as
+/// the largest met. A blocked copy is reused only
+/// - by the plan's next call after the one that wrote it, on the same thread, from the same
+///   buffer (`owner`): the weight gradient right after the forward pass, the input gradient
+///   right after the weight gradient;
+/// - or, for a plan's output, by the thread's next plan call if that is a forward pass reading
+///   the same buffer in the same layout (`output`): the second of two Winograd layers in a row
+///   takes the first one's blocked output as its blocked input.
+/// Anything between them on the thread (another layer, another chunk) makes the pass reorder
+/// again. Freed when the thread ends.
 final class Workspace {
     /// A plan, its call that filled the buffer (`ConvolutionPlan.calls` after it), and from where.
     struct Owner: Equatable {
@@ -536,11 +625,19 @@ final class Workspace {
         var call: Int
         var from: UnsafeRawPointer
     }
+    /// A plan's final output (`ConvolutionPlan.finalOutput`) at `from`, in the layout numbered
+    /// `layout` (`ConvolutionPlan.layoutNumber`), written by the thread's plan call `clock`.
+    struct Output: Equatable {
+        var from: UnsafeRawPointer
+        var layout: Int
+        var clock: Int
+    }
     final class Buffer {
         private var pointer: UnsafeMutableRawPointer?
         private var size = 0
         /// Who filled the buffer from where (nil: nothing reusable).
         var owner: Owner?
+        var output: Output?
 
         /// The buffer, grown (and its contents dropped) when smaller than `bytes`.
         func atLeast(_ bytes: Int) -> UnsafeMutableRawPointer {
@@ -549,12 +646,16 @@ final class Workspace {
                 pointer = .allocate(byteCount: max(bytes, 64), alignment: 64)
                 size = bytes
                 owner = nil
+                output = nil
             }
             return pointer!
         }
         deinit { pointer?.deallocate() }
     }
-    let scratch = Buffer(), src = Buffer(), dst = Buffer()
+    let scratch = Buffer()
+    let blocked = [Buffer(), Buffer()]
+    /// The plan calls made on this thread so far (every plan's, whatever its algorithm).
+    var clock = 0
 
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
@@ -571,6 +672,71 @@ final class Workspace {
         let ws = Workspace()
         pthread_setspecific(key, Unmanaged.passRetained(ws).toOpaque())
         return ws
+    }
+
+    /// Counts a plan call on the calling thread; returns the thread's workspace.
+    static func tick() -> Workspace {
+        let ws = current
+        ws.clock += 1
+        return ws
+    }
+}
+
+/// A convolution layer's kernel in the layouts its plans' passes read (oneDNN's blocked or
+/// Winograd layouts), one copy per layout shared by the plans of all the layer's chunks: with a
+/// plan per chunk, each reordered the kernel for every pass, twice per chunk and step (3% of the
+/// notebook CNN's epoch for its Winograd layers, whose reorder is a transform).
+///
+/// A copy holds the kernel of the current generation: `invalidate()` starts a new one (the
+/// layer calls it at the start of every forward pass, with no pass running, so a copy never
+/// outlives a change of the kernel), and the first chunk needing a copy makes it while the
+/// others wait for it (`ConvolutionPlan.prepareKernel` lets chunks make different copies at
+/// once). A reorder is exact (a transform runs the same code on any thread), so who makes a
+/// copy does not change a bit. The kernel must not change between a forward pass and its
+/// backward pass.
+public final class SharedKernel: @unchecked Sendable {
+    final class Copy {
+        let md: dnnl_memory_desc_t
+        let buffer: UnsafeMutableRawPointer
+        /// The generation the buffer holds, and the last one a thread took to make.
+        let made = Atomic<Int>(0), taken = Atomic<Int>(0)
+        init(md: dnnl_memory_desc_t, buffer: UnsafeMutableRawPointer) { self.md = md; self.buffer = buffer }
+    }
+    /// Appended to only while plans are made (outside passes); read by the passes.
+    private(set) var copies: [Copy] = []
+    /// Changed only between passes (the threads of a pass start after it is written).
+    private var generation = 1
+
+    public init() {}
+
+    deinit { for c in copies { c.buffer.deallocate() } }
+
+    /// The kernel may have changed: every copy is remade by the next pass that reads it.
+    public func invalidate() { generation += 1 }
+
+    /// The copy in layout `md`, made on first request.
+    func copy(for md: UnsafePointer<dnnl_memory_desc_t>) -> Int {
+        if let i = copies.firstIndex(where: { c in withUnsafePointer(to: c.md) { dnnl_memory_desc_equal($0, md) != 0 } }) {
+            return i
+        }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(dnnl_memory_desc_get_size(md), 64), alignment: 64)
+        copies.append(Copy(md: md.pointee, buffer: buffer))
+        return copies.count - 1
+    }
+
+    func isCurrent(_ i: Int) -> Bool { copies[i].made.load(ordering: .acquiring) == generation }
+
+    /// True when the caller is to make copy `i` (then `finish`); false when another thread has.
+    func take(_ i: Int) -> Bool {
+        let c = copies[i], seen = c.taken.load(ordering: .relaxed)
+        return seen != generation && c.taken.compareExchange(expected: seen, desired: generation, ordering: .relaxed).exchanged
+    }
+
+    func finish(_ i: Int) { copies[i].made.store(generation, ordering: .releasing) }
+
+    /// Waits until the thread that took copy `i` has made it (a reorder: microseconds to a millisecond).
+    func waitFor(_ i: Int) {
+        while !isCurrent(i) { sched_yield() }
     }
 }
 

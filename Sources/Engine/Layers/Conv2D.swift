@@ -37,6 +37,10 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     /// oneDNN plans by chunk size: as many of each size as a batch has chunks of that size, so
     /// that chunks running at once never share a plan (a plan is not thread-safe).
     private var plans: [Int: [ConvolutionPlan]] = [:]
+    /// The kernel in the plans' layouts, made once per forward pass for all chunks.
+    private var sharedKernel = SharedKernel()
+    /// The current forward pass is a training one (its backward pass will need the kernel too).
+    private var training = false
 
     private var input: Tensor?
     private let preactivation = Tensor(shape: [0])
@@ -79,6 +83,7 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         }
         geometry = g
         plans = [:]
+        sharedKernel = SharedKernel()
         outputShape = [g.outHeight, g.outWidth, filters]
         let k = Parameter(name: "kernel", shape: [kernelSize.0, kernelSize.1, inputShape[2], filters])
         k.l1 = kernelL1
@@ -105,7 +110,8 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
             var list = plans[r.count, default: []]
             if list.count <= k {
                 list.append(ConvolutionPlan(geometry: geometry.with(batch: r.count), filters: filters, bias: useBias,
-                                            relu: activation == .relu))
+                                            relu: activation == .relu, shared: sharedKernel,
+                                            finalOutput: activation == .relu || activation == .linear))
                 plans[r.count] = list
             }
             return (r, list[k])
@@ -126,15 +132,19 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         output.resize(shape)
         if activation.needsPreactivation { preactivation.resize(shape) }
         chunks = chunkPlans(batch: x.batch)
+        sharedKernel.invalidate()
+        self.training = training
         return output
     }
 
     /// One chunk: one oneDNN convolution (bias included, and a ReLU as its post-op), then any
-    /// other activation while the chunk is in cache.
+    /// other activation while the chunk is in cache. The chunks share the kernel's reorders,
+    /// chunk c beginning with the cth (the forward pass's, the input gradient's when training).
     public func forward(chunk c: Int) {
         let g = geometry!, (r, p) = chunks[c]
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * filters
         let z = (activation.needsPreactivation ? preactivation : output).data + r.lowerBound * outPer
+        p.prepareKernel(kernel.value.data, backward: training && computesInputGradient, first: c)
         p.forward(x: input!.data + r.lowerBound * inPer, weights: kernel.value.data, bias: bias?.value.data, y: z)
         if activation != .linear && !p.appliesReLU {
             activation.forward(z, rows: r.count * g.outHeight * g.outWidth, cols: filters,
