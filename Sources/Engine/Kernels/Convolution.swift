@@ -354,8 +354,9 @@ public final class ConvolutionPlan {
             let kept = ws.blocked.firstIndex { $0.output == previous }
             let s = kept ?? 0, d = 1 - s
             setBlocked(w, ws, src: s, dst: d)
-            reorderKernel(w.forwardReorder)
+            // The input first: a chunk waiting for another's kernel copy then waits less.
             if kept == nil { execute(w.srcIn) }
+            reorderKernel(w.forwardReorder)
             execute(w.forward)
             execute(w.dstOut)
             calls += 1
