@@ -1,3 +1,4 @@
+import CWide
 import Testing
 @testable import Engine
 
@@ -58,6 +59,46 @@ import Testing
                 #expect(fast.array.map(\.bitPattern) == slow.array.map(\.bitPattern), "\(c) relu \(relu)")
             }
         }
+    }
+
+    /// The C loops (AVX-512's 16 lanes, AVX2's 8) against the Swift loops, bit for bit, on ragged
+    /// shapes: odd sizes, valid and same padding, strides below, equal to and above the pool,
+    /// channel counts with and without a tail, inputs full of ties, signed zeros and NaNs, with
+    /// and without the folded ReLU; each width this CPU has must really run.
+    @Test func wideLoopsMatchTheSwiftLoops() throws {
+        var rng = RandomGenerator(seed: 5)
+        let values: [Float] = [-1, -0.0, 0, 0.5, 1, 1, 2, .nan]
+        let shapes: [(n: Int, h: Int, w: Int, c: Int)] = [(2, 5, 7, 20), (1, 9, 4, 3), (3, 6, 6, 32), (2, 7, 5, 37), (1, 3, 3, 64)]
+        let cases = Self.cases + [((2, 2), (2, 2), .same), ((1, 1), nil, .valid), ((3, 3), (1, 1), .same),
+                                  ((2, 2), (3, 3), .valid), ((3, 1), (3, 2), .same)]
+        let lanes = [8, 16].filter { $0 <= Pooling.wideLanes }
+        if cwide_avx512() { #expect(lanes == [8, 16], "an AVX-512 CPU runs both widths") }
+        for width in lanes { for s in shapes { for c in cases {
+            let strides = c.strides ?? c.pool
+            guard let g = WindowGeometry(batch: s.n, height: s.h, width: s.w, channels: s.c, kernel: c.pool,
+                                         strides: strides, padding: c.padding) else { continue }
+            let x = (0..<g.inputCount).map { _ in values[Int(rng.next() % 8)] }
+            let outCount = s.n * g.outHeight * g.outWidth * s.c
+            var y0 = [Float](repeating: 0, count: outCount), a0 = y0, y1 = y0, a1 = y0, yPlain = y0
+            Pooling.maxForward(g, x: x, y: &y0, argmax: &a0, lanes: 0)
+            var cg = Pooling.cWindow(g)
+            #expect(cwide_maxpool_forward(Int32(width), &cg, x, &y1, &a1), "\(width) lanes ran")
+            #expect(cwide_maxpool_forward(Int32(width), &cg, x, &yPlain, nil))
+            let label = "\(width) lanes, \(s), \(c)"
+            #expect(y1.map(\.bitPattern) == y0.map(\.bitPattern), "y \(label)")
+            #expect(yPlain.map(\.bitPattern) == y0.map(\.bitPattern), "y without argmax \(label)")
+            #expect(a1 == a0, "argmax \(label)")
+            let dy = (0..<outCount).map { Float($0 % 13) - 4 }
+            for relu in [false, true] {
+                var slow = [Float](repeating: 0, count: g.inputCount)
+                var swift = [Float](repeating: .nan, count: g.inputCount), wide = swift
+                Pooling.maxBackward(g, argmax: a0, y: y0, dy: dy, dx: &swift, relu: relu, lanes: 0)
+                Pooling.maxBackward(g, argmax: a1, y: y1, dy: dy, dx: &wide, relu: relu, lanes: width)
+                Pooling.maxBackwardReference(g, x: x, dy: dy, dx: &slow, relu: relu)
+                #expect(wide.map(\.bitPattern) == swift.map(\.bitPattern), "dx \(label) relu \(relu)")
+                #expect(wide.map(\.bitPattern) == slow.map(\.bitPattern), "dx vs reference \(label) relu \(relu)")
+            }
+        } } }
     }
 
     static let cases: [(pool: (Int, Int), strides: (Int, Int)?, padding: Padding)] = [

@@ -19,4 +19,25 @@ bool cwide_flushes_subnormals(void);
 /// DAZ together). Other bits of the control register (rounding, exception masks) are kept.
 void cwide_flush_subnormals(bool on);
 
+/// A pooling window's geometry over NHWC tensors: the engine's WindowGeometry.
+typedef struct {
+    long batch, height, width, channels;
+    long kernelH, kernelW, strideH, strideW;
+    long outHeight, outWidth, padTop, padLeft;
+} cwide_window;
+
+/// The widest lanes the max-pooling loops below have on this CPU: 16 (AVX-512F), 8 (AVX2) or 0.
+int cwide_pool_lanes(void);
+
+/// Max pooling forward, exactly the engine's Swift loop (Pooling.maxForward): y, and with a
+/// non-null argmax each maximum's place in its window as a Float. `lanes` is 16 or 8; returns
+/// false, touching nothing, when the CPU does not run that width.
+bool cwide_maxpool_forward(int lanes, const cwide_window *g, const float *x, float *y, float *argmax);
+
+/// Max pooling backward, exactly the engine's Swift loop (Pooling.maxBackward) after its zeroing:
+/// windows that tile the input store each covered cell, overlapping ones add into dx.
+/// Returns false, touching nothing, when the CPU does not run that width.
+bool cwide_maxpool_backward(int lanes, const cwide_window *g, const float *argmax, const float *y, const float *dy,
+                            float *dx, bool relu);
+
 #endif

@@ -2,7 +2,23 @@
 /// the contiguous channels. Windows follow `WindowGeometry` (TensorFlow's padding rule); padded
 /// cells never take part: max pooling ignores them, and `same` average pooling divides by the
 /// number of real cells in each window (TensorFlow's `avg_pool`, which Keras uses).
+import CWide
+
 public enum Pooling {
+    /// The lanes of the C max-pooling loops on this CPU (16 with AVX-512, 8 with AVX2), 0 for
+    /// none: the Swift loops below then run. Swift's SIMD16 compiles to four SSE registers
+    /// shuffling masks through general registers; the C loops take about a third of the time
+    /// for the same bits (max pooling is exact: compares and selects, no arithmetic but the
+    /// overlapping windows' sums, done in the same order).
+    public static let wideLanes = Int(cwide_pool_lanes())
+
+    @inline(__always)
+    static func cWindow(_ g: WindowGeometry) -> cwide_window {
+        cwide_window(batch: g.batch, height: g.height, width: g.width, channels: g.channels,
+                     kernelH: g.kernelH, kernelW: g.kernelW, strideH: g.strideH, strideW: g.strideW,
+                     outHeight: g.outHeight, outWidth: g.outWidth, padTop: g.padTop, padLeft: g.padLeft)
+    }
+
     /// The clipped input rows/columns covered by output (oh, ow).
     @inline(__always)
     static func window(_ g: WindowGeometry, _ oh: Int, _ ow: Int) -> (h0: Int, h1: Int, w0: Int, w1: Int) {
@@ -15,9 +31,11 @@ public enum Pooling {
     /// With `argmax`, also each maximum's place in its window, (ih − h0)·kernelW + (iw − w0) from
     /// the window's first real cell (h0, w0), as a Float (exact below 2²⁴; the same lanes and
     /// masks as the values, so no conversions): the backward pass then reads one number where
-    /// it would read the whole window of x.
+    /// it would read the whole window of x. `lanes` picks the C loop (`wideLanes`) or, 0, this one.
     public static func maxForward(_ g: WindowGeometry, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                                  argmax: UnsafeMutablePointer<Float>? = nil) {
+                                  argmax: UnsafeMutablePointer<Float>? = nil, lanes: Int = wideLanes) {
+        var cg = cWindow(g)
+        if lanes > 0, cwide_maxpool_forward(Int32(lanes), &cg, x, y, argmax) { return }
         let c = g.channels
         for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
             let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c
@@ -60,7 +78,8 @@ public enum Pooling {
     /// input cell once, with no zeroing pass and no scatter; overlapping windows zero dx, then
     /// add each dy into its cell in output order.
     public static func maxBackward(_ g: WindowGeometry, argmax: UnsafePointer<Float>, y: UnsafePointer<Float>,
-                                   dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, relu: Bool = false) {
+                                   dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, relu: Bool = false,
+                                   lanes: Int = wideLanes) {
         let c = g.channels
         let tiles = g.strideH == g.kernelH && g.strideW == g.kernelW
         if tiles {
@@ -68,6 +87,8 @@ public enum Pooling {
         } else {
             dx.update(repeating: 0, count: g.inputCount)
         }
+        var cg = cWindow(g)
+        if lanes > 0, cwide_maxpool_backward(Int32(lanes), &cg, argmax, y, dy, dx, relu) { return }
         let zero = F16(repeating: 0)
         for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
             let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c

@@ -1,0 +1,174 @@
+// Max pooling over NHWC on AVX-512 or AVX2 for the engine (see CWide.h and README.md).
+#include "CWide.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+static int avx2_state = -1;
+
+static bool cwide_avx2(void) {
+    if (avx2_state < 0) {
+        unsigned a, b, c, d, ok = 0;
+        // AVX (CPUID.1:ECX bit 28) with XSAVE enabled by the OS (bit 27), AVX2 (CPUID.7.0:EBX
+        // bit 5), and the OS saving the XMM and YMM state (XCR0 bits 1, 2).
+        if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 27)) && (c & (1u << 28)) &&
+            __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 5))) {
+            unsigned lo, hi;
+            __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+            ok = (lo & 0x6) == 0x6;
+        }
+        avx2_state = ok;
+    }
+    return avx2_state == 1;
+}
+
+int cwide_pool_lanes(void) { return cwide_avx512() ? 16 : cwide_avx2() ? 8 : 0; }
+
+/// The clipped input rows/columns covered by output (oh, ow), as Pooling.window in Swift.
+typedef struct { long h0, h1, w0, w1; } window;
+
+static inline window clip(const cwide_window *g, long oh, long ow) {
+    long h = oh * g->strideH - g->padTop, w = ow * g->strideW - g->padLeft;
+    window r = {h > 0 ? h : 0, h + g->kernelH < g->height ? h + g->kernelH : g->height,
+                w > 0 ? w : 0, w + g->kernelW < g->width ? w + g->kernelW : g->width};
+    return r;
+}
+
+// Each loop below is the Swift loop's rule lane by lane: the maximum starts at the window's first
+// real cell and is replaced only by a strictly greater value (an ordered compare: a NaN never
+// replaces, and stays when first); its place is (ih − h0)·kernelW + (iw − w0) as a Float.
+
+__attribute__((target("avx512f")))
+static void forward16(const cwide_window *g, const float *x, float *y, float *argmax) {
+    const long c = g->channels;
+    for (long n = 0; n < g->batch; n++) for (long oh = 0; oh < g->outHeight; oh++) for (long ow = 0; ow < g->outWidth; ow++) {
+        const long o = ((n * g->outHeight + oh) * g->outWidth + ow) * c;
+        const window win = clip(g, oh, ow);
+        const float *first = x + ((n * g->height + win.h0) * g->width + win.w0) * c;
+        for (long k0 = 0; k0 < c; k0 += 16) {
+            __mmask16 m = c - k0 >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (c - k0)) - 1);
+            __m512 best = _mm512_maskz_loadu_ps(m, first + k0), at = _mm512_setzero_ps();
+            for (long ih = win.h0; ih < win.h1; ih++) for (long iw = win.w0; iw < win.w1; iw++) {
+                if (ih == win.h0 && iw == win.w0) continue;   // the seed: never strictly greater
+                __m512 v = _mm512_maskz_loadu_ps(m, x + ((n * g->height + ih) * g->width + iw) * c + k0);
+                __mmask16 better = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ);
+                best = _mm512_mask_mov_ps(best, better, v);
+                at = _mm512_mask_mov_ps(at, better, _mm512_set1_ps((float)((ih - win.h0) * g->kernelW + iw - win.w0)));
+            }
+            _mm512_mask_storeu_ps(y + o + k0, m, best);
+            if (argmax) _mm512_mask_storeu_ps(argmax + o + k0, m, at);
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+static void backward16(const cwide_window *g, const float *argmax, const float *y, const float *dy, float *dx, bool relu) {
+    const long c = g->channels;
+    const bool tiles = g->strideH == g->kernelH && g->strideW == g->kernelW;
+    for (long n = 0; n < g->batch; n++) for (long oh = 0; oh < g->outHeight; oh++) for (long ow = 0; ow < g->outWidth; ow++) {
+        const long o = ((n * g->outHeight + oh) * g->outWidth + ow) * c;
+        const window win = clip(g, oh, ow);
+        for (long k0 = 0; k0 < c; k0 += 16) {
+            __mmask16 m = c - k0 >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (c - k0)) - 1);
+            __m512 d = _mm512_maskz_loadu_ps(m, dy + o + k0);
+            if (relu) d = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(m, y + o + k0), _mm512_setzero_ps(), _CMP_GT_OQ), d);
+            __m512 at = _mm512_maskz_loadu_ps(m, argmax + o + k0);
+            for (long ih = win.h0; ih < win.h1; ih++) for (long iw = win.w0; iw < win.w1; iw++) {
+                float *p = dx + ((n * g->height + ih) * g->width + iw) * c + k0;
+                __mmask16 hit = _mm512_cmp_ps_mask(at, _mm512_set1_ps((float)((ih - win.h0) * g->kernelW + iw - win.w0)), _CMP_EQ_OQ);
+                __m512 v = _mm512_maskz_mov_ps(hit, d);
+                if (!tiles) v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, p), v);
+                _mm512_mask_storeu_ps(p, m, v);
+            }
+        }
+    }
+}
+
+// AVX2: eight lanes, then the Swift loop's scalar rule for the last channels.
+
+__attribute__((target("avx2")))
+static void forward8(const cwide_window *g, const float *x, float *y, float *argmax) {
+    const long c = g->channels;
+    for (long n = 0; n < g->batch; n++) for (long oh = 0; oh < g->outHeight; oh++) for (long ow = 0; ow < g->outWidth; ow++) {
+        const long o = ((n * g->outHeight + oh) * g->outWidth + ow) * c;
+        const window win = clip(g, oh, ow);
+        const float *first = x + ((n * g->height + win.h0) * g->width + win.w0) * c;
+        long k0 = 0;
+        for (; k0 + 8 <= c; k0 += 8) {
+            __m256 best = _mm256_loadu_ps(first + k0), at = _mm256_setzero_ps();
+            for (long ih = win.h0; ih < win.h1; ih++) for (long iw = win.w0; iw < win.w1; iw++) {
+                if (ih == win.h0 && iw == win.w0) continue;
+                __m256 v = _mm256_loadu_ps(x + ((n * g->height + ih) * g->width + iw) * c + k0);
+                __m256 better = _mm256_cmp_ps(v, best, _CMP_GT_OQ);
+                best = _mm256_blendv_ps(best, v, better);
+                at = _mm256_blendv_ps(at, _mm256_set1_ps((float)((ih - win.h0) * g->kernelW + iw - win.w0)), better);
+            }
+            _mm256_storeu_ps(y + o + k0, best);
+            if (argmax) _mm256_storeu_ps(argmax + o + k0, at);
+        }
+        for (long k = k0; k < c; k++) {
+            float best = first[k];
+            long at = 0;
+            for (long ih = win.h0; ih < win.h1; ih++) for (long iw = win.w0; iw < win.w1; iw++) {
+                float v = x[((n * g->height + ih) * g->width + iw) * c + k];
+                if (v > best) { best = v; at = (ih - win.h0) * g->kernelW + iw - win.w0; }
+            }
+            y[o + k] = best;
+            if (argmax) argmax[o + k] = (float)at;
+        }
+    }
+}
+
+__attribute__((target("avx2")))
+static void backward8(const cwide_window *g, const float *argmax, const float *y, const float *dy, float *dx, bool relu) {
+    const long c = g->channels;
+    const bool tiles = g->strideH == g->kernelH && g->strideW == g->kernelW;
+    for (long n = 0; n < g->batch; n++) for (long oh = 0; oh < g->outHeight; oh++) for (long ow = 0; ow < g->outWidth; ow++) {
+        const long o = ((n * g->outHeight + oh) * g->outWidth + ow) * c;
+        const window win = clip(g, oh, ow);
+        long k0 = 0;
+        for (; k0 + 8 <= c; k0 += 8) {
+            __m256 d = _mm256_loadu_ps(dy + o + k0);
+            if (relu) d = _mm256_and_ps(d, _mm256_cmp_ps(_mm256_loadu_ps(y + o + k0), _mm256_setzero_ps(), _CMP_GT_OQ));
+            __m256 at = _mm256_loadu_ps(argmax + o + k0);
+            for (long ih = win.h0; ih < win.h1; ih++) for (long iw = win.w0; iw < win.w1; iw++) {
+                float *p = dx + ((n * g->height + ih) * g->width + iw) * c + k0;
+                __m256 v = _mm256_and_ps(d, _mm256_cmp_ps(at, _mm256_set1_ps((float)((ih - win.h0) * g->kernelW + iw - win.w0)), _CMP_EQ_OQ));
+                if (!tiles) v = _mm256_add_ps(_mm256_loadu_ps(p), v);
+                _mm256_storeu_ps(p, v);
+            }
+        }
+        for (long k = k0; k < c; k++) {
+            float d = relu && !(y[o + k] > 0) ? 0 : dy[o + k];
+            long at = (long)argmax[o + k];
+            for (long ih = win.h0; ih < win.h1; ih++) for (long iw = win.w0; iw < win.w1; iw++) {
+                long i = ((n * g->height + ih) * g->width + iw) * c + k;
+                bool hit = at == (ih - win.h0) * g->kernelW + iw - win.w0;
+                if (tiles) dx[i] = hit ? d : 0; else if (hit) dx[i] += d;
+            }
+        }
+    }
+}
+
+bool cwide_maxpool_forward(int lanes, const cwide_window *g, const float *x, float *y, float *argmax) {
+    if (lanes == 16 && cwide_avx512()) forward16(g, x, y, argmax);
+    else if (lanes == 8 && cwide_avx2()) forward8(g, x, y, argmax);
+    else return false;
+    return true;
+}
+
+bool cwide_maxpool_backward(int lanes, const cwide_window *g, const float *argmax, const float *y, const float *dy, float *dx, bool relu) {
+    if (lanes == 16 && cwide_avx512()) backward16(g, argmax, y, dy, dx, relu);
+    else if (lanes == 8 && cwide_avx2()) backward8(g, argmax, y, dy, dx, relu);
+    else return false;
+    return true;
+}
+
+#else
+
+int cwide_pool_lanes(void) { return 0; }
+bool cwide_maxpool_forward(int lanes, const cwide_window *g, const float *x, float *y, float *argmax) { return false; }
+bool cwide_maxpool_backward(int lanes, const cwide_window *g, const float *argmax, const float *y, const float *dy, float *dx, bool relu) { return false; }
+
+#endif
