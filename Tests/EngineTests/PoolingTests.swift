@@ -70,7 +70,7 @@ import Testing
         let values: [Float] = [-1, -0.0, 0, 0.5, 1, 1, 2, .nan]
         let shapes: [(n: Int, h: Int, w: Int, c: Int)] = [(2, 5, 7, 20), (1, 9, 4, 3), (3, 6, 6, 32), (2, 7, 5, 37), (1, 3, 3, 64)]
         let cases = Self.cases + [((2, 2), (2, 2), .same), ((1, 1), nil, .valid), ((3, 3), (1, 1), .same),
-                                  ((2, 2), (3, 3), .valid), ((3, 1), (3, 2), .same)]
+                                  ((2, 2), (3, 3), .valid), ((3, 1), (3, 2), .same), ((2, 2), (1, 1), .valid)]
         let lanes = [8, 16].filter { $0 <= Pooling.wideLanes }
         if cwide_avx512() { #expect(lanes == [8, 16], "an AVX-512 CPU runs both widths") }
         for width in lanes { for s in shapes { for c in cases {
