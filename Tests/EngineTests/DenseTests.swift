@@ -9,6 +9,30 @@ import Testing
         #expect(report.passed, "\(activation): \(report)")
     }
 
+    /// The forward pass adds the bias (and applies a ReLU) as the product's oneDNN post-ops: the
+    /// same bits as the product alone followed by the separate bias + activation pass, on
+    /// ragged shapes (rows not a multiple of a chunk, odd feature and unit counts), with and
+    /// without a bias, with exact zeros and negative zeros among the inputs.
+    @Test(arguments: [Activation.relu, .linear, .softmax, .tanh])
+    func fusedBiasAndActivationMatchSeparatePass(_ activation: Activation) throws {
+        for (rows, features, units) in [(1, 5, 3), (37, 29, 17), (70, 13, 9), (130, 70, 33)] {
+            for useBias in [true, false] {
+                let dense = Dense.keras(units: units, activation: activation, useBias: useBias,
+                                        biasInitializer: .randomNormal(mean: 0, stddev: 0.5))
+                var rng = RandomGenerator(seed: UInt64(rows))
+                try dense.build(inputShape: [features], rng: &rng)
+                let x = randomTensor([rows, features], seed: UInt64(features))
+                for i in stride(from: 0, to: x.count, by: 7) { x[i] = i % 2 == 0 ? 0 : -0.0 }
+                let y = dense.forward(x, training: true).array
+                let z = Tensor(shape: [rows, units]), reference = Tensor(shape: [rows, units])
+                MatmulPlan(.init(m: rows, n: units, k: features)).run(a: x.data, b: dense.kernel.value.data, c: z.data)
+                activation.forward(z.data, rows: rows, cols: units, bias: dense.bias?.value.data, output: reference.data)
+                #expect(y.map(\.bitPattern) == reference.array.map(\.bitPattern),
+                        "\(activation) \(rows)×\(features)→\(units) bias \(useBias)")
+            }
+        }
+    }
+
     @Test func gradientOnLastAxisOfHigherRankInput() throws {
         let layer = try built(Dense.keras(units: 3, activation: .sigmoid), [2, 4])
         #expect(layer.outputShape == [2, 3])

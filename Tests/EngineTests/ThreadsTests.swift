@@ -238,4 +238,44 @@ import Testing
             }
         }
     }
+    /// Flatten → Dense → Dense → Dense (the race's MLP, smaller) runs as one segment: forward
+    /// chunk by chunk through all four layers, backward chunk by chunk and then every Dense's
+    /// weight-gradient slices in one meeting. The same bits as layer by layer, on 1 and 2
+    /// threads, over three steps on a ragged batch (75 samples: 4 chunks of 19, 19, 19, 18) with
+    /// the first Dense skipping its input gradient on the last two (its zeros kept, not rewritten).
+    @Test func denseChainMatchesLayerByLayer() throws {
+        func model() throws -> Sequential {
+            let m = Sequential([Flatten(), Dense.keras(units: 70, activation: .relu), Dense.keras(units: 66, activation: .relu),
+                                Dense.keras(units: 10, activation: .softmax)])
+            try m.build(inputShape: [9, 11], seed: 5)
+            return m
+        }
+        func run(segmented: Bool, threads: Int) throws -> [[Float]] {
+            let saved = Threads.budget
+            Threads.budget = threads
+            defer { Threads.budget = saved }
+            let m = try model()
+            var out: [[Float]] = []
+            for step in 0..<3 {
+                (m.layers[1] as! Dense).computesInputGradient = step == 0
+                let x = randomTensor([75, 9, 11], seed: UInt64(30 + step))
+                var y = x
+                if segmented { y = m.forward(x, training: true) } else { for l in m.layers { y = l.forward(y, training: true) } }
+                let dy = randomTensor(y.shape, seed: UInt64(40 + step))
+                m.zeroGradients()
+                var d = dy
+                if segmented { d = m.backward(dy) } else { for l in m.layers.reversed() { d = l.backward(d) } }
+                out += [y.array, d.array] + m.parameters.map(\.grad.array)
+                for p in m.parameters { for i in 0..<p.count { p.value[i] -= 0.1 * p.grad[i] } }
+            }
+            return out
+        }
+        let reference = try run(segmented: false, threads: 1)
+        #expect(reference[1].contains { $0 != 0 }, "the first step's input gradient is computed")
+        #expect(reference[9].allSatisfy { $0 == 0 } && reference[17].allSatisfy { $0 == 0 }, "later steps: zeros")
+        for threads in [1, 2] {
+            #expect(try run(segmented: true, threads: threads) == reference, "segmented, threads \(threads)")
+            #expect(try run(segmented: false, threads: threads) == reference, "layer by layer, threads \(threads)")
+        }
+    }
 }

@@ -97,7 +97,7 @@ public protocol GradientWriting: Layer {
 }
 
 /// A layer whose passes split into independent sample chunks (`Threads.chunks` of the batch):
-/// Conv2D, the pooling layers, Flatten. `Sequential` runs a run of such layers chunk by chunk
+/// Conv2D, the pooling layers, Flatten, Dense. `Sequential` runs a run of such layers chunk by chunk
 /// through all of them (conv → pool → conv → pool for one chunk, then the next chunk), so a
 /// chunk's activations are still in the core's cache when the next layer reads them, and the
 /// threads meet once per run instead of once per layer. Each chunk computes exactly what the
@@ -117,10 +117,19 @@ public protocol ChunkedLayer: Layer {
     func backward(chunk c: Int)
     /// Adds the chunks' parameter gradients into the parameters' `grad`, in chunk order.
     func endBackward()
+    /// Prepares what finishes the backward pass after every chunk as independent tasks
+    /// (`endBackward(task:)`, in any order and on any thread, also beside other layers' tasks)
+    /// and returns their number; `Sequential` runs the tasks of a whole run in one meeting of
+    /// the threads. By default: does `endBackward()` itself and returns 0.
+    func endBackwardTasks() -> Int
+    /// Task `t` of the last `endBackwardTasks()`.
+    func endBackward(task t: Int)
 }
 
 extension ChunkedLayer {
     public func endBackward() {}
+    public func endBackwardTasks() -> Int { endBackward(); return 0 }
+    public func endBackward(task t: Int) {}
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let y = beginForward(x, training: training)

@@ -5,7 +5,7 @@
 /// so a (N, F) input is the usual case and any leading axes are treated as more rows.
 /// Parameters: `kernel` (F, units) as Keras stores it, `bias` (units).
 /// The kernel regularizer is l1·Σ|w| + l2·Σw² (Keras `L1L2`), carried on the kernel parameter.
-public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, BiasRegularized, GradientWriting {
+public final class Dense: ActivatedLayer, ChunkedLayer, InputGradientOptional, LogitsKeeping, BiasRegularized, GradientWriting {
     public let kind = "Dense"
     public var name: String
     public let units: Int
@@ -81,76 +81,127 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
     /// cross-entropy is computed from the logits, as Keras does with `_keras_logits`.
     public var logits: Tensor { preactivation }
 
-    /// y = f(x·W + b), chunk by chunk over the batch (`Threads.chunks`, in parallel when the
-    /// thread budget allows): one single-threaded oneDNN matmul (`MatmulPlan`) into z (or straight into y), then one
-    /// fused bias + activation pass while the chunk is in cache.
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    // The pass in progress: the batch's row chunks, the incoming gradient, and the plans of
+    // the current shapes (looked up again only when a shape changes, not every step).
+    private var chunks: [Range<Int>] = []
+    private var dOutput: Tensor?
+    private var forwardPlans = PlanCache(), inputPlans = PlanCache(), gradientPlans = PlanCache()
+    /// How many leading values of `dInput` are known to be zeros (written by a backward that
+    /// skipped the input gradient), so the next such backward need not write them again.
+    private var zeroedInput = 0
+    private var fillsInput = false
+
+    /// y = f(x·W + b), chunk by chunk over the batch (`Threads.chunks`): one single-threaded
+    /// oneDNN matmul (`MatmulPlan`) with the bias (and ReLU) as post-ops into z (or straight
+    /// into y), then the activation pass while the chunk is in cache. As a `ChunkedLayer`, a chain such as
+    /// Flatten → Dense → Dense → Dense runs each chunk through every layer with one meeting of
+    /// the threads (`Sequential`).
+    public func beginForward(_ x: Tensor, training: Bool) -> Tensor {
         precondition(x.shape.last == inputFeatures, "\(name): input \(x.shape), expected last axis \(inputFeatures)")
         input = x
         let rows = x.count / inputFeatures
         let shape = Array(x.shape.dropLast()) + [units]
         output.resize(shape)
         // Softmax and sigmoid keep z too: the loss then comes from the logits (LogitsKeeping).
-        let keepZ = activation.needsPreactivation || activation == .softmax || activation == .sigmoid
-        if keepZ { preactivation.resize(shape) }
-        let z = keepZ ? preactivation : output
-        guard rows > 0 else { return output }
-        let chunks = rowChunks(rows: rows, batch: x.batch)
-        let xp = x.data, zp = z.data, yp = output.data, w = kernel.value.data, b = bias?.value.data
+        if keepsPreactivation { preactivation.resize(shape) }
+        chunks = rowChunks(rows: rows, batch: x.batch)
         let k = inputFeatures, n = units
-        let plans = products.plans(for: chunks.map { MatmulPlan.Shape(m: $0.count, n: n, k: k) })
-        Threads.forEach(chunks.count) { c in
-            let r = chunks[c]
-            plans[c].run(a: xp + r.lowerBound * k, b: w, c: zp + r.lowerBound * n)
-            activation.forward(zp + r.lowerBound * n, rows: r.count, cols: n, bias: b, output: yp + r.lowerBound * n)
-        }
+        forwardPlans.update(products, chunks.map {
+            MatmulPlan.Shape(m: max(1, $0.count), n: n, k: k, bias: useBias, relu: activation == .relu)
+        })
         return output
     }
 
-    /// Per chunk of the batch: dZ = dy ⊙ f′ (or dy itself when the loss already gave dL/dz)
-    /// and dInput = dZ·Wᵀ. Then per slice of the input features (a fixed split of W's rows):
-    /// dW[slice] += x[:, slice]ᵀ·dZ over the whole batch, straight into `grad`; db += Σ_rows dZ
-    /// (= instead of += with `backwardWritesGradients`, each slice then handed to `gradientReady`).
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func forward(chunk c: Int) {
+        guard c < chunks.count, !chunks[c].isEmpty, let x = input else { return }
+        let r = chunks[c], k = inputFeatures, n = units
+        let z = (keepsPreactivation ? preactivation : output).data + r.lowerBound * n
+        // The bias (and a ReLU) are the product's post-ops: z = x·W, then z + b, then max(·, 0),
+        // each rounded as the separate pass rounds it, so the same bits with one pass less.
+        forwardPlans.plans[c].run(a: x.data + r.lowerBound * k, b: kernel.value.data, c: z, bias: bias?.value.data)
+        if activation != .relu { activation.forward(z, rows: r.count, cols: n, output: output.data + r.lowerBound * n) }
+    }
+
+    private var keepsPreactivation: Bool {
+        activation.needsPreactivation || activation == .softmax || activation == .sigmoid
+    }
+
+    /// Per chunk of the batch (`backward(chunk:)`): dZ = dy ⊙ f′ (or dy itself when the loss
+    /// already gave dL/dz) and dInput = dZ·Wᵀ. Then (`endBackward`) per slice of the input
+    /// features (a fixed split of W's rows): dW[slice] += x[:, slice]ᵀ·dZ over the whole batch,
+    /// straight into `grad`; db += Σ_rows dZ (= instead of += with `backwardWritesGradients`,
+    /// each slice then handed to `gradientReady`).
+    public func beginBackward(_ dy: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
-        let rows = x.count / inputFeatures
-        precondition(dy.count == rows * units, "\(name): dy \(dy.shape) does not match output \(output.shape)")
-        let skip = backwardSkipsActivation || activation == .linear
-        if !skip { dPreactivation.resize(output.shape) }
+        precondition(dy.count == output.count, "\(name): dy \(dy.shape) does not match output \(output.shape)")
+        if !skipsActivation { dPreactivation.resize(output.shape) }
         dInput.resize(x.shape)
-        guard rows > 0 else { return dInput }
-        let chunks = rowChunks(rows: rows, batch: x.batch)
-        let k = inputFeatures, n = units, inputGradient = computesInputGradient
-        let xp = x.data, dyp = dy.data, dzp = skip ? dy.data : dPreactivation.data, dxp = dInput.data
-        let zp = activation.needsPreactivation ? preactivation.data : nil, yp = output.data, w = kernel.value.data
-        let inputPlans = inputGradient ? products.plans(for: chunks.map { MatmulPlan.Shape(transB: true, m: $0.count, n: k, k: n) }) : []
-        Threads.forEach(chunks.count) { c in
-            let r = chunks[c], o = r.lowerBound * n
-            if !skip {
-                activation.backward(dyp + o, preactivation: zp.map { $0 + o }, output: yp + o, rows: r.count, cols: n,
-                                    into: dzp + o)
-            }
-            if inputGradient {
-                inputPlans[c].run(a: dzp + o, b: w, c: dxp + r.lowerBound * k)
-            }
+        dOutput = dy
+        let k = inputFeatures, n = units
+        if computesInputGradient {
+            inputPlans.update(products, chunks.map { MatmulPlan.Shape(transB: true, m: max(1, $0.count), n: k, k: n) })
+            zeroedInput = 0
+        } else {
+            fillsInput = zeroedInput < dInput.count
         }
-        let slices = Threads.split(k, minimum: 64), g = kernel.grad.data
-        let write = backwardWritesGradients, ready = write ? gradientReady : nil, kernel = kernel!
-        let gradientPlans = products.plans(for: slices.map {
-            MatmulPlan.Shape(transA: true, m: $0.count, n: n, k: rows, lda: k, accumulate: !write)
-        })
-        Threads.forEach(slices.count) { c in
-            gradientPlans[c].run(a: xp + slices[c].lowerBound, b: dzp, c: g + slices[c].lowerBound * n)
-            ready?(kernel, (slices[c].lowerBound * n)..<(slices[c].upperBound * n))
-        }
-        if let bias {
-            if write { bias.grad.fill(0) }
-            Gemm.addColumnSums(rows: rows, cols: n, of: dzp, into: bias.grad.data)
-            ready?(bias, 0..<n)
-        }
-        if !inputGradient { dInput.fill(0) }
         return dInput
     }
+
+    public func backward(chunk c: Int) {
+        guard c < chunks.count, !chunks[c].isEmpty, let dy = dOutput else { return }
+        let r = chunks[c], k = inputFeatures, n = units, o = r.lowerBound * n
+        let dz = (skipsActivation ? dy : dPreactivation).data
+        if !skipsActivation {
+            activation.backward(dy.data + o, preactivation: activation.needsPreactivation ? preactivation.data + o : nil,
+                                output: output.data + o, rows: r.count, cols: n, into: dz + o)
+        }
+        if computesInputGradient {
+            inputPlans.plans[c].run(a: dz + o, b: kernel.value.data, c: dInput.data + r.lowerBound * k)
+        } else if fillsInput {
+            (dInput.data + r.lowerBound * k).update(repeating: 0, count: r.count * k)
+        }
+    }
+
+    public func endBackward() {
+        let count = endBackwardTasks()
+        Threads.forEach(count) { endBackward(task: $0) }
+    }
+
+    /// The slices of W's rows, then the bias (its column sums in row order) as one more task.
+    public func endBackwardTasks() -> Int {
+        guard let x = input, dOutput != nil else { return 0 }
+        if !computesInputGradient { zeroedInput = max(zeroedInput, dInput.count) }
+        let rows = x.count / inputFeatures
+        guard rows > 0 else { return 0 }
+        slices = Threads.split(inputFeatures, minimum: 64)
+        let write = backwardWritesGradients, n = units, k = inputFeatures
+        gradientPlans.update(products, slices.map {
+            MatmulPlan.Shape(transA: true, m: $0.count, n: n, k: rows, lda: k, accumulate: !write)
+        })
+        return slices.count + (bias == nil ? 0 : 1)
+    }
+
+    public func endBackward(task c: Int) {
+        guard let x = input, let dy = dOutput else { return }
+        let rows = x.count / inputFeatures, n = units
+        let dz = (skipsActivation ? dy : dPreactivation).data
+        let ready = backwardWritesGradients ? gradientReady : nil
+        guard c < slices.count else {
+            let bias = bias!
+            if backwardWritesGradients { bias.grad.fill(0) }
+            Gemm.addColumnSums(rows: rows, cols: n, of: dz, into: bias.grad.data)
+            ready?(bias, 0..<n)
+            return
+        }
+        let s = slices[c]
+        gradientPlans.plans[c].run(a: x.data + s.lowerBound, b: dz, c: kernel.grad.data + s.lowerBound * n)
+        ready?(kernel, (s.lowerBound * n)..<(s.upperBound * n))
+    }
+
+    /// The fixed split of W's rows for the weight gradient (`Threads.split`, at least 64 each).
+    private var slices: [Range<Int>] = []
+
+    private var skipsActivation: Bool { backwardSkipsActivation || activation == .linear }
 
     /// The batch's chunks as row ranges (a sample has rows / batch rows when the input has
     /// more axes than (batch, features)).
@@ -158,5 +209,17 @@ public final class Dense: ActivatedLayer, InputGradientOptional, LogitsKeeping, 
         let per = batch > 0 ? rows / batch : 0
         guard per > 0, per * batch == rows else { return [0..<rows] }
         return Threads.chunks(of: batch).map { ($0.lowerBound * per)..<($0.upperBound * per) }
+    }
+}
+
+/// The plans of one pass's products, kept while the shapes stay the same.
+private struct PlanCache {
+    private var shapes: [MatmulPlan.Shape] = []
+    private(set) var plans: [MatmulPlan] = []
+
+    mutating func update(_ source: MatmulPlans, _ wanted: [MatmulPlan.Shape]) {
+        guard wanted != shapes else { return }
+        plans = source.plans(for: wanted)
+        shapes = wanted
     }
 }

@@ -122,7 +122,10 @@ public final class Sequential {
             Threads.forEach(Threads.chunks(of: dOutput.batch).count) { c in
                 for layer in run { layer.backward(chunk: c) }
             }
-            for layer in run { layer.endBackward() }
+            // The layers' closing tasks (a Dense's weight-gradient slices) in one meeting.
+            var tasks: [(layer: Int, task: Int)] = []
+            for (l, layer) in run.enumerated() { for t in 0..<layer.endBackwardTasks() { tasks.append((l, t)) } }
+            Threads.forEach(tasks.count) { i in run[tasks[i].layer].endBackward(task: tasks[i].task) }
         }
         return d
     }
