@@ -445,14 +445,18 @@ public final class ConvolutionPlan {
     private func reorderKernel(_ r: KernelReorder?) {
         guard let r else { return }
         guard let shared, let i = r.copy else { return execute(r.step) }
-        if shared.isCurrent(i) { return }
-        if shared.take(i) {
-            execute(r.step)
-            wait()
-            shared.finish(i)
-        } else {
-            shared.waitFor(i)
-        }
+        if !makeShared(shared, i, by: r.step) { shared.waitFor(i) }
+    }
+
+    /// Makes the shared copy `i` with reorder `step` unless it is current; false, doing
+    /// nothing, when another chunk is making it.
+    private func makeShared(_ shared: SharedKernel, _ i: Int, by step: Int) -> Bool {
+        if shared.isCurrent(i) { return true }
+        guard shared.take(i) else { return false }
+        execute(step)
+        wait()
+        shared.finish(i)
+        return true
     }
 
     /// Makes the layer's shared kernel copies (`SharedKernel`) that the forward pass and, with
@@ -468,12 +472,8 @@ public final class ConvolutionPlan {
         guard !reorders.isEmpty else { return }
         set(userWeightsMemory, weights)
         for k in 0..<reorders.count {
-            let r = reorders[(first + k) % reorders.count], i = r.copy!
-            if !shared.isCurrent(i) && shared.take(i) {
-                execute(r.step)
-                wait()
-                shared.finish(i)
-            }
+            let r = reorders[(first + k) % reorders.count]
+            _ = makeShared(shared, r.copy!, by: r.step)
         }
     }
 
