@@ -50,8 +50,7 @@ import Glibc
         expectClose(run(Optimizer.named("adam", learningRate: .constant(0.1))!), [0.900000632, 0.880850933, 0.846108342], tol: 1e-5)
     }
 
-    /// Adam's vector loop (16 AVX-512 lanes where the CPU has them, else 8 Swift lanes) against
-    /// the scalar rule, bit for bit, over a length that is no multiple of 16 and values that
+    /// Adam's vector loop (8 Swift lanes) against the scalar rule, bit for bit, over a length that is no multiple of 16 and values that
     /// reach the subnormal range (where a fused or reordered operation would round differently).
     @Test func adamVectorLoopIsTheScalarRule() {
         // IEEE arithmetic on this thread (an earlier test on it may have set flushing).

@@ -1,4 +1,3 @@
-import CWide
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -40,9 +39,6 @@ public final class Adam: UpdateRule {
         let b1 = 1 - beta1, b2 = 1 - beta2, eps = epsilon
         let vh = amsgrad ? variable.slots[2] : v
         forEachSlice(variable.count) { r in
-            // 16 lanes on AVX-512: the same operations, a quarter of the subnormal assists.
-            if !amsgrad, cwide_adam(w + r.lowerBound, g + r.lowerBound, m + r.lowerBound, v + r.lowerBound, r.count,
-                                    alpha, b1, b2, eps) { return }
             forEachChunk(in: r) { i, k in
                 let moments = updateMoments(g: g, m: m, v: v, i, valid: k, b1: b1, b2: b2)
                 var vi = moments.v
