@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import Engine
 
@@ -254,6 +255,43 @@ import Testing
         for (p, q) in zip(model.parameters, one.parameters) {
             #expect(sameBits(p.grad.array, q.grad.array), "\(p.name) gradient")
         }
+    }
+
+    /// Training has Conv2D write its gradients (`GradientWriting`): the kernel's slices and the
+    /// bias summed over the chunks as closing tasks on both threads. Over a grad full of garbage
+    /// they give the bits of adding into a zeroed grad; each range is handed over once, the
+    /// ranges cover every parameter, and the sum over the chunks matches the plain loops on the
+    /// whole batch (a chunk left out would not).
+    @Test func writtenGradientsMatchAddedOnes() throws {
+        let saved = Threads.budget
+        Threads.budget = 2
+        defer { Threads.budget = saved }
+        let x = randomTensor([40, 6, 6, 64], seed: 61), dy = randomTensor([40, 6, 6, 64], seed: 62)
+        func layer() throws -> Conv2D { try built(Conv2D.keras(filters: 64, kernelSize: 3, padding: .same), [6, 6, 64], seed: 5) }
+        let added = try layer(), written = try layer()
+        added.kernel.grad.fill(0); added.bias!.grad.fill(0)
+        _ = added.forward(x, training: true); _ = added.backward(dy)
+
+        written.kernel.grad.fill(7); written.bias!.grad.fill(7)
+        written.backwardWritesGradients = true
+        let handed = Mutex<[(String, Range<Int>)]>([])
+        written.gradientReady = { p, range in handed.withLock { $0.append((p.name, range)) } }
+        _ = written.forward(x, training: true); _ = written.backward(dy)
+        #expect(sameBits(written.kernel.grad.array, added.kernel.grad.array), "kernel gradient")
+        #expect(sameBits(written.bias!.grad.array, added.bias!.grad.array), "bias gradient")
+        let ranges = handed.withLock { $0 }
+        for p in written.parameters {
+            let mine = ranges.filter { $0.0 == p.name }.map(\.1).sorted { $0.lowerBound < $1.lowerBound }
+            #expect(mine.first?.lowerBound == 0 && mine.last?.upperBound == p.count, "\(p.name) covered")
+            #expect(zip(mine, mine.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "\(p.name) ranges disjoint, no gap")
+        }
+        #expect(ranges.filter { $0.0 == "kernel" }.count >= 2, "the kernel in several slices")
+
+        let g = WindowGeometry(batch: 40, height: 6, width: 6, channels: 64, kernel: (3, 3), strides: (1, 1), padding: .same)!
+        let dw = Tensor(shape: added.kernel.shape), db = Tensor(shape: [64])
+        ConvolutionReference.backwardWeights(g, filters: 64, x: x.data, dy: dy.data, dw: dw.data, db: db.data)
+        #expect(maxAbsDiff(written.kernel.grad.array, dw.array) < 5e-2, "kernel gradient against the plain loops")
+        #expect(maxAbsDiff(written.bias!.grad.array, db.array) < 1e-2, "bias gradient against the plain loops")
     }
 
     @Test func batchSizesGetTheirOwnPlans() throws {
