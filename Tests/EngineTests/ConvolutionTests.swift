@@ -261,7 +261,9 @@ import Testing
     /// bias summed over the chunks as closing tasks on both threads. Over a grad full of garbage
     /// they give the bits of adding into a zeroed grad; each range is handed over once, the
     /// ranges cover every parameter, and the sum over the chunks matches the plain loops on the
-    /// whole batch (a chunk left out would not).
+    /// whole batch (a chunk left out would not). On AVX-512 (Winograd) the chunks leave their
+    /// kernel gradients blocked and the tasks reorder them while adding: the bits of the chunks
+    /// reordering them to Keras's layout first.
     @Test func writtenGradientsMatchAddedOnes() throws {
         let saved = Threads.budget
         Threads.budget = 2
@@ -286,6 +288,15 @@ import Testing
             #expect(zip(mine, mine.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "\(p.name) ranges disjoint, no gap")
         }
         #expect(ranges.filter { $0.0 == "kernel" }.count >= 2, "the kernel in several slices")
+
+        let plain = try layer()
+        plain.blockedKernelGradients = false
+        plain.backwardWritesGradients = true
+        _ = plain.forward(x, training: true); _ = plain.backward(dy)
+        #expect(sameBits(written.kernel.grad.array, plain.kernel.grad.array), "kernel gradient, reordered by the chunks")
+        let plan = ConvolutionPlan(geometry: WindowGeometry(batch: 20, height: 6, width: 6, channels: 64, kernel: (3, 3),
+                                                            strides: (1, 1), padding: .same)!, filters: 64, bias: true)
+        #expect(plan.writesBlockedGradient == Kernels.dnnlISA.hasPrefix("avx512"), "blocked gradient on \(Kernels.dnnlISA)")
 
         let g = WindowGeometry(batch: 40, height: 6, width: 6, channels: 64, kernel: (3, 3), strides: (1, 1), padding: .same)!
         let dw = Tensor(shape: added.kernel.shape), db = Tensor(shape: [64])

@@ -84,6 +84,13 @@ public final class ConvolutionPlan {
     private var scratchBytes = 0
     private var scratchMemories: [OpaquePointer?] = []
 
+    /// The Winograd weight gradient's memory object and the plan's buffer behind it, when that
+    /// gradient's layout is `ABcd16b16a`: `backwardWeights(blocked: true)` then points it at the
+    /// caller's buffer and skips the reorder to `hwio` (`addBlockedKernel` reads it there).
+    private var blockedGradient: (memory: OpaquePointer?, owned: UnsafeMutableRawPointer)?
+    /// `backwardWeights` can leave dw in oneDNN's `ABcd16b16a` (`addBlockedKernel`).
+    public var writesBlockedGradient: Bool { blockedGradient != nil }
+
     /// The name of the algorithm the forward pass runs: "winograd", "patches" or "direct".
     public var algorithm: String { winograd != nil ? "winograd" : patches != nil ? "patches" : "direct" }
 
@@ -282,6 +289,10 @@ public final class ConvolutionPlan {
             let dyIn = reorder(dstMemory, blockedDst)
             let dwMd = dnnl_primitive_desc_query_md(wbwpd, dnnl_query_diff_weights_md, 0)!
             let dw = dnnl_memory_desc_equal(dwMd, &userWeights) != 0 ? userWeightsMemory : ownedMemory(dwMd)
+            var blockedDw = Self.desc([filters, g.channels, g.kernelH, g.kernelW], dnnl_ABcd16b16a)
+            if dw != userWeightsMemory && dnnl_memory_desc_equal(dwMd, &blockedDw) != 0 {
+                blockedGradient = (dw, ownedBuffers.last!)
+            }
             let backward = addStep(wbwpd, [Self.arg(Self.argSrc, blockedSrc), Self.arg(Self.argDiffDst, blockedDst),
                                            Self.arg(Self.argDiffWeights, dw)] + (bias ? [Self.arg(Self.argDiffBias, biasMemory)] : []))
             winograd = Winograd(srcIn: srcIn, forward: forward, dstOut: dstOut, dyIn: dyIn, backwardWeights: backward,
@@ -395,10 +406,13 @@ public final class ConvolutionPlan {
         wait()
     }
 
-    /// dw (and db when planned with a bias) = the gradients of the weights, overwritten.
+    /// dw (and db when planned with a bias) = the gradients of the weights, overwritten; with
+    /// `blocked` (only when `writesBlockedGradient`), dw in oneDNN's `ABcd16b16a` instead of
+    /// Keras's layout, for `addBlockedKernel`.
     public func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
-                                db: UnsafeMutablePointer<Float>?) {
+                                db: UnsafeMutablePointer<Float>?, blocked: Bool = false) {
         precondition(hasBias == (db != nil), "ConvolutionPlan: bias gradient given \(db != nil), planned \(hasBias)")
+        precondition(!blocked || writesBlockedGradient, "ConvolutionPlan: no blocked weight gradient here")
         let ws = Workspace.tick()
         if let patches { return patches.backwardWeights(x: x, dy: dy, dw: dw, db: db) }
         set(srcMemory, x); set(dstMemory, dy); set(userWeightsMemory, dw)
@@ -412,13 +426,34 @@ public final class ConvolutionPlan {
             for b in ws.blocked { b.owner = nil; b.output = nil }
             execute(w.dyIn)
             ws.blocked[d].owner = Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(dy))
+            if let (memory, owned) = blockedGradient {
+                Self.check(dnnl_memory_set_data_handle(memory, blocked ? UnsafeMutableRawPointer(dw) : owned), "memory_set_data_handle")
+            }
             execute(w.backwardWeights)
-            if let r = w.backwardWeightsReorder { execute(r) }
+            if !blocked, let r = w.backwardWeightsReorder { execute(r) }
         } else {
             execute(backwardWeightsStep)
             if let r = backwardWeightsReorder { execute(r) }
         }
         wait()
+    }
+
+    /// g[i, j, c, o] += b at (o, c, i, j) of `ABcd16b16a` (16×16 blocks of (c, o), o fastest)
+    /// for the kernel rows (i, j, c) in `rows` (row r holds g[r·filters ..< (r+1)·filters]): the
+    /// reorder to Keras's layout and the add in one pass, each value copied exactly, so the bits
+    /// of reordering then adding. Channels and filters are multiples of 16 (Winograd's).
+    public static func addBlockedKernel(_ b: UnsafePointer<Float>, _ g: WindowGeometry, filters: Int, rows: Range<Int>,
+                                        into grad: UnsafeMutablePointer<Float>) {
+        let c = g.channels, blocksIn = c / 16
+        for r in rows {
+            let ci = r % c, ij = r / c
+            let from = b + (ci / 16 * g.kernelH * g.kernelW + ij) * 256 + ci % 16 * 16
+            let to = grad + r * filters
+            for ob in 0..<(filters / 16) {
+                let s = from + ob * blocksIn * g.kernelH * g.kernelW * 256, d = to + ob * 16
+                for k in 0..<16 { d[k] += s[k] }
+            }
+        }
     }
 
     // DNNL_ARG_* values from dnnl_types.h (macros of macros, which Swift does not import).

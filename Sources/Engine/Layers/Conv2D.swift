@@ -181,7 +181,8 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
             activation.backward(dOutput!.data + o, preactivation: activation.needsPreactivation ? preactivation.data + o : nil,
                                 output: output.data + o, rows: r.count * g.outHeight * g.outWidth, cols: filters, into: dz + o)
         }
-        p.backwardWeights(x: input!.data + i, dy: dz + o, dw: dKernels[c].data, db: useBias ? dBiases[c].data : nil)
+        p.backwardWeights(x: input!.data + i, dy: dz + o, dw: dKernels[c].data, db: useBias ? dBiases[c].data : nil,
+                          blocked: leavesBlocked(c))
         if computesInputGradient {
             p.backwardData(dy: dz + o, weights: kernel.value.data, dx: dInput.data + i)
         } else {
@@ -189,8 +190,14 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         }
     }
 
-    /// The kernel's slices summed by `endBackward(task:)`.
+    /// The kernel's rows (i, j, c) in slices, summed by `endBackward(task:)`.
     private var slices: [Range<Int>] = []
+    /// Chunks leave their kernel gradient in oneDNN's blocked layout where their plan can, and
+    /// the closing tasks reorder it while adding: two chunks' reorders to Keras's layout, and
+    /// the passes over their copies, cost 1.3% of the notebook CNN's step. Off to compare.
+    var blockedKernelGradients = true
+
+    private func leavesBlocked(_ c: Int) -> Bool { blockedKernelGradients && chunks[c].plan.writesBlockedGradient }
 
     public func endBackward() {
         let count = endBackwardTasks()
@@ -201,17 +208,30 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     /// gradients on the main thread alone had the other one wait (2% of the notebook CNN's step).
     public func endBackwardTasks() -> Int {
         guard dOutput != nil else { return 0 }
-        slices = Threads.split(kernel.count, minimum: 16_384)
+        slices = Threads.split(kernel.count / filters, minimum: max(1, 16_384 / filters))
         return slices.count + (bias == nil ? 0 : 1)
     }
 
     /// grad += each chunk's gradient in chunk order, over a zeroed grad when writing: the bits
     /// of the training loop's zeroing then adding.
     public func endBackward(task t: Int) {
-        let (p, range, parts) = t < slices.count ? (kernel!, slices[t], dKernels) : (bias!, 0..<filters, dBiases)
-        let g = p.grad.data + range.lowerBound
-        if backwardWritesGradients { g.update(repeating: 0, count: range.count) }
-        for c in chunks.indices { Gemm.add(count: range.count, parts[c].data + range.lowerBound, into: g) }
-        gradientReady?(p, range)
+        guard t < slices.count else {
+            let g = bias!.grad.data
+            if backwardWritesGradients { g.update(repeating: 0, count: filters) }
+            for c in chunks.indices { Gemm.add(count: filters, dBiases[c].data, into: g) }
+            gradientReady?(bias!, 0..<filters)
+            return
+        }
+        let rows = slices[t], range = (rows.lowerBound * filters)..<(rows.upperBound * filters)
+        let g = kernel.grad.data
+        if backwardWritesGradients { (g + range.lowerBound).update(repeating: 0, count: range.count) }
+        for c in chunks.indices {
+            if leavesBlocked(c) {
+                ConvolutionPlan.addBlockedKernel(dKernels[c].data, geometry, filters: filters, rows: rows, into: g)
+            } else {
+                Gemm.add(count: range.count, dKernels[c].data + range.lowerBound, into: g + range.lowerBound)
+            }
+        }
+        gradientReady?(kernel, range)
     }
 }
