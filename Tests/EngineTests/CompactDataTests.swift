@@ -89,4 +89,33 @@ import Testing
         set.x = [Float](repeating: 1, count: 600)
         #expect(set.map == nil && set.x == [Float](repeating: 1, count: 600) && set.storage == .floats(set.x))
     }
+
+    /// A batch gathered in parts on two threads (`gatherFeatures`) holds the bits of one serial
+    /// `copyFeatures`: shuffled rows from the middle of the order (a slice not starting at 0),
+    /// batches of one part, several parts and a ragged split.
+    @Test(arguments: [Preprocessing.scale, .standardize])
+    func aBatchGatheredInPartsIsTheSerialGather(_ method: Preprocessing) {
+        var rng = RandomGenerator(seed: 11)
+        let n = 700, f = 784
+        let bytes = (0..<(n * f)).map { _ in UInt8(truncatingIfNeeded: rng.next() >> 56) }
+        let raw = Dataset(sampleShape: [28, 28], storage: .bytes(bytes), y: (0..<n).map { Float($0 % 3) }, task: Self.task)
+        let data = Preprocessor(fitting: method, on: raw).apply(to: raw)
+        var order = Array(0..<n)
+        rng.shuffle(&order)
+        let saved = Threads.budget
+        defer { Threads.budget = saved }
+        Threads.budget = 2
+        for (start, count, parts) in [(3, 32, 1), (50, 100, 2), (101, 300, 7), (7, 257, 6)] {
+            #expect(gatherParts(rows: count, features: f).count == parts, "\(count) rows")
+            let rows = order[start..<(start + count)]
+            let x = Tensor(shape: [1, 28, 28])
+            var shape = [1, 28, 28]
+            gatherFeatures(data, rows: rows, into: x, shape: &shape)
+            var serial = [Float](repeating: .nan, count: count * f)
+            serial.withUnsafeMutableBufferPointer { data.copyFeatures(rows: rows, into: $0.baseAddress!) }
+            #expect(x.shape == [count, 28, 28])
+            #expect(x.array.map(\.bitPattern) == serial.map(\.bitPattern), "rows \(start)..<\(start + count)")
+        }
+    }
+
 }
