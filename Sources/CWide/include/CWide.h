@@ -34,4 +34,10 @@ bool cwide_maxpool_forward(int lanes, const cwide_window *g, const float *x, flo
 bool cwide_maxpool_backward(int lanes, const cwide_window *g, const float *argmax, const float *y, const float *dy,
                             float *dx, bool relu);
 
+/// The patch matrix (im2col) of a convolution over a one-channel NHWC input, as the engine's
+/// Swift fill (Patches.fill): one row per output (n, oh, ow) of its window's kernelH·kernelW
+/// input values in row-major order, +0 for padded cells; values are copied, never computed.
+/// Returns false, touching nothing, for more than one channel or without AVX-512.
+bool cwide_patches_gray(const cwide_window *g, const float *x, float *p);
+
 #endif

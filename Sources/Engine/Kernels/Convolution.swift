@@ -1,4 +1,5 @@
 import CDNNL
+import CWide
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -561,7 +562,7 @@ public final class ConvolutionPlan {
 /// post-op), dW = Pᵀ·dZ and db = the column sums of dZ. P is packed (a ones column for the
 /// bias gradient made oneDNN fall back from its `brg` matmul to the 4× slower `gemm:jit`).
 /// The input gradient stays with oneDNN's backward-data convolution.
-private final class Patches {
+final class Patches {
     let g: WindowGeometry
     let filters: Int
     /// Values per patch (kh·kw·C).
@@ -587,11 +588,20 @@ private final class Patches {
 
     deinit { matrix.deallocate() }
 
-    /// Fills the patch matrix from x, one window offset (i, j) at a time along an output row:
+    func fill(_ x: UnsafePointer<Float>) { Self.fill(g, x, into: matrix) }
+
+    /// Fills the patch matrix of `g` from x. One channel on AVX-512 takes the C loop
+    /// (`cwide_patches_gray`: the same values row by row, in half the time in small_cnn's first layer);
+    /// otherwise (and with `wide` false), one window offset (i, j) at a time along an output row:
     /// the output columns whose cell falls outside the input get zeros, the rest one strided
     /// copy each (no per-cell branches or copy calls).
-    func fill(_ x: UnsafePointer<Float>) {
-        let c = g.channels, sw = g.strideW
+    static func fill(_ g: WindowGeometry, _ x: UnsafePointer<Float>, into matrix: UnsafeMutablePointer<Float>,
+                     wide: Bool = true) {
+        if wide {
+            var cg = Pooling.cWindow(g)
+            if cwide_patches_gray(&cg, x, matrix) { return }
+        }
+        let c = g.channels, sw = g.strideW, size = g.kernelH * g.kernelW * c
         for n in 0..<g.batch { for oh in 0..<g.outHeight {
             let rowBase = matrix + (n * g.outHeight + oh) * g.outWidth * size
             for i in 0..<g.kernelH {
