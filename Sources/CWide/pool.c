@@ -2,26 +2,7 @@
 #include "CWide.h"
 
 #if defined(__x86_64__)
-#include <cpuid.h>
 #include <immintrin.h>
-
-static int avx2_state = -1;
-
-static bool cwide_avx2(void) {
-    if (avx2_state < 0) {
-        unsigned a, b, c, d, ok = 0;
-        // AVX (CPUID.1:ECX bit 28) with XSAVE enabled by the OS (bit 27), AVX2 (CPUID.7.0:EBX
-        // bit 5), and the OS saving the XMM and YMM state (XCR0 bits 1, 2).
-        if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 27)) && (c & (1u << 28)) &&
-            __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 5))) {
-            unsigned lo, hi;
-            __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-            ok = (lo & 0x6) == 0x6;
-        }
-        avx2_state = ok;
-    }
-    return avx2_state == 1;
-}
 
 int cwide_pool_lanes(void) { return cwide_avx512() ? 16 : cwide_avx2() ? 8 : 0; }
 

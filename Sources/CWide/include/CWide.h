@@ -5,6 +5,9 @@
 /// Whether the CPU and the OS run AVX-512F (the functions below return false otherwise).
 bool cwide_avx512(void);
 
+/// Whether the CPU and the OS run AVX2 (with AVX's YMM state).
+bool cwide_avx2(void);
+
 /// Whether the calling thread flushes floats below the normal range to zero (x86: FTZ and DAZ
 /// both set; AArch64: FPCR.FZ).
 bool cwide_flushes_subnormals(void);
