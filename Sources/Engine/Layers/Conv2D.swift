@@ -215,11 +215,12 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     /// grad += each chunk's gradient in chunk order, over a zeroed grad when writing: the bits
     /// of the training loop's zeroing then adding.
     public func endBackward(task t: Int) {
+        let ready = backwardWritesGradients ? gradientReady : nil
         guard t < slices.count else {
             let g = bias!.grad.data
             if backwardWritesGradients { g.update(repeating: 0, count: filters) }
             for c in chunks.indices { Gemm.add(count: filters, dBiases[c].data, into: g) }
-            gradientReady?(bias!, 0..<filters)
+            ready?(bias!, 0..<filters)
             return
         }
         let rows = slices[t], range = (rows.lowerBound * filters)..<(rows.upperBound * filters)
@@ -232,6 +233,6 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
                 Gemm.add(count: range.count, dKernels[c].data + range.lowerBound, into: g + range.lowerBound)
             }
         }
-        gradientReady?(kernel, range)
+        ready?(kernel, range)
     }
 }
