@@ -82,8 +82,8 @@ import Testing
             var y0 = [Float](repeating: 0, count: outCount), a0 = y0, y1 = y0, a1 = y0, yPlain = y0
             Pooling.maxForward(g, x: x, y: &y0, argmax: &a0, lanes: 0)
             var cg = Pooling.cWindow(g)
-            #expect(cwide_maxpool_forward(Int32(width), &cg, x, &y1, &a1), "\(width) lanes ran")
-            #expect(cwide_maxpool_forward(Int32(width), &cg, x, &yPlain, nil))
+            #expect(cwide_maxpool_forward(Int32(width), &cg, x, false, &y1, false, &a1), "\(width) lanes ran")
+            #expect(cwide_maxpool_forward(Int32(width), &cg, x, false, &yPlain, false, nil))
             let label = "\(width) lanes, \(s), \(c)"
             #expect(y1.map(\.bitPattern) == y0.map(\.bitPattern), "y \(label)")
             #expect(yPlain.map(\.bitPattern) == y0.map(\.bitPattern), "y without argmax \(label)")
@@ -97,6 +97,53 @@ import Testing
                 Pooling.maxBackwardReference(g, x: x, dy: dy, dx: &slow, relu: relu)
                 #expect(wide.map(\.bitPattern) == swift.map(\.bitPattern), "dx \(label) relu \(relu)")
                 #expect(wide.map(\.bitPattern) == slow.map(\.bitPattern), "dx vs reference \(label) relu \(relu)")
+            }
+        } } }
+    }
+
+    /// Pooling that reads or writes oneDNN's blocked layout (either side, both, neither) gives
+    /// the NHWC loops' values at the blocked places, bit for bit, in every width this CPU has and
+    /// the Swift loop: y and argmax, and dx (over NaN, so every cell must be written) with and
+    /// without the folded ReLU, on ragged shapes, tiling and overlapping windows, ties and NaNs.
+    @Test func blockedLayoutsMatchNHWC() throws {
+        var rng = RandomGenerator(seed: 9)
+        let values: [Float] = [-1, -0.0, 0, 0.5, 1, 1, 2, .nan]
+        let shapes: [(n: Int, h: Int, w: Int, c: Int)] = [(2, 5, 7, 32), (3, 6, 6, 16), (1, 9, 4, 48)]
+        let cases = Self.cases + [((3, 3), (1, 1), .same), ((2, 2), (1, 1), .valid)]
+        for width in [0, 8, 16].filter({ $0 <= Pooling.wideLanes }) { for s in shapes { for c in cases {
+            guard let g = WindowGeometry(batch: s.n, height: s.h, width: s.w, channels: s.c, kernel: c.pool,
+                                         strides: c.strides ?? c.pool, padding: c.padding) else { continue }
+            let x = (0..<g.inputCount).map { _ in values[Int(rng.next() % 8)] }
+            let outCount = s.n * g.outHeight * g.outWidth * s.c
+            var y = [Float](repeating: 0, count: outCount), a = y
+            Pooling.maxForward(g, x: x, y: &y, argmax: &a, lanes: width)
+            let dy = (0..<outCount).map { Float($0 % 13) - 4 }
+            func blocked(_ v: [Float], _ h: Int, _ w: Int) -> [Float] {
+                var b = v
+                Blocked.fromNHWC(v, into: &b, batch: s.n, height: h, width: w, channels: s.c)
+                return b
+            }
+            func nhwc(_ v: [Float], _ h: Int, _ w: Int) -> [Float] {
+                var b = v
+                Blocked.toNHWC(v, into: &b, batch: s.n, height: h, width: w, channels: s.c)
+                return b
+            }
+            for (xb, yb) in [(true, false), (false, true), (true, true)] {
+                let label = "\(width) lanes, \(s), \(c), x blocked \(xb), y blocked \(yb)"
+                let xin = xb ? blocked(x, s.h, s.w) : x
+                var yo = [Float](repeating: 0, count: outCount), ao = yo
+                Pooling.maxForward(g, x: xin, y: &yo, argmax: &ao, xBlocked: xb, yBlocked: yb, lanes: width)
+                let yn = yb ? nhwc(yo, g.outHeight, g.outWidth) : yo, an = yb ? nhwc(ao, g.outHeight, g.outWidth) : ao
+                #expect(yn.map(\.bitPattern) == y.map(\.bitPattern), "y \(label)")
+                #expect(an == a, "argmax \(label)")
+                for relu in [false, true] {
+                    var dx = [Float](repeating: 0, count: g.inputCount), dxo = [Float](repeating: .nan, count: g.inputCount)
+                    Pooling.maxBackward(g, argmax: a, y: y, dy: dy, dx: &dx, relu: relu, lanes: width)
+                    Pooling.maxBackward(g, argmax: ao, y: yo, dy: yb ? blocked(dy, g.outHeight, g.outWidth) : dy, dx: &dxo,
+                                        relu: relu, xBlocked: xb, yBlocked: yb, lanes: width)
+                    let dxn = xb ? nhwc(dxo, s.h, s.w) : dxo
+                    #expect(dxn.map(\.bitPattern) == dx.map(\.bitPattern), "dx \(label) relu \(relu)")
+                }
             }
         } } }
     }

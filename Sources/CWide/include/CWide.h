@@ -27,15 +27,18 @@ typedef struct {
 int cwide_pool_lanes(void);
 
 /// Max pooling forward, exactly the engine's Swift loop (Pooling.maxForward): y, and with a
-/// non-null argmax each maximum's place in its window as a Float. `lanes` is 16 or 8; returns
-/// false, touching nothing, when the CPU does not run that width.
-bool cwide_maxpool_forward(int lanes, const cwide_window *g, const float *x, float *y, float *argmax);
+/// non-null argmax each maximum's place in its window as a Float (in y's layout). x and y are
+/// each NHWC or, `blocked`, oneDNN's nChw16c (channels a multiple of 16). `lanes` is 16 or 8;
+/// returns false, touching nothing, when the CPU does not run that width.
+bool cwide_maxpool_forward(int lanes, const cwide_window *g, const float *x, bool xBlocked, float *y, bool yBlocked,
+                           float *argmax);
 
 /// Max pooling backward, exactly the engine's Swift loop (Pooling.maxBackward) after its zeroing:
-/// windows that tile the input store each covered cell, overlapping ones add into dx.
+/// windows that tile the input store each covered cell, overlapping ones add into dx. argmax,
+/// y and dy in one layout, dx in x's (as the forward pass).
 /// Returns false, touching nothing, when the CPU does not run that width.
 bool cwide_maxpool_backward(int lanes, const cwide_window *g, const float *argmax, const float *y, const float *dy,
-                            float *dx, bool relu);
+                            bool yBlocked, float *dx, bool xBlocked, bool relu);
 
 /// The patch matrix (im2col) of a convolution over a one-channel NHWC input, as the engine's
 /// Swift fill (Patches.fill): one row per output (n, oh, ow) of its window's kernelH·kernelW

@@ -27,6 +27,10 @@ public final class ConvolutionPlan {
     public let hasBias: Bool
     /// The forward pass applies max(·, 0) to its output (oneDNN's eltwise post-op).
     public let appliesReLU: Bool
+    /// x and dx (`blockedInput`), y and dy (`blockedOutput`) are in oneDNN's blocked layout
+    /// (`Blocked`) instead of NHWC: a Winograd plan then computes in the caller's buffers, with
+    /// no reorder on that side.
+    public let blockedInput: Bool, blockedOutput: Bool
 
     /// A primitive with its prebuilt argument list (only the memory objects' data handles change).
     private struct Step {
@@ -67,6 +71,10 @@ public final class ConvolutionPlan {
         var forwardReorder: KernelReorder?, backwardWeightsReorder: Int?
         /// The input gradient on Winograd too (from 64 input channels), with its reorders.
         var backwardData: (step: Int, weightsReorder: KernelReorder?, dxOut: Int)?
+        /// Otherwise, with a blocked side (`blockedInput`, `blockedOutput`), the direct input
+        /// gradient's NHWC dy and dx (over the thread's workspace on a blocked side), and the
+        /// reorders from the caller's blocked dy and to its blocked dx.
+        var nhwcBackwardData: (dy: OpaquePointer?, dx: OpaquePointer?, dyIn: Int?, dxOut: Int?)?
         /// The blocked activations' memory objects (over the calling thread's `Workspace`), sizes
         /// and layouts (`layoutNumber`).
         var blockedSrc: OpaquePointer?, blockedDst: OpaquePointer?
@@ -94,6 +102,8 @@ public final class ConvolutionPlan {
 
     /// The name of the algorithm the forward pass runs: "winograd", "patches" or "direct".
     public var algorithm: String { winograd != nil ? "winograd" : patches != nil ? "patches" : "direct" }
+    /// The input gradient runs on Winograd too (with `algorithm` "winograd").
+    public var winogradBackwardData: Bool { winograd?.backwardData != nil }
 
     /// Creates the three primitives for `geometry` (whose `channels` is the input depth) with
     /// `filters` output channels. With `shared`, the kernel's reorders go into the layer's copies
@@ -111,19 +121,26 @@ public final class ConvolutionPlan {
     /// With `relu`, the forward pass writes max(conv + bias, 0), the ReLU applied in registers
     /// by oneDNN's eltwise post-op instead of another pass over the output: the same bits, as
     /// max(z, 0) is exact (a NaN stays NaN and −0 stays −0 either way).
+    ///
+    /// `blockedInput`/`blockedOutput` (channels, filters in 16s) give that side the blocked
+    /// layout; Winograd's is that one, and other plans take it as their descriptors' layout.
     public init(geometry g: WindowGeometry, filters: Int, bias: Bool, relu: Bool = false, shared: SharedKernel? = nil,
-                finalOutput: Bool = false) {
+                finalOutput: Bool = false, blockedInput: Bool = false, blockedOutput: Bool = false) {
+        precondition(!blockedInput || g.channels % 16 == 0, "ConvolutionPlan: blocked input of \(g.channels) channels")
+        precondition(!blockedOutput || filters % 16 == 0, "ConvolutionPlan: blocked output of \(filters) filters")
         geometry = g
         self.filters = filters
         hasBias = bias
         appliesReLU = relu
+        self.blockedInput = blockedInput
+        self.blockedOutput = blockedOutput
         self.shared = shared
         self.finalOutput = finalOutput
-        patches = Patches.suit(g) ? Patches(g, filters: filters, bias: bias, relu: relu) : nil
+        patches = Patches.suit(g) && !blockedInput && !blockedOutput ? Patches(g, filters: filters, bias: bias, relu: relu) : nil
         DNNLEngine.singleThreaded()
         let engine = DNNLEngine.shared.handle
-        var src = Self.desc([g.batch, g.channels, g.height, g.width], dnnl_nhwc)
-        var dst = Self.desc([g.batch, filters, g.outHeight, g.outWidth], dnnl_nhwc)
+        var src = Self.desc([g.batch, g.channels, g.height, g.width], blockedInput ? dnnl_aBcd16b : dnnl_nhwc)
+        var dst = Self.desc([g.batch, filters, g.outHeight, g.outWidth], blockedOutput ? dnnl_aBcd16b : dnnl_nhwc)
         var userWeights = Self.desc([filters, g.channels, g.kernelH, g.kernelW], dnnl_hwio)
         var anyWeights = Self.desc([filters, g.channels, g.kernelH, g.kernelW], dnnl_format_tag_any)
         var biasDesc = Self.desc([filters], dnnl_a)
@@ -184,8 +201,8 @@ public final class ConvolutionPlan {
         defer { dnnl_primitive_desc_destroy(wfpd); dnnl_primitive_desc_destroy(wbwpd); dnnl_primitive_desc_destroy(wbdpd) }
         if patches == nil && g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1
             && g.channels % 16 == 0 && filters % 16 == 0 {
-            var anySrc = Self.desc([g.batch, g.channels, g.height, g.width], dnnl_format_tag_any)
-            var anyDst = Self.desc([g.batch, filters, g.outHeight, g.outWidth], dnnl_format_tag_any)
+            var anySrc = blockedInput ? src : Self.desc([g.batch, g.channels, g.height, g.width], dnnl_format_tag_any)
+            var anyDst = blockedOutput ? dst : Self.desc([g.batch, filters, g.outHeight, g.outWidth], dnnl_format_tag_any)
             var wf = dnnl_convolution_desc_t(), ww = dnnl_convolution_desc_t()
             let made = withUnsafePointer(to: &biasDesc) { b in
                 dnnl_convolution_forward_desc_init(&wf, dnnl_forward_training, dnnl_convolution_winograd, &anySrc, &anyWeights,
@@ -307,6 +324,31 @@ public final class ConvolutionPlan {
                 let step = addStep(wbdpd, [Self.arg(Self.argDiffDst, blockedDst), Self.arg(Self.argWeights, bw),
                                            Self.arg(Self.argDiffSrc, blockedSrc)])
                 winograd!.backwardData = (step, br, reorder(blockedSrc, srcMemory))
+            } else if blockedInput || blockedOutput {
+                // The direct input gradient stays on NHWC, reordering a blocked side: on blocked
+                // data oneDNN's direct kernel gives other bits (small_cnn's weights changed), and on
+                // mixed layouts it has only its reference loops.
+                var nhwcSrc = Self.desc([g.batch, g.channels, g.height, g.width], dnnl_nhwc)
+                var nhwcDst = Self.desc([g.batch, filters, g.outHeight, g.outWidth], dnnl_nhwc)
+                var nf = dnnl_convolution_desc_t(), nb = dnnl_convolution_desc_t()
+                var hint: OpaquePointer?, npd: OpaquePointer?
+                defer { dnnl_primitive_desc_destroy(hint); dnnl_primitive_desc_destroy(npd) }
+                Self.check(withUnsafePointer(to: &biasDesc) { b in
+                    dnnl_convolution_forward_desc_init(&nf, dnnl_forward_training, dnnl_convolution_direct, &nhwcSrc, &anyWeights,
+                                                       bias ? b : nil, &nhwcDst, strides, padL, padR)
+                }, "convolution_forward_desc_init")
+                Self.check(dnnl_primitive_desc_create(&hint, &nf, forwardAttr, engine, nil), "forward primitive_desc_create")
+                Self.check(dnnl_convolution_backward_data_desc_init(&nb, dnnl_convolution_direct, &nhwcSrc, &anyWeights, &nhwcDst,
+                                                                    strides, padL, padR), "backward_data_desc_init")
+                Self.check(dnnl_primitive_desc_create(&npd, &nb, attr, engine, hint), "backward data primitive_desc_create")
+                let dy = blockedOutput ? threadMemory(&nhwcDst) : dstMemory
+                let dx = blockedInput ? threadMemory(&nhwcSrc) : srcMemory
+                let (bw, br) = weights(for: npd, query: dnnl_query_weights_md)
+                backwardDataReorder = br
+                backwardDataStep = addStep(npd, [Self.arg(Self.argDiffDst, dy), Self.arg(Self.argWeights, bw),
+                                                 Self.arg(Self.argDiffSrc, dx)])
+                winograd!.nhwcBackwardData = (dy, dx, blockedOutput ? reorder(blockedDst, dy) : nil,
+                                              blockedInput ? reorder(dx, blockedSrc) : nil)
             }
         } else {
             let (fw, fr) = weights(for: fpd, query: dnnl_query_weights_md)
@@ -316,7 +358,7 @@ public final class ConvolutionPlan {
         }
         // Backward data writes dInput through the src memory object and reads dy through dst:
         // the descriptors are the same, so each memory object serves both roles.
-        if winograd?.backwardData == nil {
+        if winograd?.backwardData == nil && winograd?.nhwcBackwardData == nil {
             let (bw, br) = weights(for: bdpd, query: dnnl_query_weights_md)
             backwardDataReorder = br
             backwardDataStep = addStep(bdpd, [Self.arg(Self.argDiffDst, dstMemory), Self.arg(Self.argWeights, bw),
@@ -363,19 +405,20 @@ public final class ConvolutionPlan {
         if let w = winograd {
             // The previous plan call on this thread left x's blocked copy (its final output)?
             let previous = Workspace.Output(from: UnsafeRawPointer(x), layout: w.srcLayout, clock: ws.clock - 1)
-            let kept = ws.blocked.firstIndex { $0.output == previous }
+            let kept = blockedInput ? nil : ws.blocked.firstIndex { $0.output == previous }
             let s = kept ?? 0, d = 1 - s
-            setBlocked(w, ws, src: s, dst: d)
+            setBlocked(w, ws, src: s, dst: d, x: blockedInput ? x : nil, y: blockedOutput ? y : nil)
             // The input first: a chunk waiting for another's kernel copy then waits less.
-            if kept == nil { execute(w.srcIn) }
+            if kept == nil && !blockedInput { execute(w.srcIn) }
             reorderKernel(w.forwardReorder)
             execute(w.forward)
-            execute(w.dstOut)
+            if !blockedOutput { execute(w.dstOut) }
             calls += 1
-            ws.blocked[s].owner = Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(x))
+            ws.blocked[s].owner = blockedInput ? nil : Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(x))
             ws.blocked[s].output = nil
             ws.blocked[d].owner = nil
-            ws.blocked[d].output = finalOutput ? Workspace.Output(from: UnsafeRawPointer(y), layout: w.dstLayout, clock: ws.clock) : nil
+            ws.blocked[d].output = finalOutput && !blockedOutput
+                ? Workspace.Output(from: UnsafeRawPointer(y), layout: w.dstLayout, clock: ws.clock) : nil
         } else {
             reorderKernel(forwardReorder)
             execute(forwardStep)
@@ -391,15 +434,29 @@ public final class ConvolutionPlan {
         let ws = Workspace.tick()
         set(dstMemory, dy); set(userWeightsMemory, weights); set(srcMemory, dx)
         if let w = winograd, let (step, weightsReorder, dxOut) = w.backwardData {
-            let kept = ws.blocked.firstIndex { $0.owner == Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(dy)) }
+            let kept = blockedOutput ? nil
+                : ws.blocked.firstIndex { $0.owner == Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(dy)) }
             let d = kept ?? 1, s = 1 - d
-            setBlocked(w, ws, src: s, dst: d)
+            setBlocked(w, ws, src: s, dst: d, x: blockedInput ? dx : nil, y: blockedOutput ? dy : nil)
             reorderKernel(weightsReorder)
-            if kept == nil { execute(w.dyIn) }
+            if kept == nil && !blockedOutput { execute(w.dyIn) }
             calls += 1
             execute(step)
             for b in ws.blocked { b.owner = nil; b.output = nil }
-            execute(dxOut)
+            if !blockedInput { execute(dxOut) }
+        } else if let w = winograd, let n = w.nhwcBackwardData {
+            reorderKernel(backwardDataReorder)
+            for b in ws.blocked { b.owner = nil; b.output = nil }
+            setBlocked(w, ws, src: 0, dst: 1, x: blockedInput ? UnsafePointer(dx) : nil, y: blockedOutput ? dy : nil)
+            if n.dyIn != nil {
+                Self.check(dnnl_memory_set_data_handle(n.dy, ws.blocked[1].atLeast(w.dstBytes)), "memory_set_data_handle")
+            }
+            if n.dxOut != nil {
+                Self.check(dnnl_memory_set_data_handle(n.dx, ws.blocked[0].atLeast(w.srcBytes)), "memory_set_data_handle")
+            }
+            if let dyIn = n.dyIn { execute(dyIn) }
+            execute(backwardDataStep)
+            if let dxOut = n.dxOut { execute(dxOut) }
         } else {
             reorderKernel(backwardDataReorder)
             execute(backwardDataStep)
@@ -419,14 +476,17 @@ public final class ConvolutionPlan {
         set(srcMemory, x); set(dstMemory, dy); set(userWeightsMemory, dw)
         if let db { set(biasMemory, db) }
         if let w = winograd {
-            let kept = ws.blocked.firstIndex { $0.owner == Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(x)) }
+            let kept = blockedInput ? nil
+                : ws.blocked.firstIndex { $0.owner == Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(x)) }
             let s = kept ?? 0, d = 1 - s
-            setBlocked(w, ws, src: s, dst: d)
-            if kept == nil { execute(w.srcIn) }
+            setBlocked(w, ws, src: s, dst: d, x: blockedInput ? x : nil, y: blockedOutput ? dy : nil)
+            if kept == nil && !blockedInput { execute(w.srcIn) }
             calls += 1
             for b in ws.blocked { b.owner = nil; b.output = nil }
-            execute(w.dyIn)
-            ws.blocked[d].owner = Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(dy))
+            if !blockedOutput {
+                execute(w.dyIn)
+                ws.blocked[d].owner = Workspace.Owner(plan: serial, call: calls, from: UnsafeRawPointer(dy))
+            }
             if let (memory, owned) = blockedGradient {
                 Self.check(dnnl_memory_set_data_handle(memory, blocked ? UnsafeMutableRawPointer(dw) : owned), "memory_set_data_handle")
             }
@@ -470,10 +530,13 @@ public final class ConvolutionPlan {
     }
 
     /// Points the Winograd steps' blocked memory objects at the thread's workspace buffers `src`
-    /// and `dst` (0 and 1, either way round).
-    private func setBlocked(_ w: Winograd, _ ws: Workspace, src: Int, dst: Int) {
-        Self.check(dnnl_memory_set_data_handle(w.blockedSrc, ws.blocked[src].atLeast(w.srcBytes)), "memory_set_data_handle")
-        Self.check(dnnl_memory_set_data_handle(w.blockedDst, ws.blocked[dst].atLeast(w.dstBytes)), "memory_set_data_handle")
+    /// and `dst` (0 and 1, either way round), or at the caller's blocked x (or dx) and y (or dy).
+    private func setBlocked(_ w: Winograd, _ ws: Workspace, src: Int, dst: Int, x: UnsafePointer<Float>? = nil,
+                            y: UnsafePointer<Float>? = nil) {
+        let s = x.map { UnsafeMutableRawPointer(mutating: $0) } ?? ws.blocked[src].atLeast(w.srcBytes)
+        let d = y.map { UnsafeMutableRawPointer(mutating: $0) } ?? ws.blocked[dst].atLeast(w.dstBytes)
+        Self.check(dnnl_memory_set_data_handle(w.blockedSrc, s), "memory_set_data_handle")
+        Self.check(dnnl_memory_set_data_handle(w.blockedDst, d), "memory_set_data_handle")
     }
 
     /// Reorders the kernel for a pass: into the plan's own buffer, or, with a shared copy, only

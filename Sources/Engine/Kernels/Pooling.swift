@@ -32,38 +32,42 @@ public enum Pooling {
     /// the window's first real cell (h0, w0), as a Float (exact below 2²⁴; the same lanes and
     /// masks as the values, so no conversions): the backward pass then reads one number where
     /// it would read the whole window of x. `lanes` picks the C loop (`wideLanes`) or, 0, this one.
+    ///
+    /// x (with `xBlocked`) and y and argmax (with `yBlocked`) may be in oneDNN's nChw16c instead
+    /// of NHWC (`Blocked`): the same values at other places, so the same bits.
     public static func maxForward(_ g: WindowGeometry, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                                  argmax: UnsafeMutablePointer<Float>? = nil, lanes: Int = wideLanes) {
+                                  argmax: UnsafeMutablePointer<Float>? = nil, xBlocked: Bool = false, yBlocked: Bool = false,
+                                  lanes: Int = wideLanes) {
+        precondition(!(xBlocked || yBlocked) || g.channels % 16 == 0, "Pooling: a blocked layout needs channels in 16s, got \(g.channels)")
         var cg = cWindow(g)
-        if lanes > 0, cwide_maxpool_forward(Int32(lanes), &cg, x, y, argmax) { return }
+        if lanes > 0, cwide_maxpool_forward(Int32(lanes), &cg, x, xBlocked, y, yBlocked, argmax) { return }
         let c = g.channels
+        let xi = Blocked.Index(g.height, g.width, c, blocked: xBlocked), yi = Blocked.Index(g.outHeight, g.outWidth, c, blocked: yBlocked)
         for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
-            let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c
             let win = window(g, oh, ow)
-            let first = ((n * g.height + win.h0) * g.width + win.w0) * c
             // Sixteen channels at a time, branch-free (a select vectorizes, a branch does not).
             var k0 = 0
             while k0 + 16 <= c {
-                var best = load16(x + first + k0)
+                var best = load16(x + xi(n, win.h0, win.w0, k0))
                 var at = F16(repeating: 0)
                 for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
-                    let v = load16(x + ((n * g.height + ih) * g.width + iw) * c + k0)
+                    let v = load16(x + xi(n, ih, iw, k0))
                     let better = v .> best
                     best.replace(with: v, where: better)
                     at.replace(with: Float((ih - win.h0) * g.kernelW + iw - win.w0), where: better)
                 } }
-                store16(best, y + o + k0)
-                if let argmax { store16(at, argmax + o + k0) }
+                store16(best, y + yi(n, oh, ow, k0))
+                if let argmax { store16(at, argmax + yi(n, oh, ow, k0)) }
                 k0 += 16
             }
             for k in k0..<c {
-                var best = x[first + k], at = 0
+                var best = x[xi(n, win.h0, win.w0, k)], at = 0
                 for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
-                    let v = x[((n * g.height + ih) * g.width + iw) * c + k]
+                    let v = x[xi(n, ih, iw, k)]
                     if v > best { best = v; at = (ih - win.h0) * g.kernelW + iw - win.w0 }
                 } }
-                y[o + k] = best
-                argmax?[o + k] = Float(at)
+                y[yi(n, oh, ow, k)] = best
+                argmax?[yi(n, oh, ow, k)] = Float(at)
             }
         } } }
     }
@@ -76,30 +80,36 @@ public enum Pooling {
     ///
     /// Windows that tile the input (strides equal to the pool size: Keras's default) write every
     /// input cell once, with no zeroing pass and no scatter; overlapping windows zero dx, then
-    /// add each dy into its cell in output order.
+    /// add each dy into its cell in output order. argmax, y and dy are in the forward pass's
+    /// layout of y (`yBlocked`), dx in that of x (`xBlocked`).
     public static func maxBackward(_ g: WindowGeometry, argmax: UnsafePointer<Float>, y: UnsafePointer<Float>,
                                    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, relu: Bool = false,
-                                   lanes: Int = wideLanes) {
+                                   xBlocked: Bool = false, yBlocked: Bool = false, lanes: Int = wideLanes) {
+        precondition(!(xBlocked || yBlocked) || g.channels % 16 == 0, "Pooling: a blocked layout needs channels in 16s, got \(g.channels)")
         let c = g.channels
         let tiles = g.strideH == g.kernelH && g.strideW == g.kernelW
         if tiles {
-            zeroUncovered(g, dx)
+            // nChw16c is NHWC with 16 channels over batch·C/16 images, as far as rows go.
+            var planes = g.with(batch: g.batch * c / 16)
+            planes.channels = 16
+            zeroUncovered(xBlocked ? planes : g, dx)
         } else {
             dx.update(repeating: 0, count: g.inputCount)
         }
         var cg = cWindow(g)
-        if lanes > 0, cwide_maxpool_backward(Int32(lanes), &cg, argmax, y, dy, dx, relu) { return }
+        if lanes > 0, cwide_maxpool_backward(Int32(lanes), &cg, argmax, y, dy, yBlocked, dx, xBlocked, relu) { return }
         let zero = F16(repeating: 0)
+        let xi = Blocked.Index(g.height, g.width, c, blocked: xBlocked), yi = Blocked.Index(g.outHeight, g.outWidth, c, blocked: yBlocked)
         for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
-            let o = ((n * g.outHeight + oh) * g.outWidth + ow) * c
             let win = window(g, oh, ow)
             var k0 = 0
             while k0 + 16 <= c {
-                var d = load16(dy + o + k0)
-                if relu { d.replace(with: zero, where: .!(load16(y + o + k0) .> zero)) }
-                let at = load16(argmax + o + k0)
+                let o = yi(n, oh, ow, k0)
+                var d = load16(dy + o)
+                if relu { d.replace(with: zero, where: .!(load16(y + o) .> zero)) }
+                let at = load16(argmax + o)
                 for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
-                    let i = ((n * g.height + ih) * g.width + iw) * c + k0
+                    let i = xi(n, ih, iw, k0)
                     let hit = at .== Float((ih - win.h0) * g.kernelW + iw - win.w0)
                     if tiles {
                         store16(zero.replacing(with: d, where: hit), dx + i)
@@ -110,9 +120,10 @@ public enum Pooling {
                 k0 += 16
             }
             for k in k0..<c {
-                let d = relu && !(y[o + k] > 0) ? 0 : dy[o + k], at = Int(argmax[o + k])
+                let o = yi(n, oh, ow, k)
+                let d = relu && !(y[o] > 0) ? 0 : dy[o], at = Int(argmax[o])
                 for ih in win.h0..<win.h1 { for iw in win.w0..<win.w1 {
-                    let i = ((n * g.height + ih) * g.width + iw) * c + k
+                    let i = xi(n, ih, iw, k)
                     let hit = at == (ih - win.h0) * g.kernelW + iw - win.w0
                     if tiles { dx[i] = hit ? d : 0 } else if hit { dx[i] += d }
                 } }

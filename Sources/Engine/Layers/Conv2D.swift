@@ -30,6 +30,12 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     public var computesInputGradient = true
     public var backwardWritesGradients = false
     public var gradientReady: ((Parameter, Range<Int>) -> Void)?
+    /// The input and dInput (`inputBlocked`), the output and dy (`outputBlocked`) in oneDNN's
+    /// blocked layout (`Blocked`) instead of NHWC: `Sequential` sets them between Winograd layers
+    /// and their pooling or Winograd neighbours, so no pass reorders them. Reorders copy values,
+    /// and the activation is elementwise: the same bits.
+    public var inputBlocked = false { didSet { if inputBlocked != oldValue { plans = [:] } } }
+    public var outputBlocked = false { didSet { if outputBlocked != oldValue { plans = [:] } } }
 
     public private(set) var kernel: Parameter!
     public private(set) var bias: Parameter?
@@ -85,6 +91,7 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         }
         geometry = g
         plans = [:]
+        winogradKnown = nil
         sharedKernel = SharedKernel()
         outputShape = [g.outHeight, g.outWidth, filters]
         let k = Parameter(name: "kernel", shape: [kernelSize.0, kernelSize.1, inputShape[2], filters])
@@ -113,12 +120,24 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
             if list.count <= k {
                 list.append(ConvolutionPlan(geometry: geometry.with(batch: r.count), filters: filters, bias: useBias,
                                             relu: activation == .relu, shared: sharedKernel,
-                                            finalOutput: activation == .relu || activation == .linear))
+                                            finalOutput: activation == .relu || activation == .linear,
+                                            blockedInput: inputBlocked, blockedOutput: outputBlocked))
                 plans[r.count] = list
             }
             return (r, list[k])
         }
     }
+
+    /// Whether oneDNN runs this built layer on its Winograd kernels on this CPU (`winograd`), its
+    /// input gradient too (`backwardData`): the layers whose passes compute in the blocked layout.
+    /// Asked of a plan for one image, made once.
+    public var winogradPasses: (winograd: Bool, backwardData: Bool) {
+        if let known = winogradKnown { return known }
+        let p = ConvolutionPlan(geometry: geometry.with(batch: 1), filters: filters, bias: useBias, relu: activation == .relu)
+        winogradKnown = (p.algorithm == "winograd", p.winogradBackwardData)
+        return winogradKnown!
+    }
+    private var winogradKnown: (winograd: Bool, backwardData: Bool)?
 
     /// The current batch's chunks and their plans, set by `beginForward`.
     private var chunks: [(range: Range<Int>, plan: ConvolutionPlan)] = []

@@ -22,6 +22,10 @@ public final class MaxPooling2D: ChunkedLayer {
     /// too (gradient only to maxima above 0); the training loop sets it together with the
     /// previous layer's `backwardSkipsActivation`, saving a pass over the largest activation.
     public var backwardAppliesReLU = false
+    /// The input (and dInput) or the output (and dy) in oneDNN's blocked layout instead of NHWC
+    /// (`Blocked`): `Sequential` sets them beside a Winograd Conv2D, whose reorders they save.
+    /// The loops read and write either layout in the same order, so the bits do not change.
+    public var inputBlocked = false, outputBlocked = false
 
     /// Every Keras argument is given (`strides` nil: the pool size), their defaults being the catalog's.
     public init(poolSize: (Int, Int), strides: (Int, Int)?, padding: Padding, name: String = "max_pooling2d") {
@@ -63,9 +67,10 @@ public final class MaxPooling2D: ChunkedLayer {
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
         let y = output.data + r.lowerBound * outPer, x = input!.data + r.lowerBound * inPer
         if training {
-            Pooling.maxForward(g.with(batch: r.count), x: x, y: y, argmax: argmax.baseAddress! + r.lowerBound * outPer)
+            Pooling.maxForward(g.with(batch: r.count), x: x, y: y, argmax: argmax.baseAddress! + r.lowerBound * outPer,
+                               xBlocked: inputBlocked, yBlocked: outputBlocked)
         } else {
-            Pooling.maxForward(g.with(batch: r.count), x: x, y: y)
+            Pooling.maxForward(g.with(batch: r.count), x: x, y: y, xBlocked: inputBlocked, yBlocked: outputBlocked)
         }
     }
 
@@ -84,7 +89,8 @@ public final class MaxPooling2D: ChunkedLayer {
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
         let i = r.lowerBound * inPer, o = r.lowerBound * outPer
         Pooling.maxBackward(g.with(batch: r.count), argmax: argmax.baseAddress! + o, y: output.data + o,
-                            dy: dOutput!.data + o, dx: dInput.data + i, relu: backwardAppliesReLU)
+                            dy: dOutput!.data + o, dx: dInput.data + i, relu: backwardAppliesReLU,
+                            xBlocked: inputBlocked, yBlocked: outputBlocked)
     }
 }
 

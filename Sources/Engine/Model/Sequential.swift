@@ -13,6 +13,10 @@ public final class Sequential {
     /// Every parameter of every layer, in layer order (Keras's `model.weights` order).
     public private(set) var parameters: [Parameter] = []
     public var name = "sequential"
+    /// Activations between Winograd Conv2Ds and their pooling or Winograd neighbours stay in
+    /// oneDNN's blocked layout (`chooseLayouts`); off, every activation is NHWC. The same bits
+    /// either way (tests compare); read by `build`.
+    public var blockedActivations = true
 
     public init(_ layers: [Layer] = []) { self.layers = layers }
 
@@ -60,6 +64,7 @@ public final class Sequential {
         }
         parameters = layers.flatMap(\.parameters)
         segments = Self.segments(of: layers)
+        Self.chooseLayouts(layers, blocked: blockedActivations)
         isBuilt = true
     }
 
@@ -105,6 +110,36 @@ public final class Sequential {
             if j - i >= 2 { out.append(i..<j); i = j } else { out.append(i..<(i + 1)); i += 1 }
         }
         return out
+    }
+
+    /// Marks the activations (and their gradients) that stay in oneDNN's blocked layout: those
+    /// between a Conv2D that runs on Winograd kernels (with a ReLU or no activation: elementwise
+    /// either way) and a MaxPooling2D or another such Conv2D, or between a MaxPooling2D and such
+    /// a Conv2D, of channels in 16s. The Winograd kernels compute in that layout, so each such
+    /// activation saves a reorder into it and one out of it in each direction; the pooling loops
+    /// read and write either layout. (A Conv2D whose input gradient runs on the direct kernels,
+    /// under 64 input channels, reorders for that pass alone: `ConvolutionPlan`.) Everything
+    /// else stays NHWC (Flatten needs Keras's order).
+    static func chooseLayouts(_ layers: [Layer], blocked: Bool) {
+        for layer in layers {
+            if let c = layer as? Conv2D { c.inputBlocked = false; c.outputBlocked = false }
+            if let p = layer as? MaxPooling2D { p.inputBlocked = false; p.outputBlocked = false }
+        }
+        guard blocked, layers.count > 1 else { return }
+        func winograd(_ l: Layer) -> Conv2D? { (l as? Conv2D).flatMap { $0.winogradPasses.winograd ? $0 : nil } }
+        // Edge i: layer i's output, layer i + 1's input.
+        let edges = (0..<(layers.count - 1)).map { i -> Bool in
+            let a = layers[i], b = layers[i + 1]
+            guard a.outputShape.count == 3, a.outputShape[2] % 16 == 0 else { return false }
+            let convOut = winograd(a).map { $0.activation == .relu || $0.activation == .linear } ?? false
+            return (convOut && (winograd(b) != nil || b is MaxPooling2D)) || (a is MaxPooling2D && winograd(b) != nil)
+        }
+        for (i, isBlocked) in edges.enumerated() where isBlocked {
+            if let c = layers[i] as? Conv2D { c.outputBlocked = true }
+            if let p = layers[i] as? MaxPooling2D { p.outputBlocked = true }
+            if let c = layers[i + 1] as? Conv2D { c.inputBlocked = true }
+            if let p = layers[i + 1] as? MaxPooling2D { p.inputBlocked = true }
+        }
     }
 
     /// The backward pass from the gradient with respect to the output; adds into every
