@@ -113,3 +113,27 @@ import Testing
         expectSameBits(small, try run(smallCNN(), input: [12, 12, 1], blocked: false))
     }
 }
+
+/// Plain loops between NHWC and the blocked layout: the tests' reference for oneDNN's reorders
+/// (the engine itself never converts by hand).
+extension Blocked {
+    /// Copies an NHWC batch (n, h, w, c) into the blocked layout (c a multiple of 16).
+    static func fromNHWC(_ x: UnsafePointer<Float>, into b: UnsafeMutablePointer<Float>, batch n: Int, height h: Int,
+                         width w: Int, channels c: Int) {
+        precondition(c % 16 == 0, "Blocked: channels \(c) not a multiple of 16")
+        let to = Index(h, w, c, blocked: true)
+        for i in 0..<n { for p in 0..<(h * w) { for k0 in stride(from: 0, to: c, by: 16) {
+            (b + to(i, 0, p, k0)).update(from: x + (i * h * w + p) * c + k0, count: 16)
+        } } }
+    }
+
+    /// Copies a blocked batch back into NHWC.
+    static func toNHWC(_ b: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, batch n: Int, height h: Int,
+                       width w: Int, channels c: Int) {
+        precondition(c % 16 == 0, "Blocked: channels \(c) not a multiple of 16")
+        let from = Index(h, w, c, blocked: true)
+        for i in 0..<n { for p in 0..<(h * w) { for k0 in stride(from: 0, to: c, by: 16) {
+            (x + (i * h * w + p) * c + k0).update(from: b + from(i, 0, p, k0), count: 16)
+        } } }
+    }
+}

@@ -20,24 +20,4 @@ public enum Blocked {
                     : ((n * height + h) * width + w) * channels + k
         }
     }
-
-    /// Copies an NHWC batch (n, h, w, c) into the blocked layout (c a multiple of 16).
-    public static func fromNHWC(_ x: UnsafePointer<Float>, into b: UnsafeMutablePointer<Float>, batch n: Int, height h: Int,
-                                width w: Int, channels c: Int) {
-        precondition(c % 16 == 0, "Blocked: channels \(c) not a multiple of 16")
-        let to = Index(h, w, c, blocked: true)
-        for i in 0..<n { for p in 0..<(h * w) { for k0 in stride(from: 0, to: c, by: 16) {
-            (b + to(i, 0, p, k0)).update(from: x + (i * h * w + p) * c + k0, count: 16)
-        } } }
-    }
-
-    /// Copies a blocked batch back into NHWC.
-    public static func toNHWC(_ b: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, batch n: Int, height h: Int,
-                              width w: Int, channels c: Int) {
-        precondition(c % 16 == 0, "Blocked: channels \(c) not a multiple of 16")
-        let from = Index(h, w, c, blocked: true)
-        for i in 0..<n { for p in 0..<(h * w) { for k0 in stride(from: 0, to: c, by: 16) {
-            (x + (i * h * w + p) * c + k0).update(from: b + from(i, 0, p, k0), count: 16)
-        } } }
-    }
 }
