@@ -117,19 +117,30 @@ public protocol ChunkedLayer: Layer {
     func backward(chunk c: Int)
     /// Adds the chunks' parameter gradients into the parameters' `grad`, in chunk order.
     func endBackward()
-    /// Prepares what finishes the backward pass after every chunk as independent tasks
-    /// (`endBackward(task:)`, in any order and on any thread, also beside other layers' tasks)
-    /// and returns their number; `Sequential` runs the tasks of a whole run in one meeting of
-    /// the threads. By default: does `endBackward()` itself and returns 0.
+    /// Prepares what finishes the backward pass after every chunk (and `backwardMeeting`) as
+    /// independent tasks (`endBackward(task:)`, in any order and on any thread, also beside
+    /// other layers' tasks) and returns their number; called after `beginBackward`, before the
+    /// chunks run, so it must not read their results. `Sequential` schedules the tasks of a
+    /// whole run in one graph (`Threads.run`). By default: returns 0.
     func endBackwardTasks() -> Int
     /// Task `t` of the last `endBackwardTasks()`.
     func endBackward(task t: Int)
+    /// Passes that run on the whole batch after the chunks, as independent tasks
+    /// (`backwardMeeting(task:)`, any order, any thread): task 0 writes the input gradient (the
+    /// layer below starts after it), the others parameters' gradients (read by the closing
+    /// tasks). Their number for the pass begun by `beginBackward`: 0 (the default) when the
+    /// chunks compute everything.
+    func backwardMeetingTasks() -> Int
+    /// Task `t` of the last `backwardMeetingTasks()`.
+    func backwardMeeting(task t: Int)
 }
 
 extension ChunkedLayer {
     public func endBackward() {}
-    public func endBackwardTasks() -> Int { endBackward(); return 0 }
+    public func endBackwardTasks() -> Int { 0 }
     public func endBackward(task t: Int) {}
+    public func backwardMeetingTasks() -> Int { 0 }
+    public func backwardMeeting(task t: Int) {}
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let y = beginForward(x, training: training)
@@ -140,6 +151,7 @@ extension ChunkedLayer {
     public func backward(_ dy: Tensor) -> Tensor {
         let dx = beginBackward(dy)
         Threads.forEach(Threads.chunks(of: dy.batch).count) { c in backward(chunk: c) }
+        Threads.forEach(backwardMeetingTasks()) { backwardMeeting(task: $0) }
         endBackward()
         return dx
     }

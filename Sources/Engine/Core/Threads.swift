@@ -111,6 +111,49 @@ public enum Threads {
         }
     }
 
+    /// Runs `body(0)`, …, `body(count − 1)`, each after the tasks it depends on (`after[t]`, all
+    /// numbered below t), on up to `budget` threads: a free thread takes the lowest-numbered
+    /// task whose dependencies are done, so the numbering is the priority. In order on the
+    /// calling thread when the budget is 1. Bodies run as `forEach`'s (budget 1, the caller's
+    /// `flushesSubnormals`); a task sees everything its dependencies wrote.
+    public static func run(_ count: Int, after: [[Int]], _ body: (Int) -> Void) {
+        precondition(after.count == count && after.indices.allSatisfy { t in after[t].allSatisfy { $0 < t } },
+                     "Threads.run: dependencies must be earlier tasks")
+        if min(budget, count) <= 1 {
+            for t in 0..<count { body(t) }
+            return
+        }
+        var dependents = [[Int]](repeating: [], count: count)
+        for t in 0..<count { for d in after[t] { dependents[d].append(t) } }
+        let state = Mutex(Schedule(remaining: after.map(\.count), taken: [Bool](repeating: false, count: count)))
+        forEach(min(budget, count)) { _ in
+            while true {
+                let next: Int? = state.withLock { s in
+                    if s.done == count { return -1 }
+                    while s.first < count && s.taken[s.first] { s.first += 1 }
+                    for t in s.first..<count where !s.taken[t] && s.remaining[t] == 0 {
+                        s.taken[t] = true
+                        return t
+                    }
+                    return nil
+                }
+                guard let t = next else { sched_yield(); continue }
+                if t < 0 { return }
+                body(t)
+                state.withLock { s in
+                    s.done += 1
+                    for d in dependents[t] { s.remaining[d] -= 1 }
+                }
+            }
+        }
+    }
+
+    private struct Schedule {
+        var remaining: [Int]
+        var taken: [Bool]
+        var first = 0, done = 0
+    }
+
     private struct Work: @unchecked Sendable { let body: (Int) -> Void }
     private struct Key: @unchecked Sendable { let value: pthread_key_t }
     private static let key: Key = {

@@ -34,8 +34,12 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     /// blocked layout (`Blocked`) instead of NHWC: `Sequential` sets them between Winograd layers
     /// and their pooling or Winograd neighbours, so no pass reorders them. Reorders copy values,
     /// and the activation is elementwise: the same bits.
-    public var inputBlocked = false { didSet { if inputBlocked != oldValue { plans = [:] } } }
-    public var outputBlocked = false { didSet { if outputBlocked != oldValue { plans = [:] } } }
+    public var inputBlocked = false { didSet { if inputBlocked != oldValue { plans = [:]; wholePlans = [:] } } }
+    public var outputBlocked = false { didSet { if outputBlocked != oldValue { plans = [:]; wholePlans = [:] } } }
+    /// A layer whose input gradient runs on Winograd kernels computes it, and its weight
+    /// gradient, on the whole batch at once (`backwardMeeting`), the two passes side by side on
+    /// two threads, instead of both per chunk: see `beginBackward`. Off to compare.
+    public var splitsBackward = true
 
     public private(set) var kernel: Parameter!
     public private(set) var bias: Parameter?
@@ -45,6 +49,11 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     /// oneDNN plans by chunk size: as many of each size as a batch has chunks of that size, so
     /// that chunks running at once never share a plan (a plan is not thread-safe).
     private var plans: [Int: [ConvolutionPlan]] = [:]
+    /// Whole-batch plans by batch size for the split backward pass: one for the input gradient,
+    /// one for the weight gradient (they run at the same time).
+    private var wholePlans: [Int: (data: ConvolutionPlan, weights: ConvolutionPlan)] = [:]
+    /// The current backward pass is split (`beginBackward`).
+    private var split: (data: ConvolutionPlan, weights: ConvolutionPlan)?
     /// The kernel in the plans' layouts, made once per forward pass for all chunks.
     private var sharedKernel = SharedKernel()
     /// The current forward pass is a training one (its backward pass will need the kernel too).
@@ -91,6 +100,7 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         }
         geometry = g
         plans = [:]
+        wholePlans = [:]
         winogradKnown = nil
         sharedKernel = SharedKernel()
         outputShape = [g.outHeight, g.outWidth, filters]
@@ -110,6 +120,13 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
 
     public var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
 
+    private func plan(batch n: Int) -> ConvolutionPlan {
+        ConvolutionPlan(geometry: geometry.with(batch: n), filters: filters, bias: useBias,
+                        relu: activation == .relu, shared: sharedKernel,
+                        finalOutput: activation == .relu || activation == .linear,
+                        blockedInput: inputBlocked, blockedOutput: outputBlocked)
+    }
+
     /// The batch's chunks (`Threads.chunks`), each with a plan of its own.
     private func chunkPlans(batch n: Int) -> [(range: Range<Int>, plan: ConvolutionPlan)] {
         var used: [Int: Int] = [:]
@@ -118,10 +135,7 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
             used[r.count] = k + 1
             var list = plans[r.count, default: []]
             if list.count <= k {
-                list.append(ConvolutionPlan(geometry: geometry.with(batch: r.count), filters: filters, bias: useBias,
-                                            relu: activation == .relu, shared: sharedKernel,
-                                            finalOutput: activation == .relu || activation == .linear,
-                                            blockedInput: inputBlocked, blockedOutput: outputBlocked))
+                list.append(plan(batch: r.count))
                 plans[r.count] = list
             }
             return (r, list[k])
@@ -174,6 +188,18 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     }
 
     /// Sizes dInput and the chunks' gradient buffers for `dy`.
+    ///
+    /// With Winograd kernels for the input gradient (`winogradPasses`) and two chunks or more,
+    /// the pass is split (`splitsBackward`): the chunks compute dZ alone, then the input
+    /// gradient and the weight gradient each run once over the whole batch, side by side
+    /// (`backwardMeeting`). A Winograd pass pays a fixed cost per call (the kernel's transforms),
+    /// and two threads running the two different passes slow each other less than two running
+    /// the same one (on the notebook CNN's four such layers, their backward passes' oneDNN time
+    /// fell 8.6%). `Sequential` runs the two with other layers' work around them (`Threads.run`).
+    /// The input gradient has the chunks' bits (oneDNN's Winograd backward-data
+    /// computes each image alike whatever the batch); the weight gradient is one sum over the
+    /// batch instead of per-chunk sums added in chunk order: other bits, fixed by the batch size
+    /// alone, whatever the threads.
     public func beginBackward(_ dy: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         precondition(dy.shape == output.shape, "\(name): dy \(dy.shape) does not match output \(output.shape)")
@@ -184,7 +210,29 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         }
         dInput.resize(x.shape)
         dOutput = dy
+        split = nil
+        if splitsBackward && computesInputGradient && chunks.count >= 2 && winogradPasses.backwardData {
+            if wholePlans[dy.batch] == nil { wholePlans[dy.batch] = (plan(batch: dy.batch), plan(batch: dy.batch)) }
+            split = wholePlans[dy.batch]
+        }
         return dInput
+    }
+
+    public func backwardMeetingTasks() -> Int { split == nil ? 0 : 2 }
+
+    /// The backward pass begun last is split (`beginBackward`).
+    var splitsThisPass: Bool { split != nil }
+
+    /// The split pass's two whole-batch tasks: 0 the input gradient, 1 the weight gradient.
+    public func backwardMeeting(task t: Int) {
+        guard let (data, weights) = split else { return }
+        let dz = (backwardSkipsActivation || activation == .linear ? dOutput! : dPreactivation).data
+        if t == 0 {
+            data.backwardData(dy: dz, weights: kernel.value.data, dx: dInput.data)
+        } else {
+            weights.backwardWeights(x: input!.data, dy: dz, dw: dKernels[0].data, db: useBias ? dBiases[0].data : nil,
+                                    blocked: leavesBlocked(0))
+        }
     }
 
     /// One chunk: dZ = dy ⊙ f′ (or dy when the loss gave dL/dz); the chunk's kernel and bias
@@ -200,6 +248,7 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
             activation.backward(dOutput!.data + o, preactivation: activation.needsPreactivation ? preactivation.data + o : nil,
                                 output: output.data + o, rows: r.count * g.outHeight * g.outWidth, cols: filters, into: dz + o)
         }
+        if split != nil { return }
         p.backwardWeights(x: input!.data + i, dy: dz + o, dw: dKernels[c].data, db: useBias ? dBiases[c].data : nil,
                           blocked: leavesBlocked(c))
         if computesInputGradient {
@@ -216,7 +265,12 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     /// the passes over their copies, cost 1.3% of the notebook CNN's step. Off to compare.
     var blockedKernelGradients = true
 
-    private func leavesBlocked(_ c: Int) -> Bool { blockedKernelGradients && chunks[c].plan.writesBlockedGradient }
+    private func leavesBlocked(_ c: Int) -> Bool {
+        blockedKernelGradients && (split?.weights ?? chunks[c].plan).writesBlockedGradient
+    }
+
+    /// The buffers holding weight-gradient parts: one per chunk, or the split pass's one.
+    private var parts: Range<Int> { 0..<(split == nil ? chunks.count : 1) }
 
     public func endBackward() {
         let count = endBackwardTasks()
@@ -238,14 +292,14 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         guard t < slices.count else {
             let g = bias!.grad.data
             if backwardWritesGradients { g.update(repeating: 0, count: filters) }
-            for c in chunks.indices { Gemm.add(count: filters, dBiases[c].data, into: g) }
+            for c in parts { Gemm.add(count: filters, dBiases[c].data, into: g) }
             ready?(bias!, 0..<filters)
             return
         }
         let rows = slices[t], range = (rows.lowerBound * filters)..<(rows.upperBound * filters)
         let g = kernel.grad.data
         if backwardWritesGradients { (g + range.lowerBound).update(repeating: 0, count: range.count) }
-        for c in chunks.indices {
+        for c in parts {
             if leavesBlocked(c) {
                 ConvolutionPlan.addBlockedKernel(dKernels[c].data, geometry, filters: filters, rows: rows, into: g)
             } else {

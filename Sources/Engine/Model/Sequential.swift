@@ -154,15 +154,51 @@ public final class Sequential {
             }
             let run = segment.reversed().map { layers[$0] as! ChunkedLayer }
             for layer in run { d = layer.beginBackward(d) }
-            Threads.forEach(Threads.chunks(of: dOutput.batch).count) { c in
-                for layer in run { layer.backward(chunk: c) }
-            }
-            // The layers' closing tasks (a Dense's weight-gradient slices) in one meeting.
-            var tasks: [(layer: Int, task: Int)] = []
-            for (l, layer) in run.enumerated() { for t in 0..<layer.endBackwardTasks() { tasks.append((l, t)) } }
-            Threads.forEach(tasks.count) { i in run[tasks[i].layer].endBackward(task: tasks[i].task) }
+            backward(run, batch: dOutput.batch)
         }
         return d
+    }
+
+    /// A run's backward pass as one graph of tasks (`Threads.run`): each chunk through each
+    /// layer, top down, after that chunk's gradient from the layer above (or after the layer
+    /// above's whole-batch input gradient, `backwardMeetingTasks`); a layer's whole-batch tasks
+    /// after all its chunks; its closing tasks (`endBackwardTasks`) after both, last in priority,
+    /// so that a thread waiting for the other's input gradient adds weight gradients meanwhile.
+    /// Every task computes what it computes in layer order: the same bits.
+    private func backward(_ run: [ChunkedLayer], batch: Int) {
+        let chunks = Threads.chunks(of: batch).count
+        enum Task { case chunk(Int, Int), meeting(Int, Int), closing(Int, Int) }
+        var tasks: [Task] = [], after: [[Int]] = []
+        var chunkTask: [[Int]] = [], meetingTasks: [[Int]] = []
+        for (l, layer) in run.enumerated() {
+            var own: [Int] = []
+            for c in 0..<chunks {
+                own.append(tasks.count)
+                tasks.append(.chunk(l, c))
+                after.append(l == 0 ? [] : meetingTasks[l - 1].isEmpty ? [chunkTask[l - 1][c]] : [meetingTasks[l - 1][0]])
+            }
+            chunkTask.append(own)
+            var meeting: [Int] = []
+            for t in 0..<layer.backwardMeetingTasks() {
+                meeting.append(tasks.count)
+                tasks.append(.meeting(l, t))
+                after.append(own)
+            }
+            meetingTasks.append(meeting)
+        }
+        for (l, layer) in run.enumerated() {
+            for t in 0..<layer.endBackwardTasks() {
+                tasks.append(.closing(l, t))
+                after.append(chunkTask[l] + meetingTasks[l])
+            }
+        }
+        Threads.run(tasks.count, after: after) { i in
+            switch tasks[i] {
+            case let .chunk(l, c): run[l].backward(chunk: c)
+            case let .meeting(l, t): run[l].backwardMeeting(task: t)
+            case let .closing(l, t): run[l].endBackward(task: t)
+            }
+        }
     }
 
     public func zeroGradients() {
