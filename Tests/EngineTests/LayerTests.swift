@@ -16,6 +16,71 @@ import Testing
         #expect(throws: ShapeError.self) { try built(Reshape(targetShape: [-1, -1]), [24]) }
         #expect(gradientCheck(r, input: randomTensor([2, 24])).passed)
     }
+
+    /// Flatten and Reshape copy nothing: their output is their input's memory in the new shape,
+    /// their input gradient dy's; taken again at every call, so a new or grown input is followed.
+    @Test func flattenAndReshapeAreViews() throws {
+        let f = try built(Flatten(), [2, 3, 4])
+        let x = randomTensor([5, 2, 3, 4])
+        let y = f.forward(x, training: true)
+        #expect(y.shape == [5, 24] && y.array == x.array && y.sharesMemory(with: x))
+        let dy = randomTensor([5, 24], seed: 4)
+        let dx = f.backward(dy)
+        #expect(dx.shape == [5, 2, 3, 4] && dx.array == dy.array && dx.sharesMemory(with: dy))
+        // The input grows (new memory): the next call views the new values.
+        x.resize([9, 2, 3, 4])
+        for i in 0..<x.count { x[i] = Float(i) }
+        let y2 = f.forward(x, training: true)
+        #expect(y2.shape == [9, 24] && y2.array == x.array)
+        let r = try built(Reshape(targetShape: [4, -1]), [24])
+        let z = r.forward(y2, training: true)
+        #expect(z.shape == [9, 4, 6] && z.array == x.array && z.sharesMemory(with: x))
+        let dz = randomTensor([9, 4, 6], seed: 5)
+        #expect(r.backward(dz).array == dz.array && r.backward(dz).shape == [9, 24])
+    }
+
+    /// A view keeps the viewed memory alive: the viewed tensor may be freed or grow, the view
+    /// still reads the values it was taken of.
+    @Test func aViewOutlivesItsTensor() {
+        let v = Tensor(shape: [0])
+        do {
+            let t = Tensor(shape: [3], values: [1, 2, 3])
+            v.view(of: t, shape: [1, 3])
+            t.resize([1000])
+            for i in 0..<t.count { t[i] = -1 }
+        }
+        #expect(v.array == [1, 2, 3] && v.shape == [1, 3])
+        v.resize([2, 3])   // grows past the view: memory of its own
+        v.fill(7)
+        #expect(v.array == Array(repeating: 7, count: 6))
+    }
+
+    /// Training through Flatten (a view) gives the same bits as the same Dense layers fed the
+    /// flat samples directly: forward values, the first Dense's weight gradients and the
+    /// updates all read the batch through the view.
+    @Test func trainingThroughFlattenEqualsFlatInput() throws {
+        func dense() -> [Layer] {
+            [Dense.keras(units: 20, activation: .relu), Dense.keras(units: 3, activation: .softmax)]
+        }
+        let flat = try builtModel(dense(), input: [12], seed: 3)
+        let shaped = try builtModel([Flatten()] + dense(), input: [3, 4], seed: 3)
+        let initial = flat.weights()
+        shaped.setWeights(initial)
+        var rng = RandomGenerator(seed: 9)
+        let n = 70
+        let x = (0..<(n * 12)).map { _ in Float(rng.normal()) }
+        let y = (0..<n).map { Float($0 % 3) }
+        let task = Task.classification(classes: 3, names: nil)
+        func train(_ m: Sequential, _ shape: [Int]) throws -> [[Float]] {
+            let data = Dataset(sampleShape: shape, x: x, y: y, task: task)
+            _ = try fit(m, train: data, config: .keras(loss: .keras(.sparseCategoricalCrossentropy),
+                                                      optimizer: .keras(rule: SGD.keras(momentum: 0.9)), epochs: 3, batchSize: 16))
+            return m.weights()
+        }
+        let a = try train(flat, [12]), b = try train(shaped, [3, 4])
+        #expect(a == b)
+        #expect(a != initial, "the weights moved")
+    }
 }
 
 @Suite struct DropoutTests {

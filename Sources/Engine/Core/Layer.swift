@@ -41,7 +41,11 @@ public struct ShapeError: Error, CustomStringConvertible, Sendable {
 /// Shapes given to `build` and returned by `outputShape` are per sample (no batch axis);
 /// tensors given to `forward` and `backward` carry the batch as their first axis.
 /// `forward` returns the layer's own output buffer and `backward` its own input-gradient
-/// buffer: both stay valid until the layer's next call, and are reused across batches.
+/// buffer: both stay valid until the layer's next call, and are reused across batches. A layer
+/// whose output is its input's values in another shape (Flatten, Reshape) returns a view of its
+/// input instead (`Tensor.view`), and of `dy` from `backward`: valid as long as that tensor is,
+/// which the caller keeps unchanged until `backward` in any case. No layer writes into its
+/// input or into `dy`, so such a view never changes another layer's values.
 public protocol Layer: AnyObject {
     /// The Keras class name: "Dense", "Conv2D", ...
     var kind: String { get }

@@ -2,6 +2,8 @@
 /// axis may be −1 and is then inferred (as Keras).
 ///
 /// Shapes: input (N, …), output (N, target_shape…) with the same count per sample. No parameters.
+/// Like Flatten, nothing is copied: the output is a view of the input and the input gradient a
+/// view of the output's gradient (`Tensor.view`), taken again at every call.
 public final class Reshape: Layer {
     public let kind = "Reshape"
     public var name: String
@@ -42,14 +44,12 @@ public final class Reshape: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        output.resize([x.batch] + outputShape)
-        output.data.update(from: x.data, count: x.count)
+        output.view(of: x, shape: [x.batch] + outputShape)
         return output
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        dInput.resize([dy.batch] + inputShape)
-        dInput.data.update(from: dy.data, count: dy.count)
+        dInput.view(of: dy, shape: [dy.batch] + inputShape)
         return dInput
     }
 }
