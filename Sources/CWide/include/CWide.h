@@ -46,4 +46,9 @@ bool cwide_maxpool_backward(int lanes, const cwide_window *g, const float *argma
 /// Returns false, touching nothing, for more than one channel or without AVX-512.
 bool cwide_patches_gray(const cwide_window *g, const float *x, float *p);
 
+/// Asks the CPU to bring the cache lines of `bytes` bytes from `p` into the cache (a hint:
+/// changes no value, faults on nothing). The batch gather reads a few rows ahead this way:
+/// shuffled rows lie anywhere in a data set larger than the caches.
+void cwide_prefetch(const void *p, long bytes);
+
 #endif

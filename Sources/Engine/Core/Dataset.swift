@@ -1,3 +1,5 @@
+import CWide
+
 /// What the target of a data set is.
 public enum Task: Equatable, Sendable {
     /// Class indices 0..<classes stored as Float, one per sample; `names` when the source has them.
@@ -91,12 +93,18 @@ public struct Dataset: Sendable {
 
     /// Writes the features of the samples `rows`, one after another and `map` applied, to `out`
     /// (room for rows.count × featuresPerSample floats): the one place features are read.
-    public func copyFeatures<Rows: Sequence<Int>>(rows: Rows, into out: UnsafeMutablePointer<Float>) {
+    public func copyFeatures<Rows: Collection<Int>>(rows: Rows, into out: UnsafeMutablePointer<Float>) {
         let f = featuresPerSample
         func each<T>(_ v: [T], _ row: (UnsafePointer<T>, UnsafeMutablePointer<Float>) -> Void) {
             v.withUnsafeBufferPointer { src in
+                // Shuffled rows lie anywhere in the data set: ask for the rows two ahead while
+                // this one is converted, so each row's first lines need not wait on memory.
+                let bytes = f * MemoryLayout<T>.stride
+                var ahead = rows.makeIterator()
+                for _ in 0..<2 { if let j = ahead.next() { cwide_prefetch(src.baseAddress! + j * f, bytes) } }
                 var d = out
                 for i in rows {
+                    if let j = ahead.next() { cwide_prefetch(src.baseAddress! + j * f, bytes) }
                     row(src.baseAddress! + i * f, d)
                     d += f
                 }
