@@ -115,7 +115,9 @@ public enum Threads {
     /// numbered below t), on up to `budget` threads: a free thread takes the lowest-numbered
     /// task whose dependencies are done, so the numbering is the priority. In order on the
     /// calling thread when the budget is 1. Bodies run as `forEach`'s (budget 1, the caller's
-    /// `flushesSubnormals`); a task sees everything its dependencies wrote.
+    /// `flushesSubnormals`); a task sees everything its dependencies wrote. A thread with no
+    /// task ready yields its core (`sched_yield`) until one is: such waits last one pass at
+    /// most (a layer's whole-batch input gradient), and under load the core goes to others.
     public static func run(_ count: Int, after: [[Int]], _ body: (Int) -> Void) {
         precondition(after.count == count && after.indices.allSatisfy { t in after[t].allSatisfy { $0 < t } },
                      "Threads.run: dependencies must be earlier tasks")
