@@ -140,7 +140,8 @@ public protocol ChunkedLayer: Layer {
 }
 
 extension ChunkedLayer {
-    public func endBackward() {}
+    /// The closing tasks (`endBackwardTasks`) in one meeting of the threads.
+    public func endBackward() { Threads.forEach(endBackwardTasks()) { endBackward(task: $0) } }
     public func endBackwardTasks() -> Int { 0 }
     public func endBackward(task t: Int) {}
     public func backwardMeetingTasks() -> Int { 0 }

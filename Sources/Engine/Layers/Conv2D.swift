@@ -272,11 +272,6 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     /// The buffers holding weight-gradient parts: one per chunk, or the split pass's one.
     private var parts: Range<Int> { 0..<(split == nil ? chunks.count : 1) }
 
-    public func endBackward() {
-        let count = endBackwardTasks()
-        Threads.forEach(count) { endBackward(task: $0) }
-    }
-
     /// The kernel's slices, then the bias as one more task: zeroing, summing and updating the
     /// gradients on the main thread alone had the other one wait (2% of the notebook CNN's step).
     public func endBackwardTasks() -> Int {

@@ -162,11 +162,6 @@ public final class Dense: ActivatedLayer, ChunkedLayer, InputGradientOptional, L
         }
     }
 
-    public func endBackward() {
-        let count = endBackwardTasks()
-        Threads.forEach(count) { endBackward(task: $0) }
-    }
-
     /// The slices of W's rows, then the bias (its column sums in row order) as one more task.
     public func endBackwardTasks() -> Int {
         guard let x = input, dOutput != nil else { return 0 }
