@@ -51,4 +51,35 @@ bool cwide_patches_gray(const cwide_window *g, const float *x, float *p);
 /// shuffled rows lie anywhere in a data set larger than the caches.
 void cwide_prefetch(const void *p, long bytes);
 
+/// A 3x3 stride-1 convolution's tiling for Winograd F(4x4, 3x3) (winograd.c): an NHWC input of
+/// batch × height × width × channels, `pad` zeros on every side, an output of outHeight ×
+/// outWidth (= height + 2·pad − 2, the same for widths), cut into tilesH × tilesW tiles of 4x4
+/// outputs per image (⌈outHeight/4⌉ × ⌈outWidth/4⌉). T = batch·tilesH·tilesW tiles, numbered
+/// image by image, row by row.
+typedef struct {
+    long batch, height, width, channels, pad;
+    long outHeight, outWidth, tilesH, tilesW;
+} cwide_w43;
+
+/// U (36 planes of ic × oc, row-major) = G g Gᵀ for each (input, output) channel pair of the
+/// kernel g in Keras's layout (3, 3, ic, oc), or with `rotate` of g turned 180° (the input
+/// gradient's kernel, whose planes the products then take transposed). False, touching nothing,
+/// without AVX2 or when oc is not a multiple of 8 (as every cwide_w43 function).
+bool cwide_w43_kernel(const float *g, long ic, long oc, bool rotate, float *U);
+
+/// dg (3, 3, ic, oc), overwritten, = Gᵀ dU G: the kernel gradient from the planes' gradients dU.
+bool cwide_w43_kernel_backward(const float *dU, long ic, long oc, float *dg);
+
+/// V (36 planes of T × channels) = Bᵀ d B for each tile's 6x6 input block d (zeros outside the input).
+bool cwide_w43_input(const cwide_w43 *g, const float *x, float *V);
+
+/// y (batch, outHeight, outWidth, oc) = Aᵀ m A for each tile's 36 products m (planes of T × oc),
+/// + bias (if not null), then max(·, 0) with `relu`; outputs beyond outHeight, outWidth dropped.
+bool cwide_w43_output(const cwide_w43 *g, long oc, const float *M, const float *bias, bool relu, float *y);
+
+/// dM (36 planes of T × oc) = A dy Aᵀ for each tile's 4x4 block of dy (batch, outHeight,
+/// outWidth, oc; zeros beyond the output): the products' gradient, from which the kernel
+/// gradient's planes are Vᵀ·dM.
+bool cwide_w43_output_backward(const cwide_w43 *g, long oc, const float *dy, float *dM);
+
 #endif

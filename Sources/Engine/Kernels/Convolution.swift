@@ -62,6 +62,12 @@ public final class ConvolutionPlan {
     private let patches: Patches?
     /// The forward and weight-gradient passes on oneDNN's Winograd kernels, when it has them.
     private var winograd: Winograd?
+    /// All three passes by our own Winograd F(4×4, 3×3), where oneDNN has none (AVX2), with the
+    /// kernel's two transforms (forward, and turned for the input gradient): the layer's shared
+    /// copies `transformCopies`, or the plan's own `transforms`.
+    private var tiles: Winograd4x4?
+    private var transformCopies: [Int] = []
+    private var transforms: [UnsafeMutablePointer<Float>] = []
 
     /// The Winograd passes' steps. They work on activations in oneDNN's blocked layout, so each
     /// pass reorders its inputs from `nhwc` and its output back; the thread's blocked copy of the
@@ -100,8 +106,11 @@ public final class ConvolutionPlan {
     /// `backwardWeights` can leave dw in oneDNN's `ABcd16b16a` (`addBlockedKernel`).
     public var writesBlockedGradient: Bool { blockedGradient != nil }
 
-    /// The name of the algorithm the forward pass runs: "winograd", "patches" or "direct".
-    public var algorithm: String { winograd != nil ? "winograd" : patches != nil ? "patches" : "direct" }
+    /// The name of the algorithm the forward pass runs: "winograd" (oneDNN's), "winograd2x2"
+    /// (ours, `Winograd4x4`), "patches" or "direct".
+    public var algorithm: String {
+        winograd != nil ? "winograd" : tiles != nil ? "winograd4x4" : patches != nil ? "patches" : "direct"
+    }
     /// The input gradient runs on Winograd too (with `algorithm` "winograd").
     public var winogradBackwardData: Bool { winograd?.backwardData != nil }
 
@@ -226,6 +235,21 @@ public final class ConvolutionPlan {
                 }
             } else {
                 wfpd = nil
+            }
+        }
+
+        // Where oneDNN has no Winograd kernels for a layer that suits them, ours (AVX2).
+        if wfpd == nil && patches == nil && !blockedInput && !blockedOutput && Self.ownWinograd
+            && Winograd4x4.suits(g, filters: filters) {
+            tiles = Winograd4x4(g, filters: filters)
+            let count = Winograd4x4.kernelCount(g, filters: filters)
+            if let shared {
+                // Layouts of their own (one and two dimensions): never equal to each other or
+                // to a kernel layout of oneDNN's (four).
+                var forward = Self.desc([count], dnnl_a), turned = Self.desc([count, 1], dnnl_ab)
+                transformCopies = [shared.copy(for: &forward), shared.copy(for: &turned)]
+            } else {
+                transforms = [.allocate(capacity: count), .allocate(capacity: count)]
             }
         }
 
@@ -392,6 +416,33 @@ public final class ConvolutionPlan {
         for m in [srcMemory, userWeightsMemory, biasMemory, dstMemory] + ownedMemories { dnnl_memory_destroy(m) }
         dnnl_stream_destroy(stream)
         for b in ownedBuffers { b.deallocate() }
+        for t in transforms { t.deallocate() }
+    }
+
+    /// Whether plans may take our Winograd F(4×4, 3×3) (`Winograd4x4`): on unless the
+    /// environment has RUNNER_WINOGRAD4X4=0 (to compare with oneDNN's direct kernels).
+    static let ownWinograd: Bool = getenv("RUNNER_WINOGRAD4X4").map { String(cString: $0) != "0" } ?? true
+
+    /// The kernel's transform for `tiles` (`turned`: the input gradient's), made from `weights`
+    /// unless current (the layer's shared copy: made by the first chunk to need it, waited for
+    /// by the others; a transform runs the same code on any thread, so who makes it changes no bit).
+    private func tilesKernel(_ weights: UnsafePointer<Float>, turned: Bool) -> UnsafePointer<Float> {
+        let tiles = tiles!, k = turned ? 1 : 0
+        guard let shared, !transformCopies.isEmpty else {
+            Winograd4x4.transformKernel(weights, tiles.g, filters: filters, rotate: turned, into: transforms[k])
+            return UnsafePointer(transforms[k])
+        }
+        let i = transformCopies[k]
+        let u = shared.copies[i].buffer.assumingMemoryBound(to: Float.self)
+        if !shared.isCurrent(i) {
+            if shared.take(i) {
+                Winograd4x4.transformKernel(weights, tiles.g, filters: filters, rotate: turned, into: u)
+                shared.finish(i)
+            } else {
+                shared.waitFor(i)
+            }
+        }
+        return UnsafePointer(u)
     }
 
     /// y = conv(x, w) + b (then max(·, 0) when planned with `relu`). x (N, H, W, C), w (kh, kw, C, filters), b (filters), y (N, OH, OW, filters).
@@ -400,6 +451,7 @@ public final class ConvolutionPlan {
         precondition(hasBias == (bias != nil), "ConvolutionPlan: bias given \(bias != nil), planned \(hasBias)")
         let ws = Workspace.tick()
         if let patches { return patches.forward(x: x, weights: weights, bias: bias, y: y) }
+        if let tiles { return tiles.forward(x: x, u: tilesKernel(weights, turned: false), bias: bias, relu: appliesReLU, y: y) }
         set(srcMemory, x); set(userWeightsMemory, weights); set(dstMemory, y)
         if let bias { set(biasMemory, bias) }
         if let w = winograd {
@@ -432,6 +484,7 @@ public final class ConvolutionPlan {
     /// them in a row).
     public func backwardData(dy: UnsafePointer<Float>, weights: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
         let ws = Workspace.tick()
+        if let tiles { return tiles.backwardData(dy: dy, u: tilesKernel(weights, turned: true), dx: dx) }
         set(dstMemory, dy); set(userWeightsMemory, weights); set(srcMemory, dx)
         if let w = winograd, let (step, weightsReorder, dxOut) = w.backwardData {
             let kept = blockedOutput ? nil
@@ -473,6 +526,7 @@ public final class ConvolutionPlan {
         precondition(!blocked || writesBlockedGradient, "ConvolutionPlan: no blocked weight gradient here")
         let ws = Workspace.tick()
         if let patches { return patches.backwardWeights(x: x, dy: dy, dw: dw, db: db) }
+        if let tiles { return tiles.backwardWeights(x: x, dy: dy, dw: dw, db: db) }
         set(srcMemory, x); set(dstMemory, dy); set(userWeightsMemory, dw)
         if let db { set(biasMemory, db) }
         if let w = winograd {
@@ -565,6 +619,11 @@ public final class ConvolutionPlan {
     /// waiting for one another. Does nothing without `shared`.
     public func prepareKernel(_ weights: UnsafePointer<Float>, backward: Bool, first: Int) {
         guard let shared else { return }
+        if tiles != nil {
+            // Chunks running at once make the two transforms side by side (`first`).
+            for k in 0..<(backward ? 2 : 1) { _ = tilesKernel(weights, turned: (first + k) % (backward ? 2 : 1) == 1) }
+            return
+        }
         let data: KernelReorder? = winograd?.backwardData.map { $0.weightsReorder } ?? backwardDataReorder
         let forward: KernelReorder? = patches != nil ? nil : winograd.map { $0.forwardReorder } ?? forwardReorder
         let reorders = ([forward] + (backward ? [data] : [])).compactMap { $0 }.filter { $0.copy != nil }

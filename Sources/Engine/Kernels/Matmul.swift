@@ -22,12 +22,16 @@ public final class MatmulPlan {
         public var bias = false
         /// C = max(·, 0), applied last (oneDNN's eltwise post-op).
         public var relu = false
+        /// `batch` products in one call: the pth takes the pth of `batch` packed matrices of each
+        /// operand, one after another (A's pth at p × its stored rows × lda, as B's and C's).
+        public var batch = 1
 
         /// Packed leading dimensions unless given, as `Gemm.sgemm`.
         public init(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                     lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil, accumulate: Bool = false,
-                    bias: Bool = false, relu: Bool = false) {
+                    bias: Bool = false, relu: Bool = false, batch: Int = 1) {
             self.transA = transA; self.transB = transB
+            self.batch = batch
             self.m = m; self.n = n; self.k = k
             self.lda = lda ?? (transA ? m : k); self.ldb = ldb ?? (transB ? k : n); self.ldc = ldc ?? n
             self.accumulate = accumulate
@@ -48,9 +52,9 @@ public final class MatmulPlan {
         shape = s
         DNNLEngine.singleThreaded()
         let engine = DNNLEngine.shared.handle
-        var aDesc = Self.desc(rows: s.m, cols: s.k, ld: s.lda, transposed: s.transA)
-        var bDesc = Self.desc(rows: s.k, cols: s.n, ld: s.ldb, transposed: s.transB)
-        var cDesc = Self.desc(rows: s.m, cols: s.n, ld: s.ldc, transposed: false)
+        var aDesc = Self.desc(rows: s.m, cols: s.k, ld: s.lda, transposed: s.transA, batch: s.batch)
+        var bDesc = Self.desc(rows: s.k, cols: s.n, ld: s.ldb, transposed: s.transB, batch: s.batch)
+        var cDesc = Self.desc(rows: s.m, cols: s.n, ld: s.ldc, transposed: false, batch: s.batch)
         var attr: OpaquePointer?
         ConvolutionPlan.check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")
         defer { dnnl_primitive_attr_destroy(attr) }
@@ -64,7 +68,8 @@ public final class MatmulPlan {
             if s.relu { ConvolutionPlan.check(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "post_ops_append_eltwise") }
             ConvolutionPlan.check(dnnl_primitive_attr_set_post_ops(attr, ops), "set_post_ops")
         }
-        var biasDesc = Self.desc(rows: 1, cols: s.n, ld: s.n, transposed: false)
+        precondition(s.batch == 1 || !s.bias, "MatmulPlan: a bias with a batch of products")
+        var biasDesc = Self.desc(rows: 1, cols: s.n, ld: s.n, transposed: false, batch: 1)
         var md = dnnl_matmul_desc_t()
         ConvolutionPlan.check(withUnsafePointer(to: &biasDesc) { bd in
             dnnl_matmul_desc_init(&md, &aDesc, &bDesc, s.bias ? bd : nil, &cDesc)
@@ -112,11 +117,17 @@ public final class MatmulPlan {
     }
 
     /// A rows×cols row-major matrix with leading dimension `ld`, or, `transposed`, the
-    /// transpose of a cols×rows one (element (i, j) at j·ld + i).
-    private static func desc(rows: Int, cols: Int, ld: Int, transposed: Bool) -> dnnl_memory_desc_t {
+    /// transpose of a cols×rows one (element (i, j) at j·ld + i); with a `batch` above 1, that
+    /// many such matrices one after another.
+    private static func desc(rows: Int, cols: Int, ld: Int, transposed: Bool, batch: Int) -> dnnl_memory_desc_t {
         var d = dnnl_memory_desc_t()
-        let strides: [Int64] = transposed ? [1, Int64(ld)] : [Int64(ld), 1]
-        ConvolutionPlan.check(dnnl_memory_desc_init_by_strides(&d, 2, [Int64(rows), Int64(cols)], dnnl_f32, strides),
+        var dims = [Int64(rows), Int64(cols)]
+        var strides: [Int64] = transposed ? [1, Int64(ld)] : [Int64(ld), 1]
+        if batch > 1 {
+            dims.insert(Int64(batch), at: 0)
+            strides.insert(Int64((transposed ? cols : rows) * ld), at: 0)
+        }
+        ConvolutionPlan.check(dnnl_memory_desc_init_by_strides(&d, Int32(dims.count), dims, dnnl_f32, strides),
                               "memory_desc_init_by_strides")
         return d
     }
