@@ -25,7 +25,12 @@ import Testing
                 for i in stride(from: 0, to: x.count, by: 7) { x[i] = i % 2 == 0 ? 0 : -0.0 }
                 let y = dense.forward(x, training: true).array
                 let z = Tensor(shape: [rows, units]), reference = Tensor(shape: [rows, units])
-                MatmulPlan(.init(m: rows, n: units, k: features)).run(a: x.data, b: dense.kernel.value.data, c: z.data)
+                // The product chunk by chunk, as the layer computes it (`Threads.chunks`): on
+                // oneDNN's AVX2 `gemm:jit` a row's last bits depend on the product's row count.
+                for r in Threads.chunks(of: rows) {
+                    MatmulPlan(.init(m: r.count, n: units, k: features))
+                        .run(a: x.data + r.lowerBound * features, b: dense.kernel.value.data, c: z.data + r.lowerBound * units)
+                }
                 activation.forward(z.data, rows: rows, cols: units, bias: dense.bias?.value.data, output: reference.data)
                 #expect(y.map(\.bitPattern) == reference.array.map(\.bitPattern),
                         "\(activation) \(rows)×\(features)→\(units) bias \(useBias)")

@@ -6,8 +6,10 @@ import CDNNL
 /// Layouts follow `Gemm.sgemm`: every matrix is row-major with a leading dimension; op(A) is
 /// m×k, op(B) is k×n, C is m×n. A transposed operand is described to oneDNN by its strides,
 /// so nothing is copied. oneDNN's `brg` kernels beat OpenBLAS's single-threaded sgemm on the
-/// small row counts of a chunk (bench/README.md). Each element of C is one dot product summed
-/// in k order inside the kernel, whatever the row split: chunking rows never changes a bit.
+/// small row counts of a chunk (bench/README.md). On AVX-512 (`brg`) each element of C is one
+/// dot product summed in k order inside the kernel, whatever the row split; on AVX2 (`gemm:jit`,
+/// the portable kernels) the row count picks the blocking and the last bits may move with it.
+/// The engine's chunks are fixed by the batch size, so neither changes a bit across threads.
 ///
 /// Like `ConvolutionPlan`, a plan owns its stream, memory objects and scratchpad and must not
 /// be used by two threads at once; it runs single-threaded (the engine's chunks are the
