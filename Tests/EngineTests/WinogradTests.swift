@@ -57,15 +57,22 @@ struct WinogradTests {
         w.backwardWeights(x: other.data, dy: dy.data, dw: dw.data, db: db.data)
         close(dw.array, edw.array, "kernel gradient of another input")
 
-        // The input gradient overwrites the kept transform: a weight gradient after it
-        // transforms its input again.
+        // The input gradient (in the thread's buffers) between a training forward pass and its
+        // weight gradient leaves the kept transform alone.
         let dx = Tensor(shape: [g.inputCount]), edx = Tensor(shape: [g.inputCount])
         dx.fill(.nan)
         ConvolutionReference.backwardData(g, filters: filters, dy: dy.data, weights: k.data, dx: edx.data)
+        w.forward(x: other.data, u: u.data, bias: b.data, relu: false, y: y.data)
         w.backwardData(dy: dy.data, u: turned.data, dx: dx.data)
         close(dx.array, edx.array, "input gradient")
         w.backwardWeights(x: other.data, dy: dy.data, dw: dw.data, db: db.data)
         close(dw.array, edw.array, "kernel gradient after an input gradient")
+
+        // An inference pass keeps nothing: a weight gradient after it transforms its input.
+        w.forward(x: x.data, u: u.data, bias: b.data, relu: false, y: y.data, training: false)
+        close(y.array, expected.array, "inference forward")
+        w.backwardWeights(x: other.data, dy: dy.data, dw: dw.data, db: db.data)
+        close(dw.array, edw.array, "kernel gradient after an inference pass")
     }
 
     /// A plan takes our Winograd where oneDNN has none: 24 channels (oneDNN's Winograd kernels

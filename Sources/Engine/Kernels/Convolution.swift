@@ -447,11 +447,13 @@ public final class ConvolutionPlan {
 
     /// y = conv(x, w) + b (then max(·, 0) when planned with `relu`). x (N, H, W, C), w (kh, kw, C, filters), b (filters), y (N, OH, OW, filters).
     public func forward(x: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        y: UnsafeMutablePointer<Float>) {
+                        y: UnsafeMutablePointer<Float>, training: Bool = true) {
         precondition(hasBias == (bias != nil), "ConvolutionPlan: bias given \(bias != nil), planned \(hasBias)")
         let ws = Workspace.tick()
         if let patches { return patches.forward(x: x, weights: weights, bias: bias, y: y) }
-        if let tiles { return tiles.forward(x: x, u: tilesKernel(weights, turned: false), bias: bias, relu: appliesReLU, y: y) }
+        if let tiles {
+            return tiles.forward(x: x, u: tilesKernel(weights, turned: false), bias: bias, relu: appliesReLU, y: y, training: training)
+        }
         set(srcMemory, x); set(userWeightsMemory, weights); set(dstMemory, y)
         if let bias { set(biasMemory, bias) }
         if let w = winograd {
@@ -822,6 +824,8 @@ final class Workspace {
     }
     let scratch = Buffer()
     let blocked = [Buffer(), Buffer()]
+    /// `Winograd4x4`'s transforms and products.
+    let winograd = [Buffer(), Buffer(), Buffer()]
     /// The plan calls made on this thread so far (every plan's, whatever its algorithm).
     var clock = 0
 

@@ -24,10 +24,13 @@ final class Winograd4x4 {
     let filters: Int
     private var forwardTiles: cwide_w43, dataTiles: cwide_w43
     private let forwardProduct: MatmulPlan, dataProduct: MatmulPlan, weightsProduct: MatmulPlan
-    /// The input's transform (the forward pass's V, then the weight gradient's), and the products.
-    private let v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, dU: UnsafeMutablePointer<Float>
-    /// The input `v` holds the transform of, if it is the last forward pass's.
-    private var transformed: UnsafePointer<Float>?
+    /// Floats of the input's transform, the products (forward pass, weight gradient, input
+    /// gradient: the largest of those) and the kernel gradient's planes.
+    private let inputCount: Int, productCount: Int, dataInputCount: Int, kernelCount: Int
+    /// A training forward pass's input transform, kept for its weight gradient (made on the
+    /// first training pass: a plan that only infers never holds one), and the input it is of.
+    private var kept: UnsafeMutablePointer<Float>?
+    private var keptFrom: UnsafePointer<Float>?
 
     /// 3×3, stride 1, the same padding of 0 or 1 on every side (`valid`, or `same` at stride 1),
     /// channels and filters in 8s, and a CPU with AVX2.
@@ -63,18 +66,37 @@ final class Winograd4x4 {
         forwardProduct = MatmulPlan(.init(m: t, n: f, k: c, batch: 36))
         weightsProduct = MatmulPlan(.init(transA: true, m: c, n: f, k: t, batch: 36))
         dataProduct = MatmulPlan(.init(transB: true, m: td, n: c, k: f, batch: 36))
-        v = .allocate(capacity: 36 * max(t * c, td * f))
-        m = .allocate(capacity: 36 * max(t * f, td * c))
-        dU = .allocate(capacity: 36 * c * f)
+        inputCount = 36 * t * c
+        productCount = 36 * max(t * f, td * c)
+        dataInputCount = 36 * td * f
+        kernelCount = 36 * c * f
     }
 
-    deinit { v.deallocate(); m.deallocate(); dU.deallocate() }
+    deinit { kept?.deallocate() }
 
-    /// y = conv(x, w) + b, then max(·, 0) with `relu`; `u` is w's `transformKernel`.
+    /// The calling thread's working buffers (`Workspace`): every other buffer of a pass is the
+    /// thread's, shared by all plans on it (a pass holds nothing between calls), so memory grows
+    /// with the threads, not with the plans (the evaluation's larger batches have plans of
+    /// their own).
+    private func buffer(_ i: Int, _ count: Int) -> UnsafeMutablePointer<Float> {
+        Workspace.current.winograd[i].atLeast(count * MemoryLayout<Float>.size).assumingMemoryBound(to: Float.self)
+    }
+
+    /// y = conv(x, w) + b, then max(·, 0) with `relu`; `u` is w's `transformKernel`. A
+    /// `training` pass keeps its input's transform for the weight gradient.
     func forward(x: UnsafePointer<Float>, u: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
-                 y: UnsafeMutablePointer<Float>) {
+                 y: UnsafeMutablePointer<Float>, training: Bool = true) {
+        let v: UnsafeMutablePointer<Float>
+        if training {
+            if kept == nil { kept = .allocate(capacity: inputCount) }
+            v = kept!
+            keptFrom = x
+        } else {
+            v = buffer(0, inputCount)
+            keptFrom = nil
+        }
         _ = cwide_w43_input(&forwardTiles, x, v)
-        transformed = x
+        let m = buffer(1, productCount)
         forwardProduct.run(a: v, b: u, c: m)
         _ = cwide_w43_output(&forwardTiles, filters, m, bias, relu, y)
     }
@@ -83,12 +105,14 @@ final class Winograd4x4 {
     /// forward pass's when x is its input: a backward pass follows its forward pass on the plan).
     func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
                          db: UnsafeMutablePointer<Float>?) {
-        if transformed != x {
-            _ = cwide_w43_input(&forwardTiles, x, v)
-            transformed = x
+        var v = kept
+        if keptFrom != x || v == nil {
+            v = buffer(0, inputCount)
+            _ = cwide_w43_input(&forwardTiles, x, v!)
         }
+        let m = buffer(1, productCount), dU = buffer(2, kernelCount)
         _ = cwide_w43_output_backward(&forwardTiles, filters, dy, m)
-        weightsProduct.run(a: v, b: m, c: dU)
+        weightsProduct.run(a: v!, b: m, c: dU)
         _ = cwide_w43_kernel_backward(dU, g.channels, filters, dw)
         if let db {
             db.update(repeating: 0, count: filters)
@@ -98,8 +122,8 @@ final class Winograd4x4 {
 
     /// dx, overwritten, from dy and the rotated kernel's transform `u` (`transformKernel(rotate: true)`).
     func backwardData(dy: UnsafePointer<Float>, u: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+        let v = buffer(0, dataInputCount), m = buffer(1, productCount)
         _ = cwide_w43_input(&dataTiles, dy, v)
-        transformed = nil
         dataProduct.run(a: v, b: u, c: m)
         _ = cwide_w43_output(&dataTiles, g.channels, m, nil, false, dx)
     }

@@ -180,7 +180,7 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * filters
         let z = (activation.needsPreactivation ? preactivation : output).data + r.lowerBound * outPer
         p.prepareKernel(kernel.value.data, backward: training && computesInputGradient, first: c)
-        p.forward(x: input!.data + r.lowerBound * inPer, weights: kernel.value.data, bias: bias?.value.data, y: z)
+        p.forward(x: input!.data + r.lowerBound * inPer, weights: kernel.value.data, bias: bias?.value.data, y: z, training: training)
         if activation != .linear && !p.appliesReLU {
             activation.forward(z, rows: r.count * g.outHeight * g.outWidth, cols: filters,
                                output: output.data + r.lowerBound * outPer)
