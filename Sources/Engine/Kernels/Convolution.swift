@@ -106,7 +106,7 @@ public final class ConvolutionPlan {
     /// `backwardWeights` can leave dw in oneDNN's `ABcd16b16a` (`addBlockedKernel`).
     public var writesBlockedGradient: Bool { blockedGradient != nil }
 
-    /// The name of the algorithm the forward pass runs: "winograd" (oneDNN's), "winograd2x2"
+    /// The name of the algorithm the forward pass runs: "winograd" (oneDNN's), "winograd4x4"
     /// (ours, `Winograd4x4`), "patches" or "direct".
     public var algorithm: String {
         winograd != nil ? "winograd" : tiles != nil ? "winograd4x4" : patches != nil ? "patches" : "direct"
@@ -434,14 +434,8 @@ public final class ConvolutionPlan {
         }
         let i = transformCopies[k]
         let u = shared.copies[i].buffer.assumingMemoryBound(to: Float.self)
-        if !shared.isCurrent(i) {
-            if shared.take(i) {
-                Winograd4x4.transformKernel(weights, tiles.g, filters: filters, rotate: turned, into: u)
-                shared.finish(i)
-            } else {
-                shared.waitFor(i)
-            }
-        }
+        let made = makeShared(shared, i) { Winograd4x4.transformKernel(weights, tiles.g, filters: filters, rotate: turned, into: u) }
+        if !made { shared.waitFor(i) }
         return UnsafePointer(u)
     }
 
@@ -606,10 +600,18 @@ public final class ConvolutionPlan {
     /// Makes the shared copy `i` with reorder `step` unless it is current; false, doing
     /// nothing, when another chunk is making it.
     private func makeShared(_ shared: SharedKernel, _ i: Int, by step: Int) -> Bool {
+        makeShared(shared, i) {
+            execute(step)
+            wait()
+        }
+    }
+
+    /// Makes the shared copy `i` with `make` unless it is current; false, doing nothing, when
+    /// another chunk is making it.
+    private func makeShared(_ shared: SharedKernel, _ i: Int, _ make: () -> Void) -> Bool {
         if shared.isCurrent(i) { return true }
         guard shared.take(i) else { return false }
-        execute(step)
-        wait()
+        make()
         shared.finish(i)
         return true
     }
