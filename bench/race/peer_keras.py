@@ -1,7 +1,7 @@
 """The race's Keras peer (Keras 3 on TensorFlow): trains one workload with `model.fit` on 2
 intra-op threads (1 inter-op) and writes its result as JSON.
 
-    peer_keras.py WORKLOAD --data FOLDER --result FILE [--quick]
+    peer_keras.py WORKLOAD --data FOLDER --result FILE [--quick] [--seed S]
 
 Only the training epochs are timed, by a callback at each epoch's begin and end.
 """
@@ -64,6 +64,7 @@ def main():
     p.add_argument("--data", default=fashion.DEFAULT_DATA)
     p.add_argument("--result", required=True)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--seed", type=int, default=42, help="seed of the initialization, the shuffling and dropout (default 42)")
     args = p.parse_args()
     tf.config.threading.set_intra_op_parallelism_threads(THREADS)
     tf.config.threading.set_inter_op_parallelism_threads(1)
@@ -73,7 +74,7 @@ def main():
     x_train, x_test = fashion.preprocess(w["preprocess"], x_train, x_test)
     if w["model"] != "mlp":
         x_train, x_test = x_train[..., None], x_test[..., None]  # NHWC, one channel
-    keras.utils.set_random_seed(42)
+    keras.utils.set_random_seed(args.seed)  # Python's, NumPy's and TensorFlow's: initialization, shuffling, dropout
     model = build(w["model"])
     opt = keras.optimizers.SGD(w["lr"]) if w["optimizer"] == "sgd" else keras.optimizers.Adam(w["lr"])
     model.compile(loss="sparse_categorical_crossentropy", optimizer=opt, metrics=["accuracy"])

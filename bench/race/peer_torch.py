@@ -1,6 +1,6 @@
 """The race's PyTorch peer: trains one workload on 2 threads and writes its result as JSON.
 
-    peer_torch.py WORKLOAD --data FOLDER --result FILE [--quick]
+    peer_torch.py WORKLOAD --data FOLDER --result FILE [--quick] [--seed S]
 
 Data are tensors in memory; batches are slices of a shuffled index (no DataLoader). Layers start
 as Keras's do (Glorot-uniform kernels, zero biases) and Adam's epsilon is Keras's 1e-7, so the
@@ -85,17 +85,17 @@ def accuracy(model, x, y):
     return correct / len(x)
 
 
-def train_workload(name, w, data):
+def train_workload(name, w, data, seed):
     x_train, y_train, x_test, y_test = data
     x_train, x_test = fashion.preprocess(w["preprocess"], x_train, x_test)
     if w["model"] != "mlp":
         x_train, x_test = x_train[:, None], x_test[:, None]  # NCHW, one channel
     x, y = torch.from_numpy(np.ascontiguousarray(x_train)), torch.from_numpy(y_train)
     xt, yt = torch.from_numpy(np.ascontiguousarray(x_test)), torch.from_numpy(y_test)
-    torch.manual_seed(42)
+    torch.manual_seed(seed)  # the initialization and dropout
     model = keras_init(build(w["model"]))
     opt = optimizer(w["optimizer"], model.parameters(), w["lr"])
-    seconds, losses = train_epochs(model, opt, x, y, w["batch"], w["epochs"], torch.Generator().manual_seed(42))
+    seconds, losses = train_epochs(model, opt, x, y, w["batch"], w["epochs"], torch.Generator().manual_seed(seed))
     return dict(epoch_seconds=seconds, samples=len(x) * w["epochs"], losses=losses, test_accuracy=accuracy(model, xt, yt))
 
 
@@ -145,11 +145,13 @@ def main():
     p.add_argument("--data", default=fashion.DEFAULT_DATA)
     p.add_argument("--result", required=True)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--seed", type=int, default=42,
+                   help="seed of the initialization, the shuffling and dropout (default 42; the search keeps its own)")
     args = p.parse_args()
     torch.set_num_threads(THREADS)
     data = fashion.load(args.data)
     w = fashion.workload(args.workload, args.quick)
-    result = search(w, data) if args.workload == "search" else train_workload(args.workload, w, data)
+    result = search(w, data) if args.workload == "search" else train_workload(args.workload, w, data, args.seed)
     result.update(framework="PyTorch", version=torch.__version__, threads=torch.get_num_threads(),
                   cpu_capability=torch.backends.cpu.get_cpu_capability(), mkl=torch.backends.mkl.is_available(),
                   mkldnn=torch.backends.mkldnn.is_available())

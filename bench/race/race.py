@@ -1,6 +1,6 @@
 """The race: runner against PyTorch, Keras, scikit-learn and Optuna on the same workloads.
 
-    bench/race/run [workload ...] [--rounds N] [--quick] [--no-record] [--runner-kernels portable|native]
+    bench/race/run [workload ...] [--rounds N] [--seeds N] [--quick] [--no-record] [--runner-kernels portable|native]
 
 Started by bench/race/run (which builds the release runner and the peers' virtual
 environment); see bench/race/README.md for what is measured and how.
@@ -11,6 +11,7 @@ import datetime
 import fcntl
 import gzip
 import json
+import math
 import os
 import re
 import resource
@@ -48,6 +49,27 @@ TITLES = {
     "fashion_cnn": "runner experiments/fashion_cnn.yaml, end to end",
     "fashion_cnn_busy": "the same with one other busy process (disturbed on purpose)",
 }
+
+
+# --seeds: runner's mean test accuracy over the seeds should be within this of each peer's.
+TOLERANCE = 0.01
+PEER_SEED = 42  # peer_torch.py's and peer_keras.py's default --seed
+
+
+def usual_seed(workload, framework):
+    """The seed a contestant trains a workload with when given none: the timed rounds' seed."""
+    if framework != "runner":
+        return PEER_SEED
+    with open(os.path.join(HERE, "workloads", workload + ".yaml")) as f:
+        return int(re.search(r"^seed: (\d+)", f.read(), re.M).group(1))
+
+
+def seeds(workload, framework, n):
+    """The n seeds of a contestant's accuracy runs (--seeds): its usual one first (round 1's timed
+    run counts as seed 1), then 2, 3, … skipping the usual one. runner's is `seed: 1`, so it
+    trains seeds 1..n; the peers 42, 2..n."""
+    first = usual_seed(workload, framework)
+    return [first] + [s for s in range(2, n + 2) if s != first][:n - 1]
 
 
 def shown(framework, workload):
@@ -133,7 +155,7 @@ class Race:
         self.lock = Lock(args.lock)
         self.n_train = idx_count(data, "train-labels-idx1-ubyte")
 
-    def command(self, workload, framework, out, result):
+    def command(self, workload, framework, out, result, seed=None):
         quick = self.args.quick
         if framework == "runner":
             sets = [f"data.path={self.data}"]
@@ -148,19 +170,24 @@ class Race:
                 cmd = [RUNNER, "experiments/fashion_cnn.yaml"]
                 sets += ["search.trials=2", "fit.epochs=1", "data.limit=1500"] if quick else []
             cmd += ["--out", out, "--kernels", self.args.runner_kernels] + [a for s in sets for a in ("--set", s)]
+            cmd += ["--seed", str(seed)] if seed is not None else []
         else:
             script = {"torch": "peer_torch.py", "keras": "peer_keras.py", "sklearn": "peer_sklearn.py"}[framework]
             cmd = [PYTHON, os.path.join(HERE, script), workload, "--data", self.data, "--result", result]
             cmd += ["--quick"] if quick else []
+            cmd += ["--seed", str(seed)] if seed is not None else []
         return UNSET + cmd
 
-    def run(self, workload, framework, round_):
-        tag = f"{workload}-{framework}-{round_}"
+    def run(self, workload, framework, round_, seed=None):
+        """A timed run of a round, or (seed given) an extra run of --seeds for its test accuracy
+        only: untimed, so not rerun when disturbed (its foreign load is still recorded)."""
+        timed = seed is None
+        tag = f"{workload}-{framework}-{round_}" if timed else f"{workload}-{framework}-seed{seed}"
         attempts = []
-        for attempt in range(self.args.retries + 1):
+        for attempt in range(self.args.retries + 1 if timed else 1):
             out = os.path.join(self.work, tag + f"-{attempt}")
             result = out + ".json"
-            cmd = self.command(workload, framework, out, result)
+            cmd = self.command(workload, framework, out, result, seed)
             m = run_once(cmd, os.path.join(self.folder, tag + ".log"), self.lock, busy=workload == "fashion_cnn_busy")
             if m["exit"] != 0:
                 tail = "\n".join(line for _, line in m["lines"][-15:])
@@ -169,9 +196,10 @@ class Race:
             disturbed = m["foreign_cores"] > self.args.max_load and workload != "fashion_cnn_busy"
             if not disturbed:
                 break
-            if attempt < self.args.retries:
+            if attempt < self.args.retries and timed:
                 print(f"  {tag}: other processes used {m['foreign_cores']:.2f} cores: again", flush=True)
         record = dict(workload=workload, framework=framework, shown=shown(framework, workload), round=round_,
+                      timed=timed, seed=usual_seed(workload, framework) if timed and workload in TRAINING else seed,
                       wall_s=m["wall_s"], own_cpu_s=m["own_cpu_s"], foreign_cores=m["foreign_cores"],
                       peak_rss_mib=m["peak_rss_mib"], attempts=attempts, retries=len(attempts) - 1,
                       disturbed=disturbed, command=" ".join(cmd))
@@ -321,13 +349,15 @@ def versions():
 # The table
 
 
-def summarize(records, workloads):
-    """One row per workload: medians over rounds of each contestant's figure."""
+def summarize(records, workloads, n_seeds=1):
+    """One row per workload: medians over rounds of each contestant's figure; with n_seeds > 1,
+    the test accuracy's mean and sd over the seeds too, and runner's mean against each peer's."""
     rows = []
     for w in workloads:
         row = dict(workload=w, title=TITLES[w], contestants={})
         for fw in CONTESTANTS[w]:
-            rs = [r for r in records if r["workload"] == w and r["framework"] == fw]
+            every = [r for r in records if r["workload"] == w and r["framework"] == fw]
+            rs = [r for r in every if r["timed"]]
             if not rs:
                 continue
             c = dict(shown=rs[0]["shown"], runs=len(rs), peak_rss_mib=max(r["peak_rss_mib"] for r in rs),
@@ -336,6 +366,12 @@ def summarize(records, workloads):
             if w in TRAINING:
                 c["samples_per_s"] = statistics.median(r["samples_per_s"] for r in rs)
                 c["test_accuracy"] = statistics.median(r["test_accuracy"] for r in rs)
+                if n_seeds > 1:
+                    ran = [next(r for r in rs if r["round"] == 1)] + [r for r in every if not r["timed"]]
+                    c["seed_accuracies"] = [dict(seed=r["seed"], test_accuracy=r["test_accuracy"]) for r in ran]
+                    accuracies = [r["test_accuracy"] for r in ran]
+                    c["accuracy_mean"] = statistics.mean(accuracies)
+                    c["accuracy_sd"] = statistics.stdev(accuracies)  # the sample's (n − 1)
             elif w == "search":
                 c["seconds"] = statistics.median(r["search_s"] for r in rs)
                 c["best_score"] = statistics.median(r["best_score"] for r in rs)
@@ -350,6 +386,16 @@ def summarize(records, workloads):
                 row["ratio"] = cs["runner"]["samples_per_s"] / max(c["samples_per_s"] for c in peers)
             else:  # time: runner's share of the fastest peer's
                 row["ratio"] = cs["runner"]["seconds"] / min(c["seconds"] for c in peers)
+        if "accuracy_mean" in cs.get("runner", {}):
+            r = cs["runner"]
+            row["accuracy_check"] = {}
+            for fw, c in cs.items():
+                if fw != "runner" and "accuracy_mean" in c:
+                    difference = r["accuracy_mean"] - c["accuracy_mean"]
+                    # The difference of two means of n runs each varies by about this much.
+                    error = math.sqrt((r["accuracy_sd"] ** 2 + c["accuracy_sd"] ** 2) / n_seeds)
+                    row["accuracy_check"][fw] = dict(difference=difference, standard_error=error,
+                                                     within=round(abs(difference), 9) <= TOLERANCE)
         row["foreign_cores"] = max((c["foreign_cores"] for c in cs.values()), default=0)
         rows.append(row)
     return rows
@@ -363,10 +409,17 @@ def fmt_figure(w, c):
     return f"{c['seconds']:.1f} s"
 
 
-def table(rows):
+def fmt_accuracy(c, key):
+    if "accuracy_mean" in c:
+        return f"{c['accuracy_mean']:.4f} ± {c['accuracy_sd']:.4f}"
+    return f"{c[key]:.4f}"
+
+
+def table(rows, n_seeds=1):
     """The Markdown table: a row per workload, the peers' columns named in each row."""
+    over = f"; training workloads: mean ± sd over {n_seeds} seeds" if n_seeds > 1 else ""
     lines = ["| workload | runner | peer 1 | peer 2 | runner ÷ best peer | foreign load (cores) "
-             "| test accuracy (runner / peers) | peak RSS MiB (runner / peers) |",
+             f"| test accuracy (runner / peers{over}) | peak RSS MiB (runner / peers) |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for row in rows:
         cs = row["contestants"]
@@ -380,7 +433,7 @@ def table(rows):
             ratio = "—"
         order = [fw for fw in CONTESTANTS[row["workload"]] if fw in cs]
         acc_key = "best_score" if row["workload"] == "search" else "test_accuracy"
-        acc = " / ".join(f"{cs[fw][acc_key]:.4f}" for fw in order)
+        acc = " / ".join(fmt_accuracy(cs[fw], acc_key) for fw in order)
         if row["workload"] == "search":
             acc += " (best CV)"
         rss = " / ".join(f"{cs[fw]['peak_rss_mib']:,.0f}" for fw in order)
@@ -393,6 +446,28 @@ def table(rows):
         title = row["title"] + (f" [{row['workload']}]")
         lines.append(f"| {title} | " + " | ".join(cells + [ratio, load, acc, rss]) + " |")
     return "\n".join(lines)
+
+
+def accuracy_text(rows, n_seeds):
+    """--seeds: for each training workload, runner's mean test accuracy against each peer's."""
+    lines = []
+    for row in rows:
+        if "accuracy_check" not in row:
+            continue
+        cs = row["contestants"]
+        r = cs["runner"]
+        against = []
+        for fw, check in row["accuracy_check"].items():
+            c = cs[fw]
+            against.append(f"{c['shown']} {c['accuracy_mean']:.4f} ± {c['accuracy_sd']:.4f}: difference "
+                           f"{check['difference']:+.4f} (standard error {check['standard_error']:.4f}), "
+                           f"{'within' if check['within'] else '**not within**'} {TOLERANCE}")
+        lines.append(f"- {row['workload']}: runner {r['accuracy_mean']:.4f} ± {r['accuracy_sd']:.4f}; " + "; ".join(against))
+    if not lines:
+        return ""
+    return (f"Test accuracy over {n_seeds} seeds (mean ± sd; round 1's timed run is seed 1, each contestant's usual "
+            f"seed; the other seeds are untimed runs), runner's mean against each peer's, |difference| ≤ {TOLERANCE}:\n"
+            + "\n".join(lines))
 
 
 def kernels_text(k):
@@ -429,6 +504,10 @@ def main():
     p.add_argument("workloads", nargs="*", metavar="workload",
                    help=f"some of: {' '.join(ORDER)} (default: all)")
     p.add_argument("--rounds", type=int, default=2, help="times each contestant runs each workload (default 2)")
+    p.add_argument("--seeds", type=int, default=1,
+                   help="train each contestant of the training workloads with this many seeds for the test accuracy "
+                        "(default 1): round 1 counts as seed 1, the others are extra untimed runs; the table gives "
+                        f"mean ± sd and whether runner's mean is within {TOLERANCE} of each peer's")
     p.add_argument("--quick", action="store_true",
                    help="a smoke run: 6,000 training and 2,000 test images, 1 epoch, a smaller search; not recorded")
     p.add_argument("--max-load", type=float, default=0.10,
@@ -449,6 +528,8 @@ def main():
         p.error(f"unknown workload {', '.join(unknown)}; choose from {' '.join(ORDER)}")
     if args.rounds < 1:
         p.error("--rounds must be at least 1")
+    if args.seeds < 1:
+        p.error("--seeds must be at least 1")
     workloads = [w for w in ORDER if w in (args.workloads or ORDER)]
     record = not (args.quick or args.no_record)
 
@@ -468,9 +549,10 @@ def main():
             fashion.write_subset(data, 6000, 2000, source=args.data)
         race = Race(args, folder, data, work)
         info = dict(date=stamp, machine=machine(), runner=runner_version(), peers=versions(),
-                    settings=dict(rounds=args.rounds, quick=args.quick, max_load=args.max_load, retries=args.retries,
+                    settings=dict(rounds=args.rounds, seeds=args.seeds, quick=args.quick, max_load=args.max_load, retries=args.retries,
                                   data=data, training_samples=race.n_train, threads=2, runner_kernels=args.runner_kernels))
-        print(f"race: {', '.join(workloads)}; {args.rounds} round(s); runner --kernels {args.runner_kernels}"
+        print(f"race: {', '.join(workloads)}; {args.rounds} round(s)"
+              f"{f'; {args.seeds} seeds' if args.seeds > 1 else ''}; runner --kernels {args.runner_kernels}"
               f"{'; quick' if args.quick else ''}", flush=True)
         print(f"  {info['machine']['model']}, {' '.join(info['machine']['flags'])}; {info['runner']}; {info['peers']}", flush=True)
         with race.lock:
@@ -494,7 +576,15 @@ def main():
                           f"{rec['peak_rss_mib']:,.0f} MiB, wall {rec['wall_s']:.1f} s, "
                           f"other processes {rec['foreign_cores']:.2f} cores"
                           + (f", {rec['retries']} rerun(s)" if rec["retries"] else ""), flush=True)
-        rows = summarize(records, workloads)
+            # --seeds: the accuracy's other seeds, after the timed rounds, interleaved as they are.
+            for i in range(1, args.seeds if w in TRAINING else 1):
+                for fw in CONTESTANTS[w]:
+                    rec = race.run(w, fw, None, seed=seeds(w, fw, args.seeds)[i])
+                    records.append(rec)
+                    print(f"  {w} seed {rec['seed']} {rec['shown']}: accuracy {rec['test_accuracy']:.4f}, "
+                          f"wall {rec['wall_s']:.1f} s, other processes {rec['foreign_cores']:.2f} cores (untimed"
+                          + (": above --max-load, not rerun)" if rec["disturbed"] else ")"), flush=True)
+        rows = summarize(records, workloads, args.seeds)
     finally:
         whole.__exit__()
         shutil.rmtree(work, ignore_errors=True)
@@ -506,7 +596,9 @@ def main():
                f"{' (quick: not a measurement)' if args.quick else ''}", "",
                f"{m['model']}, {m['cores']} cores, flags {' '.join(m['flags'])}; {info['runner']}; {info['peers']}; "
                f"{args.rounds} round(s), medians; 2 threads each.", "",
-               table(main_rows), ""]
+               table(main_rows, args.seeds), ""]
+    if accuracy_text(main_rows, args.seeds):
+        section += [accuracy_text(main_rows, args.seeds), ""]
     if busy:
         c = busy[0]["contestants"]["runner"]
         section += [f"Disturbed on purpose (one `yes` busy throughout, not a race figure): "
