@@ -329,6 +329,16 @@ def probe_onednn(race):
     return found
 
 
+# Variables that cap the instruction set of oneDNN (runner, PyTorch, Keras), MKL and ATen (PyTorch):
+# set in the race's environment, every contestant inherits them. The section names those set, so a
+# race that emulates an AVX2 machine on an AVX-512 one says so.
+CAPS = ["ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS", "ATEN_CPU_CAPABILITY"]
+
+
+def caps():
+    return {k: os.environ[k] for k in CAPS if k in os.environ}
+
+
 def machine():
     with open("/proc/cpuinfo") as f:
         info = f.read()
@@ -548,13 +558,16 @@ def main():
             data = os.path.join(work, "quick-data")
             fashion.write_subset(data, 6000, 2000, source=args.data)
         race = Race(args, folder, data, work)
-        info = dict(date=stamp, machine=machine(), runner=runner_version(), peers=versions(),
+        info = dict(date=stamp, machine=machine(), runner=runner_version(), peers=versions(), caps=caps(),
+                    command=" ".join(["bench/race/run"] + sys.argv[1:]),
                     settings=dict(rounds=args.rounds, seeds=args.seeds, quick=args.quick, max_load=args.max_load, retries=args.retries,
                                   data=data, training_samples=race.n_train, threads=2, runner_kernels=args.runner_kernels))
         print(f"race: {', '.join(workloads)}; {args.rounds} round(s)"
               f"{f'; {args.seeds} seeds' if args.seeds > 1 else ''}; runner --kernels {args.runner_kernels}"
               f"{'; quick' if args.quick else ''}", flush=True)
         print(f"  {info['machine']['model']}, {' '.join(info['machine']['flags'])}; {info['runner']}; {info['peers']}", flush=True)
+        if info["caps"]:
+            print(f"  capped: {caps_text(info['caps'])}", flush=True)
         with race.lock:
             info["kernels"] = dict(runner=args.runner_kernels, onednn=probe_onednn(race))
         print(kernels_text(info["kernels"]), flush=True)
@@ -595,7 +608,8 @@ def main():
     section = [f"### {started.strftime('%Y-%m-%d %H:%M UTC')}, runner `--kernels {args.runner_kernels}`"
                f"{' (quick: not a measurement)' if args.quick else ''}", "",
                f"{m['model']}, {m['cores']} cores, flags {' '.join(m['flags'])}; {info['runner']}; {info['peers']}; "
-               f"{args.rounds} round(s), medians; 2 threads each.", "",
+               f"{args.rounds} round(s), medians; 2 threads each. `{info['command']}`."
+               + (f" Every contestant's environment capped the instruction set: {caps_text(info['caps'])}." if info["caps"] else ""), "",
                table(main_rows, args.seeds), ""]
     if accuracy_text(main_rows, args.seeds):
         section += [accuracy_text(main_rows, args.seeds), ""]
@@ -614,6 +628,10 @@ def main():
             json.dump(dict(info, rows=rows, runs=records), f, indent=1)
         record_readme("\n".join(section))
         print(f"wrote {os.path.relpath(path, REPO)} and bench/README.md (logs: {os.path.relpath(folder, REPO)})")
+
+
+def caps_text(c):
+    return " ".join(f"`{k}={v}`" for k, v in c.items())
 
 
 if __name__ == "__main__":
