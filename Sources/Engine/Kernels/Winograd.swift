@@ -105,14 +105,16 @@ final class Winograd4x4 {
     /// forward pass's when x is its input: a backward pass follows its forward pass on the plan).
     func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
                          db: UnsafeMutablePointer<Float>?) {
-        var v = kept
-        if keptFrom != x || v == nil {
+        let v: UnsafeMutablePointer<Float>
+        if let kept, keptFrom == x {
+            v = kept
+        } else {
             v = buffer(0, inputCount)
-            _ = cwide_w43_input(&forwardTiles, x, v!)
+            _ = cwide_w43_input(&forwardTiles, x, v)
         }
         let m = buffer(1, productCount), dU = buffer(2, kernelCount)
         _ = cwide_w43_output_backward(&forwardTiles, filters, dy, m)
-        weightsProduct.run(a: v!, b: m, c: dU)
+        weightsProduct.run(a: v, b: m, c: dU)
         _ = cwide_w43_kernel_backward(dU, g.channels, filters, dw)
         if let db {
             db.update(repeating: 0, count: filters)
