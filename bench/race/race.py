@@ -15,6 +15,7 @@ import math
 import os
 import re
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -136,7 +137,7 @@ def run_once(cmd, log_path, lock, busy=False):
     driver = (self1.ru_utime + self1.ru_stime) - (self0.ru_utime + self0.ru_stime)
     foreign = max(0.0, ((jiffies1 - jiffies0) / HZ - own - driver) / wall)
     with open(log_path, "w") as f:
-        f.write("$ " + " ".join(cmd) + "\n")
+        f.write("$ " + shlex.join(cmd) + "\n")
         f.writelines(f"{t:9.3f} {line}\n" for t, line in lines)
     return dict(exit=proc.returncode, wall_s=wall, own_cpu_s=own, foreign_cores=foreign,
                 peak_rss_mib=usage.ru_maxrss / 1024, lines=lines)
@@ -202,7 +203,7 @@ class Race:
                       timed=timed, seed=usual_seed(workload, framework) if timed and workload in TRAINING else seed,
                       wall_s=m["wall_s"], own_cpu_s=m["own_cpu_s"], foreign_cores=m["foreign_cores"],
                       peak_rss_mib=m["peak_rss_mib"], attempts=attempts, retries=len(attempts) - 1,
-                      disturbed=disturbed, command=" ".join(cmd))
+                      disturbed=disturbed, command=shlex.join(cmd))
         if framework == "runner":
             record.update(self.read_runner(workload, m["lines"], out))
         else:
@@ -559,7 +560,7 @@ def main():
             fashion.write_subset(data, 6000, 2000, source=args.data)
         race = Race(args, folder, data, work)
         info = dict(date=stamp, machine=machine(), runner=runner_version(), peers=versions(), caps=caps(),
-                    command=" ".join(["bench/race/run"] + sys.argv[1:]),
+                    command=shlex.join(["bench/race/run"] + sys.argv[1:]),
                     settings=dict(rounds=args.rounds, seeds=args.seeds, quick=args.quick, max_load=args.max_load, retries=args.retries,
                                   data=data, training_samples=race.n_train, threads=2, runner_kernels=args.runner_kernels))
         print(f"race: {', '.join(workloads)}; {args.rounds} round(s)"
