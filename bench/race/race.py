@@ -407,9 +407,36 @@ def summarize(records, workloads, n_seeds=1):
                     error = math.sqrt((r["accuracy_sd"] ** 2 + c["accuracy_sd"] ** 2) / n_seeds)
                     row["accuracy_check"][fw] = dict(difference=difference, standard_error=error,
                                                      within=round(abs(difference), 9) <= TOLERANCE)
+        row["round_ratios"] = round_ratios(records, w)
         row["foreign_cores"] = max((c["foreign_cores"] for c in cs.values()), default=0)
         rows.append(row)
     return rows
+
+
+def round_ratios(records, w):
+    """runner ÷ the best peer within each round (for the search and end-to-end rows, runner's time
+    ÷ the fastest peer's), rounds in order: how far the host's speed moved the row's ratio."""
+    ratios = []
+    for r in sorted({rec["round"] for rec in records if rec["workload"] == w and rec["timed"]}):
+        ran = {rec["framework"]: rec for rec in records if rec["workload"] == w and rec["timed"] and rec["round"] == r}
+        peers = [rec for fw, rec in ran.items() if fw != "runner"]
+        if "runner" not in ran or not peers:
+            continue
+        if w in TRAINING:
+            ratios.append(ran["runner"]["samples_per_s"] / max(rec["samples_per_s"] for rec in peers))
+        else:
+            ratios.append(ran["runner"]["search_s"] / min(rec["search_s"] for rec in peers))
+    return ratios
+
+
+def rounds_text(rows):
+    """A line per row raced more than once: its ratio in each round."""
+    lines = [f"{row['workload']} {', '.join(f'{x:.2f}×' for x in row['round_ratios'])}"
+             for row in rows if len(row.get("round_ratios", [])) > 1]
+    if not lines:
+        return ""
+    return ("Per round, runner ÷ the best peer of that round (the table's ratio is of the medians): "
+            + "; ".join(lines) + ".")
 
 
 def fmt_figure(w, c):
@@ -612,6 +639,8 @@ def main():
                f"{args.rounds} round(s), medians; 2 threads each. `{info['command']}`."
                + (f" Every contestant's environment capped the instruction set: {caps_text(info['caps'])}." if info["caps"] else ""), "",
                table(main_rows, args.seeds), ""]
+    if rounds_text(main_rows):
+        section += [rounds_text(main_rows), ""]
     if accuracy_text(main_rows, args.seeds):
         section += [accuracy_text(main_rows, args.seeds), ""]
     if busy:
