@@ -414,8 +414,9 @@ def summarize(records, workloads, n_seeds=1):
 
 
 def round_ratios(records, w):
-    """runner ÷ the best peer within each round (for the search and end-to-end rows, runner's time
-    ÷ the fastest peer's), rounds in order: how far the host's speed moved the row's ratio."""
+    """runner ÷ the best peer within each round (for the search, runner's time ÷ the fastest
+    peer's), rounds in order: how far the host's speed moved the row's ratio. Empty for a row
+    without peers (fashion_cnn)."""
     ratios = []
     for r in sorted({rec["round"] for rec in records if rec["workload"] == w and rec["timed"]}):
         ran = {rec["framework"]: rec for rec in records if rec["workload"] == w and rec["timed"] and rec["round"] == r}
@@ -639,8 +640,9 @@ def main():
                f"{args.rounds} round(s), medians; 2 threads each. `{info['command']}`."
                + (f" Every contestant's environment capped the instruction set: {caps_text(info['caps'])}." if info["caps"] else ""), "",
                table(main_rows, args.seeds), ""]
-    if rounds_text(main_rows):
-        section += [rounds_text(main_rows), ""]
+    rounds = rounds_text(main_rows)
+    if rounds:
+        section += [rounds, ""]
     if accuracy_text(main_rows, args.seeds):
         section += [accuracy_text(main_rows, args.seeds), ""]
     if busy:
