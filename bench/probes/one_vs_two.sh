@@ -10,18 +10,7 @@ for r in $(seq 1 "${1:-3}"); do
     seconds=$(.build/release/runner bench/race/workloads/mlp_sgd256.yaml --out /tmp/one_vs_two --kernels portable \
       --set threads=$t 2>&1 | grep -o "epoch [0-9]/2.*, [0-9.]* s$" | grep -o "[0-9.]* s$" | tr -d ' s' | paste -sd+ | bc)
     echo "round $r runner, $t thread(s): $(echo "120000 / ($seconds)" | bc) samples/s"
-    bench/race/.venv/bin/python - "$t" <<'PY'
-import importlib.util, json, sys
-threads = int(sys.argv[1])
-sys.path.insert(0, "bench/race")
-sys.argv = ["peer_torch.py", "mlp_sgd256", "--data", "/usr/share/datasets/fashion-mnist", "--result", "/tmp/one_vs_two.json"]
-spec = importlib.util.spec_from_file_location("peer_torch", "bench/race/peer_torch.py")
-peer = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(peer)
-peer.THREADS = threads
-peer.main()
-d = json.load(open("/tmp/one_vs_two.json"))
-print(f"PyTorch, {threads} thread(s): {round(d['samples'] / sum(d['epoch_seconds']))} samples/s")
-PY
+    bench/race/.venv/bin/python bench/race/peer_torch.py mlp_sgd256 --threads "$t" --result /tmp/one_vs_two.json
+    echo "round $r PyTorch, $t thread(s): $(bench/race/.venv/bin/python -c "import json; d = json.load(open('/tmp/one_vs_two.json')); print(round(d['samples'] / sum(d['epoch_seconds'])))") samples/s"
   done
 done

@@ -147,8 +147,10 @@ def main():
     p.add_argument("--quick", action="store_true")
     p.add_argument("--seed", type=int, default=42,
                    help="seed of the initialization, the shuffling and dropout (default 42; the search keeps its own)")
+    p.add_argument("--threads", type=int, default=THREADS,
+                   help=f"torch.set_num_threads (default {THREADS}, as the race runs every contestant)")
     args = p.parse_args()
-    torch.set_num_threads(THREADS)
+    torch.set_num_threads(args.threads)
     data = fashion.load(args.data)
     w = fashion.workload(args.workload, args.quick)
     result = search(w, data) if args.workload == "search" else train_workload(args.workload, w, data, args.seed)

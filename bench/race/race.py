@@ -393,10 +393,8 @@ def summarize(records, workloads, n_seeds=1):
         cs = row["contestants"]
         peers = [c for fw, c in cs.items() if fw != "runner"]
         if "runner" in cs and peers:
-            if w in TRAINING:
-                row["ratio"] = cs["runner"]["samples_per_s"] / max(c["samples_per_s"] for c in peers)
-            else:  # time: runner's share of the fastest peer's
-                row["ratio"] = cs["runner"]["seconds"] / min(c["seconds"] for c in peers)
+            key = "samples_per_s" if w in TRAINING else "seconds"
+            row["ratio"] = ratio(w, cs["runner"][key], [c[key] for c in peers])
         if "accuracy_mean" in cs.get("runner", {}):
             r = cs["runner"]
             row["accuracy_check"] = {}
@@ -413,27 +411,28 @@ def summarize(records, workloads, n_seeds=1):
     return rows
 
 
+def ratio(w, runner, peers):
+    """runner's figure against the best peer's: samples/s ÷ the highest, or for a time (the
+    search) seconds ÷ the lowest, runner's share of the fastest peer's."""
+    return runner / (max(peers) if w in TRAINING else min(peers))
+
+
 def round_ratios(records, w):
-    """runner ÷ the best peer within each round (for the search, runner's time ÷ the fastest
-    peer's), rounds in order: how far the host's speed moved the row's ratio. Empty for a row
-    without peers (fashion_cnn)."""
-    ratios = []
-    for r in sorted({rec["round"] for rec in records if rec["workload"] == w and rec["timed"]}):
-        ran = {rec["framework"]: rec for rec in records if rec["workload"] == w and rec["timed"] and rec["round"] == r}
-        peers = [rec for fw, rec in ran.items() if fw != "runner"]
-        if "runner" not in ran or not peers:
-            continue
-        if w in TRAINING:
-            ratios.append(ran["runner"]["samples_per_s"] / max(rec["samples_per_s"] for rec in peers))
-        else:
-            ratios.append(ran["runner"]["search_s"] / min(rec["search_s"] for rec in peers))
-    return ratios
+    """`ratio` within each round, rounds in order: how far the host's speed moved the row's
+    ratio. Empty for a row without peers (fashion_cnn)."""
+    rounds = defaultdict(dict)
+    for rec in records:
+        if rec["workload"] == w and rec["timed"]:
+            rounds[rec["round"]][rec["framework"]] = rec
+    key = "samples_per_s" if w in TRAINING else "search_s"
+    return [ratio(w, ran["runner"][key], [rec[key] for fw, rec in ran.items() if fw != "runner"])
+            for _, ran in sorted(rounds.items()) if "runner" in ran and len(ran) > 1]
 
 
 def rounds_text(rows):
     """A line per row raced more than once: its ratio in each round."""
     lines = [f"{row['workload']} {', '.join(f'{x:.2f}×' for x in row['round_ratios'])}"
-             for row in rows if len(row.get("round_ratios", [])) > 1]
+             for row in rows if len(row["round_ratios"]) > 1]
     if not lines:
         return ""
     return ("Per round, runner ÷ the best peer of that round (the table's ratio is of the medians): "
@@ -640,11 +639,9 @@ def main():
                f"{args.rounds} round(s), medians; 2 threads each. `{info['command']}`."
                + (f" Every contestant's environment capped the instruction set: {caps_text(info['caps'])}." if info["caps"] else ""), "",
                table(main_rows, args.seeds), ""]
-    rounds = rounds_text(main_rows)
-    if rounds:
-        section += [rounds, ""]
-    if accuracy_text(main_rows, args.seeds):
-        section += [accuracy_text(main_rows, args.seeds), ""]
+    for text in (rounds_text(main_rows), accuracy_text(main_rows, args.seeds)):
+        if text:
+            section += [text, ""]
     if busy:
         c = busy[0]["contestants"]["runner"]
         section += [f"Disturbed on purpose (one `yes` busy throughout, not a race figure): "
