@@ -20,23 +20,28 @@ static float *C;
 extern void openblas_set_num_threads(int);
 extern char *openblas_get_corename(void);
 
-// `calls` products per step, the ith at a + i·astep, b + i·bstep, C + i·cstep: best of 5 × 300 steps.
+// One step: `calls` products, the ith at a + i·astep, b + i·bstep, C + i·cstep, through oneDNN (`p`) or OpenBLAS.
+static void step(int blas, product *p, int ta, long m, long n, long k, long lda, long ldb, long ldc, int calls,
+                 const float *a, long astep, const float *b, long bstep, long cstep) {
+    for (int i = 0; i < calls; i++) {
+        if (blas)
+            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a + i * astep, lda,
+                        b + i * bstep, ldb, 0.0f, C + i * cstep, ldc);
+        else
+            run(p, a + i * astep, b + i * bstep, C + i * cstep);
+    }
+}
+
+// The step through oneDNN, then through OpenBLAS, each warmed up by 20 steps: best of 5 × 300 steps.
 static void bench(const char *name, int ta, long m, long n, long k, long lda, long ldb, long ldc, int calls,
                   const float *a, long astep, const float *b, long bstep, long cstep) {
     product p = make(ta, m, n, k, lda, ldb, ldc);
     for (int blas = 0; blas < 2; blas++) {
-        for (int r = 0; r < 20; r++) for (int i = 0; i < calls; i++) run(&p, a + i * astep, b + i * bstep, C + i * cstep);
+        for (int r = 0; r < 20; r++) step(blas, &p, ta, m, n, k, lda, ldb, ldc, calls, a, astep, b, bstep, cstep);
         double best = 1e9;
         for (int rep = 0; rep < 5; rep++) {
             double t0 = now();
-            for (int r = 0; r < 300; r++)
-                for (int i = 0; i < calls; i++) {
-                    if (blas)
-                        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a + i * astep,
-                                    lda, b + i * bstep, ldb, 0.0f, C + i * cstep, ldc);
-                    else
-                        run(&p, a + i * astep, b + i * bstep, C + i * cstep);
-                }
+            for (int r = 0; r < 300; r++) step(blas, &p, ta, m, n, k, lda, ldb, ldc, calls, a, astep, b, bstep, cstep);
             double t = (now() - t0) / 300;
             if (t < best) best = t;
         }
