@@ -46,6 +46,24 @@ bool cwide_maxpool_backward(int lanes, const cwide_window *g, const float *argma
 /// Returns false, touching nothing, for more than one channel or without AVX-512.
 bool cwide_patches_gray(const cwide_window *g, const float *x, float *p);
 
+/// A convolution `g` (NHWC input, Keras's kernel w (kh, kw, C, filters), few values a patch:
+/// kh·kw·C ≤ 32, filters in 8s) with its bias (if not null) and, with `relu`, max(0, ·), then a
+/// 2x2 max pool of stride 2 over its output, in one pass (convpool.c): y (batch, pooledH,
+/// pooledW, filters) as Pooling.maxForward would write it from the convolution's output, and
+/// with a non-null argmax each maximum's place 0...3 in its window as a Float. The convolution
+/// output itself is never written. Each output sums its patch's products in kernel order, then
+/// adds the bias. False, touching nothing, without AVX2 or when the sizes do not suit
+/// (2·pooledH ≤ outHeight, 2·pooledW ≤ outWidth).
+bool cwide_convpool_forward(const cwide_window *g, long filters, const float *x, const float *w, const float *bias,
+                            bool relu, long pooledH, long pooledW, float *y, float *argmax);
+
+/// The weight gradient of cwide_convpool_forward from the pooled gradient dy, overwriting dw
+/// (kh, kw, C, filters) and db (if not null): each window's dy (with `relu`, only where its
+/// pooled y > 0) times the patch of the output its argmax names, summed over the batch's
+/// windows in order. No input gradient.
+bool cwide_convpool_backward(const cwide_window *g, long filters, const float *x, const float *argmax, const float *y,
+                             const float *dy, bool relu, long pooledH, long pooledW, float *dw, float *db);
+
 /// Asks the CPU to bring the cache lines of `bytes` bytes from `p` into the cache (a hint:
 /// changes no value, faults on nothing). The batch gather reads a few rows ahead this way:
 /// shuffled rows lie anywhere in a data set larger than the caches.

@@ -40,12 +40,21 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     /// gradient, on the whole batch at once (`backwardMeeting`), the two passes side by side on
     /// two threads, instead of both per chunk: see `beginBackward`. Off to compare.
     public var splitsBackward = true
+    /// The MaxPooling2D after this layer when the two run as one pass (`PooledConvolution`):
+    /// set by `Sequential` (`fusesPooling`) where the pair suits it. A pass that needs this
+    /// layer's own output (a training pass with `computesInputGradient`) runs them apart.
+    weak var pooled: MaxPooling2D?
+    /// The current pass writes `pooled`'s output and takes its gradient (`beginForward`): this
+    /// layer's output stays unwritten, and the pool's chunks do nothing.
+    private(set) var poolsThisPass = false
 
     public private(set) var kernel: Parameter!
     public private(set) var bias: Parameter?
     public private(set) var outputShape: [Int] = []
     /// The geometry at batch size 1; plans copy it with the batch they serve.
     private var geometry: WindowGeometry!
+    /// The built geometry at batch size 1 (nil before `build`).
+    var windowGeometry: WindowGeometry? { geometry }
     /// oneDNN plans by chunk size: as many of each size as a batch has chunks of that size, so
     /// that chunks running at once never share a plan (a plan is not thread-safe).
     private var plans: [Int: [ConvolutionPlan]] = [:]
@@ -166,16 +175,47 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         let shape = [x.batch] + outputShape
         output.resize(shape)
         if activation.needsPreactivation { preactivation.resize(shape) }
-        chunks = chunkPlans(batch: x.batch)
+        poolsThisPass = pooled != nil && !(training && computesInputGradient)
+        chunks = poolsThisPass ? [] : chunkPlans(batch: x.batch)
+        pooledChunks = poolsThisPass ? Threads.chunks(of: x.batch) : []
         sharedKernel.invalidate()
         self.training = training
         return output
+    }
+
+    /// The chunks of a pass that pools (`poolsThisPass`), which needs no oneDNN plans.
+    private var pooledChunks: [Range<Int>] = []
+
+    /// One chunk of the pass with the pool (`PooledConvolution.forward`): the pool's output, and
+    /// in training its argmax, from this layer's input.
+    private func forwardPooled(chunk c: Int, into pool: MaxPooling2D) {
+        let g = geometry!, r = pooledChunks[c], out = pool.outputShape
+        let inPer = g.height * g.width * g.channels, outPer = out[0] * out[1] * filters
+        let buffers = pool.fusedBuffers
+        PooledConvolution.forward(g.with(batch: r.count), filters: filters, pooled: (out[0], out[1]),
+                                  x: input!.data + r.lowerBound * inPer, kernel: kernel.value.data, bias: bias?.value.data,
+                                  relu: activation == .relu, y: buffers.y + r.lowerBound * outPer,
+                                  argmax: buffers.argmax.map { $0 + r.lowerBound * outPer })
+    }
+
+    /// One chunk's weight gradient in the pass with the pool (`PooledConvolution.backwardWeights`),
+    /// from the pool's gradient; the input gradient zeros (a pooled pass is one that needs none).
+    private func backwardPooled(chunk c: Int, from pool: MaxPooling2D) {
+        let g = geometry!, r = pooledChunks[c], out = pool.outputShape
+        let inPer = g.height * g.width * g.channels, outPer = out[0] * out[1] * filters, o = r.lowerBound * outPer
+        let buffers = pool.fusedBuffers
+        guard let argmax = buffers.argmax, let dy = buffers.dy else { preconditionFailure("\(name): pooled backward without a training pass") }
+        PooledConvolution.backwardWeights(g.with(batch: r.count), filters: filters, pooled: (out[0], out[1]),
+                                          x: input!.data + r.lowerBound * inPer, argmax: argmax + o, y: buffers.y + o, dy: dy + o,
+                                          relu: activation == .relu, dKernel: dKernels[c].data, dBias: useBias ? dBiases[c].data : nil)
+        (dInput.data + r.lowerBound * inPer).update(repeating: 0, count: r.count * inPer)
     }
 
     /// One chunk: one oneDNN convolution (bias included, and a ReLU as its post-op), then any
     /// other activation while the chunk is in cache. The chunks share the kernel's reorders,
     /// chunk c beginning with the cth (the forward pass's, the input gradient's when training).
     public func forward(chunk c: Int) {
+        if poolsThisPass, let pool = pooled { return forwardPooled(chunk: c, into: pool) }
         let g = geometry!, (r, p) = chunks[c]
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * filters
         let z = (activation.needsPreactivation ? preactivation : output).data + r.lowerBound * outPer
@@ -203,8 +243,8 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     public func beginBackward(_ dy: Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("\(name): backward before forward") }
         precondition(dy.shape == output.shape, "\(name): dy \(dy.shape) does not match output \(output.shape)")
-        if !(backwardSkipsActivation || activation == .linear) { dPreactivation.resize(output.shape) }
-        while dKernels.count < chunks.count {
+        if !(backwardSkipsActivation || activation == .linear || poolsThisPass) { dPreactivation.resize(output.shape) }
+        while dKernels.count < max(chunks.count, pooledChunks.count) {
             dKernels.append(Tensor(shape: kernel.shape))
             dBiases.append(Tensor(shape: [filters]))
         }
@@ -239,6 +279,7 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     /// gradients from oneDNN backward-weights(x, dZ); dInput = oneDNN backward-data(dZ, kernel)
     /// (zeros when `computesInputGradient` is off).
     public func backward(chunk c: Int) {
+        if poolsThisPass, let pool = pooled { return backwardPooled(chunk: c, from: pool) }
         let g = geometry!, (r, p) = chunks[c]
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * filters
         let o = r.lowerBound * outPer, i = r.lowerBound * inPer
@@ -266,11 +307,11 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     var blockedKernelGradients = true
 
     private func leavesBlocked(_ c: Int) -> Bool {
-        blockedKernelGradients && (split?.weights ?? chunks[c].plan).writesBlockedGradient
+        !poolsThisPass && blockedKernelGradients && (split?.weights ?? chunks[c].plan).writesBlockedGradient
     }
 
     /// The buffers holding weight-gradient parts: one per chunk, or the split pass's one.
-    private var parts: Range<Int> { 0..<(split == nil ? chunks.count : 1) }
+    private var parts: Range<Int> { 0..<(poolsThisPass ? pooledChunks.count : split == nil ? chunks.count : 1) }
 
     /// The kernel's slices, then the bias as one more task: zeroing, summing and updating the
     /// gradients on the main thread alone had the other one wait (2% of the notebook CNN's step).

@@ -11,6 +11,8 @@ public final class MaxPooling2D: ChunkedLayer {
     public let padding: Padding
     public private(set) var outputShape: [Int] = []
     private var geometry: WindowGeometry!
+    /// The built geometry at batch size 1 (nil before `build`).
+    var windowGeometry: WindowGeometry? { geometry }
 
     private let output = Tensor(shape: [0])
     private let dInput = Tensor(shape: [0])
@@ -26,6 +28,16 @@ public final class MaxPooling2D: ChunkedLayer {
     /// (`Blocked`): `Sequential` sets them beside a Winograd Conv2D, whose reorders they save.
     /// The loops read and write either layout in the same order, so the bits do not change.
     public var inputBlocked = false, outputBlocked = false
+    /// The Conv2D before this layer when the two run as one pass (`Conv2D.pooled`,
+    /// `PooledConvolution`): while its pass pools, it writes this layer's output and argmax and
+    /// reads its gradient, and this layer's chunks do nothing.
+    weak var fusedConvolution: Conv2D?
+    private var fused: Bool { fusedConvolution?.poolsThisPass == true }
+    /// The buffers the fused Conv2D writes and reads: the output, the argmax (a training pass's),
+    /// and dy (after `beginBackward`).
+    var fusedBuffers: (y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>?, dy: UnsafePointer<Float>?) {
+        (output.data, training ? argmax.baseAddress : nil, dOutput.map { UnsafePointer($0.data) })
+    }
 
     /// Every Keras argument is given (`strides` nil: the pool size), their defaults being the catalog's.
     public init(poolSize: (Int, Int), strides: (Int, Int)?, padding: Padding, name: String = "max_pooling2d") {
@@ -63,6 +75,7 @@ public final class MaxPooling2D: ChunkedLayer {
     }
 
     public func forward(chunk c: Int) {
+        if fused { return }
         let g = geometry!, r = chunks[c]
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
         let y = output.data + r.lowerBound * outPer, x = input!.data + r.lowerBound * inPer
@@ -85,6 +98,7 @@ public final class MaxPooling2D: ChunkedLayer {
     /// dInput is zero except at each window's maximum, which receives that window's dy (the
     /// cell the forward pass marked: `Pooling.maxBackward`).
     public func backward(chunk c: Int) {
+        if fused { return }
         let g = geometry!, r = chunks[c]
         let inPer = g.height * g.width * g.channels, outPer = g.outHeight * g.outWidth * g.channels
         let i = r.lowerBound * inPer, o = r.lowerBound * outPer

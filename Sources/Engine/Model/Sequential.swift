@@ -17,6 +17,9 @@ public final class Sequential {
     /// oneDNN's blocked layout (`chooseLayouts`); off, every activation is NHWC. The same bits
     /// either way (tests compare); read by `build`.
     public var blockedActivations = true
+    /// A Conv2D on few channels and the 2×2 MaxPooling2D after it run as one pass where they
+    /// suit it (`pairPools`, `PooledConvolution`); off, every layer runs its own. Read by `build`.
+    public var fusesPooling = true
 
     public init(_ layers: [Layer] = []) { self.layers = layers }
 
@@ -65,6 +68,7 @@ public final class Sequential {
         parameters = layers.flatMap(\.parameters)
         segments = Self.segments(of: layers)
         Self.chooseLayouts(layers, blocked: blockedActivations)
+        Self.pairPools(layers, on: fusesPooling)
         isBuilt = true
     }
 
@@ -139,6 +143,26 @@ public final class Sequential {
             if let p = layers[i] as? MaxPooling2D { p.outputBlocked = true }
             if let c = layers[i + 1] as? Conv2D { c.inputBlocked = true }
             if let p = layers[i + 1] as? MaxPooling2D { p.inputBlocked = true }
+        }
+    }
+
+    /// Pairs each Conv2D with the MaxPooling2D right after it where the two can run as one pass
+    /// (`PooledConvolution.suits`: few input channels, ReLU or no activation, 2×2 windows of
+    /// stride 2, both sides NHWC). The Conv2D then decides per pass (`Conv2D.poolsThisPass`): a
+    /// first layer in training and any inference pass pool; a training pass that needs the
+    /// layer's input gradient runs the two apart.
+    static func pairPools(_ layers: [Layer], on: Bool) {
+        for layer in layers {
+            (layer as? Conv2D)?.pooled = nil
+            (layer as? MaxPooling2D)?.fusedConvolution = nil
+        }
+        guard on else { return }
+        for (a, b) in zip(layers, layers.dropFirst()) {
+            guard let conv = a as? Conv2D, let pool = b as? MaxPooling2D, !conv.outputBlocked, !pool.inputBlocked,
+                  !pool.outputBlocked, let g = conv.windowGeometry, let pg = pool.windowGeometry,
+                  PooledConvolution.suits(g, filters: conv.filters, activation: conv.activation, pool: pg) else { continue }
+            conv.pooled = pool
+            pool.fusedConvolution = conv
         }
     }
 

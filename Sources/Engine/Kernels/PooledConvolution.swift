@@ -1,0 +1,53 @@
+import CWide
+
+/// A convolution on few input channels (a first layer on grayscale or RGB images) with its bias
+/// and ReLU, then Keras's default `MaxPooling2D(2)` (2×2 windows, stride 2, valid), computed as
+/// one pass by CWide's `cwide_convpool_*` (AVX2): each pooled window's four convolution outputs
+/// are computed in registers and only their maximum and its place are written. The full-size
+/// convolution output (28×28×32 floats an image in small_cnn, four times its pooled output) is
+/// never written nor read back, nor is its gradient: the weight gradient takes each window's
+/// gradient straight to the patch of its maximum.
+///
+/// The pair runs so (`Sequential.fusesPooling`, `Conv2D.pooled`) when nothing else needs the
+/// convolution's output: its input gradient is not asked for (the model's first layer in
+/// training, which is where such a convolution sits) and its activation is ReLU or none.
+/// Its values are the unfused pair's up to the order of the sums: each output sums its patch's
+/// products in the kernel's order then adds the bias (oneDNN's matmul sums in blocks), and the
+/// weight gradient sums the windows' shares in order, image by image. Like every pass of the
+/// engine, the bits depend on the batch's chunks alone, not on threads or the CPU (no fused
+/// multiply-add).
+enum PooledConvolution {
+    /// Whether a convolution `conv` of `filters` with `activation`, followed by a max pool of
+    /// geometry `pool` (at batch 1), runs as one pass on this CPU.
+    static func suits(_ conv: WindowGeometry, filters: Int, activation: Activation, pool: WindowGeometry) -> Bool {
+        (activation == .relu || activation == .linear) && filters % 8 == 0
+            && conv.kernelH * conv.kernelW * conv.channels <= 32
+            && pool.kernelH == 2 && pool.kernelW == 2 && pool.strideH == 2 && pool.strideW == 2
+            && pool.padTop == 0 && pool.padLeft == 0
+            && 2 * pool.outHeight <= conv.outHeight && 2 * pool.outWidth <= conv.outWidth
+            && cwide_avx2()
+    }
+
+    /// y (N, PH, PW, filters) = the 2×2 max pool of f(conv(x, kernel) + bias), f the ReLU with
+    /// `relu`; with `argmax`, each maximum's place in its window (0...3, row-major) as a Float,
+    /// as `Pooling.maxForward` writes it.
+    static func forward(_ g: WindowGeometry, filters: Int, pooled: (height: Int, width: Int), x: UnsafePointer<Float>,
+                        kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool, y: UnsafeMutablePointer<Float>,
+                        argmax: UnsafeMutablePointer<Float>?) {
+        var cg = Pooling.cWindow(g)
+        // Called outside the precondition: -Ounchecked drops a precondition's whole expression.
+        let done = cwide_convpool_forward(&cg, filters, x, kernel, bias, relu, pooled.height, pooled.width, y, argmax)
+        precondition(done, "PooledConvolution: unsuited geometry \(g) or no AVX2")
+    }
+
+    /// dKernel (kh, kw, C, filters) and dBias (if not nil), overwritten, from the pooled
+    /// gradient dy and the forward pass's y and argmax: each window's dy (with `relu`, only where
+    /// y > 0) times the patch of the output it came from.
+    static func backwardWeights(_ g: WindowGeometry, filters: Int, pooled: (height: Int, width: Int), x: UnsafePointer<Float>,
+                                argmax: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, relu: Bool,
+                                dKernel: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
+        var cg = Pooling.cWindow(g)
+        let done = cwide_convpool_backward(&cg, filters, x, argmax, y, dy, relu, pooled.height, pooled.width, dKernel, dBias)
+        precondition(done, "PooledConvolution: unsuited geometry \(g) or no AVX2")
+    }
+}
