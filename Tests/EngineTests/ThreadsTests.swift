@@ -43,6 +43,33 @@ import Testing
     /// Subnormal floats: `set` turns flushing on for its thread, and `forEach`'s bodies run
     /// under the caller's setting whichever thread takes them (a chunk's bits must not depend
     /// on the thread), on 1 thread and on 2, flushing on and off.
+    /// A group's worker gets the cores its finished neighbours lend (`SpareCores`), in its own
+    /// parallel passes only (their bodies still have one thread), and loses them with the group.
+    @Test func spareCoresGoToTheWorkersLeft() {
+        let spare = SpareCores()
+        spare.start(); spare.start(); spare.start()
+        let seen = Mutex<[Int]>([])
+        let thread = Thread {
+            Threads.set(1, sharing: spare)
+            var now = [Threads.threadsNow]
+            spare.finish(lending: 1)
+            now.append(Threads.threadsNow)           // two working, one core lent: 1 + 1/2
+            spare.finish(lending: 1)
+            now.append(Threads.threadsNow)           // one working, two lent: 1 + 2
+            let inside = Mutex<Set<Int>>([])
+            Threads.forEach(16) { _ in _ = inside.withLock { $0.insert(Threads.threadsNow) } }
+            now.append(contentsOf: inside.withLock { $0 }.sorted())
+            now.append(Threads.threadsNow)           // the group back after the pass
+            spare.finish(lending: 1)
+            now.append(Threads.threadsNow)           // nobody working: nothing to share
+            seen.withLock { $0 = now }
+        }
+        thread.start()
+        while seen.withLock({ $0.isEmpty }) { usleep(1000) }
+        #expect(seen.withLock { $0 } == [1, 1, 3, 1, 3, 1])
+        #expect(Threads.threadsNow == Threads.budget, "other threads are not in the group")
+    }
+
     @Test func forEachCarriesTheCallersSubnormalMode() {
         let savedBudget = Threads.budget, savedFlush = Threads.flushesSubnormals
         defer { Threads.budget = savedBudget; Threads.flushesSubnormals = savedFlush }

@@ -37,12 +37,27 @@ public enum Threads {
     /// OpenBLAS and oneDNN single-threaded (the chunks are the parallelism), and has the thread
     /// flush subnormal floats to zero. Threads never set have a budget of 1 and their own
     /// floating-point mode (IEEE unless someone changed it).
-    public static func set(_ n: Int) {
+    ///
+    /// With `spare`, the thread also takes its share of the cores that threads of its group
+    /// have finished with (`SpareCores`): a search's last unit, left alone, gets the core its
+    /// finished neighbour lent, from its next parallel pass on.
+    public static func set(_ n: Int, sharing spare: SpareCores? = nil) {
         let n = max(1, n)
         openblas_set_num_threads(1)
         omp_set_num_threads(1)
         budget = n
+        lender = spare
         flushesSubnormals = true
+    }
+
+    /// The threads the calling thread's next parallel pass may use: its budget, plus its share
+    /// of its group's spare cores (`set(_:sharing:)`). Bodies of a parallel pass have 1.
+    public static var threadsNow: Int { budget + (lender?.share ?? 0) }
+
+    /// The calling thread's group (`set(_:sharing:)`), nil inside a parallel pass's bodies.
+    private static var lender: SpareCores? {
+        get { pthread_getspecific(lenderKey.value).map { Unmanaged<SpareCores>.fromOpaque($0).takeUnretainedValue() } }
+        set { pthread_setspecific(lenderKey.value, newValue.map { UnsafeRawPointer(Unmanaged.passUnretained($0).toOpaque()) }) }
     }
 
     /// Whether the calling thread flushes floats below the normal range to zero, results and
@@ -84,13 +99,14 @@ public enum Threads {
     /// memory; each runs with a budget of 1, oneDNN single-threaded, and the caller's
     /// `flushesSubnormals` (so which thread takes a chunk never shows in its bits).
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        let saved = budget, threads = min(saved, count), flush = flushesSubnormals
+        let saved = budget, group = lender, threads = min(threadsNow, count), flush = flushesSubnormals
         if threads <= 1 {
             for i in 0..<count { body(i) }
             return
         }
         budget = 1
-        defer { budget = saved }
+        lender = nil
+        defer { budget = saved; lender = group }
         withoutActuallyEscaping(body) { body in
             let work = Work(body: body)
             let next = Atomic<Int>(0)
@@ -121,14 +137,14 @@ public enum Threads {
     public static func run(_ count: Int, after: [[Int]], _ body: (Int) -> Void) {
         precondition(after.count == count && after.indices.allSatisfy { t in after[t].allSatisfy { $0 < t } },
                      "Threads.run: dependencies must be earlier tasks")
-        if min(budget, count) <= 1 {
+        if min(threadsNow, count) <= 1 {
             for t in 0..<count { body(t) }
             return
         }
         var dependents = [[Int]](repeating: [], count: count)
         for t in 0..<count { for d in after[t] { dependents[d].append(t) } }
         let state = Mutex(Schedule(remaining: after.map(\.count), taken: [Bool](repeating: false, count: count)))
-        forEach(min(budget, count)) { _ in
+        forEach(min(threadsNow, count)) { _ in
             while true {
                 let next: Int? = state.withLock { s in
                     if s.done == count { return -1 }
@@ -163,4 +179,30 @@ public enum Threads {
         pthread_key_create(&k, nil)
         return Key(value: k)
     }()
+    private static let lenderKey: Key = {
+        var k = pthread_key_t()
+        pthread_key_create(&k, nil)
+        return Key(value: k)
+    }()
+}
+
+/// Cores that a group of threads lend each other as they finish (`Threads.set(_:sharing:)`):
+/// the runner's workers, one unit at a time each. A worker that finds no more units lends its
+/// budget; the ones still working split what was lent (evenly, rounded down) on top of their
+/// own. The engine's numbers never depend on the thread count (`Threads`), so a unit that
+/// gains a thread halfway computes the same bits.
+public final class SpareCores: Sendable {
+    private let state = Mutex<(working: Int, spare: Int)>((0, 0))
+    public init() {}
+    /// A thread of the group starts working.
+    public func start() { state.withLock { $0.working += 1 } }
+    /// A thread of the group is done for good and lends its `cores`.
+    public func finish(lending cores: Int) {
+        state.withLock { s in
+            s.working -= 1
+            s.spare += cores
+        }
+    }
+    /// Each working thread's share of the spare cores.
+    var share: Int { state.withLock { $0.working > 0 ? $0.spare / $0.working : 0 } }
 }

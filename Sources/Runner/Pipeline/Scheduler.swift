@@ -62,18 +62,23 @@ final class Scheduler: @unchecked Sendable {
         let total = state.withLock { $0.pending.count }
         let workers = max(1, min(jobs, total))
         let group = DispatchGroup()
+        // A worker with no unit left lends its cores to those still training (the last unit
+        // of an odd count would otherwise leave a core idle); the numbers do not depend on it.
+        let spare = SpareCores()
+        for _ in 0..<workers { spare.start() }
         for w in 0..<workers {
             group.enter()
             // The cores split between the workers: the numbers do not depend on it (Threads).
             let budget = max(1, ProcessInfo.processInfo.activeProcessorCount / workers)
             let thread = Thread { [self] in
-                Threads.set(budget)
+                Threads.set(budget, sharing: spare)
                 while !StopRequest.requested, let unit = take() {
                     guard var finished = runUnit(unit, worker: w) else { break }
                     finished.kernels = session.header.kernelText
                     guard journaled(finished) else { break }
                     progress.finished(key: Self.key(w))
                 }
+                spare.finish(lending: budget)
                 group.leave()
             }
             thread.stackSize = 8 << 20
