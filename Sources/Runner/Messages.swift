@@ -289,7 +289,7 @@ enum Say {
             + "# settings repeats it. Seed \(seed).\n"
     }
     static func runSettings(trials: Int?, jobs: Int) -> String {
-        "trials: \(trials.map(String.init) ?? "from the file"), jobs: \(jobs) (one thread per unit), final model threads: all cores"
+        "trials: \(trials.map(String.init) ?? "from the file"), jobs: \(jobs) (the cores split between the units at once), final model threads: all cores"
     }
     static func overrides(_ overrides: [String]) -> String { "overrides: " + overrides.map { "--set \($0)" }.joined(separator: " ") }
     static func mergedFrom(_ shards: Int) -> String { "merged from \(shards) shards" }

@@ -22,7 +22,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Output folder (default: the file's `output`, else runs/NAME).")
     var out: String?
 
-    @Option(help: "Units trained at once, one thread each (default: the number of cores).")
+    @Option(help: "Units trained at once, the cores split between them; the last ones take the cores of finished workers (default: the number of cores).")
     var jobs: Int?
 
     @Flag(help: "Discard the journal and results in the output folder and start over.")
