@@ -40,7 +40,9 @@ public enum Threads {
     ///
     /// With `spare`, the thread also takes its share of the cores that threads of its group
     /// have finished with (`SpareCores`): a search's last unit, left alone, gets the core its
-    /// finished neighbour lent, from its next parallel pass on.
+    /// finished neighbour lent, from its next parallel pass on. The thread holds `spare`
+    /// unretained: its owner keeps it alive while the thread runs (the Scheduler's workers end
+    /// before their group does).
     public static func set(_ n: Int, sharing spare: SpareCores? = nil) {
         let n = max(1, n)
         openblas_set_num_threads(1)
