@@ -13,8 +13,8 @@
 #define AVX2 __attribute__((target("avx2")))
 #define INLINE __attribute__((always_inline)) static inline
 
-/// The image zero-padded as the convolution pads it (as far as its windows reach: `extent`), and
-/// where each patch value lies in it.
+/// The image zero-padded as the convolution pads it (as far as its windows reach), and where
+/// each patch value lies in it.
 typedef struct {
     long height, width, channels, strideH, strideW;  // of the padded image and the convolution
     long koff[32];                                    // patch value k = (i·kw + j)·C + c at base + koff[k]
@@ -88,9 +88,10 @@ AVX2 static void forwardGroup(long K, const padded *p, const float *xp, long n, 
 }
 
 // The same for a 3x3 kernel on one channel at stride 1 (small_cnn's first layer), the kernel's
-// nine weights for the group in registers. The four outputs' sums advance together, term k of
-// each in turn: independent chains the CPU overlaps (one after the other, each waits on its own
-// additions' latency). The same operations in the same order for each output.
+// nine weights for the group in registers. The window's 4x4 block is broadcast row by row, once
+// for all four outputs, whose sums advance together: independent chains the CPU overlaps (one
+// output after the other, each waits on its own additions' latency). The same operations in the
+// same order for each output.
 AVX2 static void forwardGray3x3(const float *xp, long width, long n, long PH, long PW, const float *w, long F, long f0,
                                 const float *bias, bool relu, float *y, float *argmax) {
     const __m256 b = bias ? _mm256_loadu_ps(bias + f0) : _mm256_setzero_ps();
@@ -183,7 +184,7 @@ AVX2 static void backwardGray3x3(const float *xp, long width, long n, long PH, l
                                  const float *argmax, const float *y, const float *dy, bool relu, float *dw, float *db) {
     const __m256 one = _mm256_set1_ps(1), two = _mm256_set1_ps(2), three = _mm256_set1_ps(3);
     __m256 acc[9], accb = db ? _mm256_loadu_ps(db + f0) : _mm256_setzero_ps();
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int k = 0; k < 9; k++) acc[k] = _mm256_loadu_ps(dw + k * F + f0);
     for (long ph = 0; ph < PH; ph++) for (long pw = 0; pw < PW; pw++) {
         __m256 place;
@@ -191,19 +192,19 @@ AVX2 static void backwardGray3x3(const float *xp, long width, long n, long PH, l
         const __m256 right = _mm256_or_ps(_mm256_cmp_ps(place, one, _CMP_EQ_OQ), _mm256_cmp_ps(place, three, _CMP_EQ_OQ));
         const __m256 below = _mm256_cmp_ps(place, two, _CMP_GE_OQ);
         const float *top = xp + 2 * ph * width + 2 * pw;
-        #pragma GCC unroll 16
+#pragma GCC unroll 16
         for (int j = 0; j < 3; j++) {
             __m256 c[4];
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int i = 0; i < 4; i++)
                 c[i] = _mm256_blendv_ps(_mm256_broadcast_ss(top + i * width + j), _mm256_broadcast_ss(top + i * width + j + 1), right);
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int i = 0; i < 3; i++)
                 acc[i * 3 + j] = _mm256_add_ps(acc[i * 3 + j], _mm256_mul_ps(_mm256_blendv_ps(c[i], c[i + 1], below), d));
         }
         accb = _mm256_add_ps(accb, d);
     }
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int k = 0; k < 9; k++) _mm256_storeu_ps(dw + k * F + f0, acc[k]);
     if (db) _mm256_storeu_ps(db + f0, accb);
 }

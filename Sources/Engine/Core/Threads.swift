@@ -139,14 +139,15 @@ public enum Threads {
     public static func run(_ count: Int, after: [[Int]], _ body: (Int) -> Void) {
         precondition(after.count == count && after.indices.allSatisfy { t in after[t].allSatisfy { $0 < t } },
                      "Threads.run: dependencies must be earlier tasks")
-        if min(threadsNow, count) <= 1 {
+        let threads = min(threadsNow, count)
+        if threads <= 1 {
             for t in 0..<count { body(t) }
             return
         }
         var dependents = [[Int]](repeating: [], count: count)
         for t in 0..<count { for d in after[t] { dependents[d].append(t) } }
         let state = Mutex(Schedule(remaining: after.map(\.count), taken: [Bool](repeating: false, count: count)))
-        forEach(min(threadsNow, count)) { _ in
+        forEach(threads) { _ in
             while true {
                 let next: Int? = state.withLock { s in
                     if s.done == count { return -1 }
