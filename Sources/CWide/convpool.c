@@ -223,6 +223,83 @@ AVX2 static void backward(const cwide_window *g, long F, const float *x, const f
     }
 }
 
+#define MAXTAPS 9
+
+// One window's places: each place's listed filters summed in registers, tap by tap, 8 channels
+// at a time, then added into dxp. Inlined twice: for 3x3 kernels (taps a constant) and others.
+AVX2 INLINE void sumPlaces(const padded *p, long ph, long pw, long C, const long taps, const long *toff, long F,
+                       const float *wt, const int *count, const int *lists, const float *values, float *dxp) {
+    for (int k = 0; k < 4; k++) {
+        if (!count[k]) continue;
+        float *at = dxp + base(p, 2 * ph + (k >> 1), 2 * pw + (k & 1));
+        const int *list = lists + k * F;
+        const float *value = values + k * F;
+        for (long c = 0; c < C; c += 8) {
+            __m256 acc[MAXTAPS];
+#pragma GCC unroll 9
+            for (int t = 0; t < MAXTAPS; t++) acc[t] = _mm256_setzero_ps();
+            for (int e = 0; e < count[k]; e++) {
+                const __m256 dv = _mm256_set1_ps(value[e]);
+                const float *w = wt + (long)list[e] * taps * C + c;
+#pragma GCC unroll 9
+                for (int t = 0; t < MAXTAPS; t++)
+                    if (t < taps) acc[t] = _mm256_add_ps(acc[t], _mm256_mul_ps(dv, _mm256_loadu_ps(w + t * C)));
+            }
+#pragma GCC unroll 9
+            for (int t = 0; t < MAXTAPS; t++)
+                if (t < taps) _mm256_storeu_ps(at + toff[t] + c, _mm256_add_ps(_mm256_loadu_ps(at + toff[t] + c), acc[t]));
+        }
+    }
+}
+
+// The input gradient, image n: each window's gradient d (as above, one filter at a time) times
+// the filter's taps, added into the padded image dxp at the patch of the place its argmax names.
+// A window's filters with a nonzero d (with `relu`: y > 0) are listed by place first; then, 8
+// channels at a time, each place's filters are summed in registers tap by tap (in filter order,
+// mul then add) and the sums added into dxp. Windows in row-major order, places 0...3.
+AVX2 static void backwardDataImage(const cwide_window *g, const padded *p, long n, long PH, long PW, long F,
+                                   const float *wt, const float *argmax, const float *y, const float *dy, bool relu,
+                                   float *dxp, int *lists, float *values) {
+    const long C = g->channels, taps = g->kernelH * g->kernelW;
+    long toff[MAXTAPS];
+    for (long i = 0; i < g->kernelH; i++)
+        for (long j = 0; j < g->kernelW; j++) toff[i * g->kernelW + j] = (i * p->width + j) * C;
+    for (long ph = 0; ph < PH; ph++) for (long pw = 0; pw < PW; pw++) {
+        const long o = ((n * PH + ph) * PW + pw) * F;
+        int count[4] = {0, 0, 0, 0};
+        for (long f = 0; f < F; f++) {
+            const float d = dy[o + f];
+            const int place = (int)argmax[o + f];
+            const bool on = d != 0 && (!relu || y[o + f] > 0);
+            lists[place * F + count[place]] = (int)f;
+            values[place * F + count[place]] = d;
+            count[place] += on;
+        }
+        if (taps == 9) sumPlaces(p, ph, pw, C, 9, toff, F, wt, count, lists, values, dxp);
+        else sumPlaces(p, ph, pw, C, taps, toff, F, wt, count, lists, values, dxp);
+    }
+}
+
+AVX2 static void backwardData(const cwide_window *g, long F, const float *wt, const float *argmax, const float *y,
+                              const float *dy, bool relu, long PH, long PW, float *dx, const padded *p, float *dxp,
+                              int *lists, float *values) {
+    const long C = g->channels, H = g->height, W = g->width;
+    for (long n = 0; n < g->batch; n++) {
+        for (long i = 0; i < p->height * p->width * C; i++) dxp[i] = 0;
+        backwardDataImage(g, p, n, PH, PW, F, wt, argmax, y, dy, relu, dxp, lists, values);
+        // The image's cells from the padded one (cells no window reaches get zero).
+        float *image = dx + n * H * W * C;
+        for (long ih = 0; ih < H; ih++) {
+            const long r = ih + g->padTop;
+            for (long iw = 0; iw < W; iw++) {
+                const long u = iw + g->padLeft;
+                const bool in = r < p->height && u < p->width;
+                for (long c = 0; c < C; c++) image[(ih * W + iw) * C + c] = in ? dxp[(r * p->width + u) * C + c] : 0;
+            }
+        }
+    }
+}
+
 static bool suits(const cwide_window *g, long F, long PH, long PW) {
     return cwide_avx2() && F % 8 == 0 && g->kernelH * g->kernelW * g->channels <= 32
         && 2 * PH <= g->outHeight && 2 * PW <= g->outWidth;
@@ -250,11 +327,29 @@ bool cwide_convpool_backward(const cwide_window *g, long filters, const float *x
     return true;
 }
 
+bool cwide_convpool_backward_data(const cwide_window *g, long filters, const float *wt, const float *argmax, const float *y,
+                                  const float *dy, bool relu, long pooledH, long pooledW, float *dx) {
+    if (!cwide_avx2() || filters % 8 || g->channels % 8 || g->kernelH * g->kernelW > MAXTAPS
+        || 2 * pooledH > g->outHeight || 2 * pooledW > g->outWidth) return false;
+    // plan's sizes without its patch offsets (which hold 32 values: this kernel may have more).
+    const padded p = {(g->outHeight - 1) * g->strideH + g->kernelH, (g->outWidth - 1) * g->strideW + g->kernelW, g->channels,
+                      g->strideH, g->strideW, {0}};
+    float *dxp = malloc(p.height * p.width * p.channels * sizeof(float));
+    int *lists = malloc(4 * filters * sizeof(int));
+    float *values = malloc(4 * filters * sizeof(float));
+    if (dxp && lists && values) backwardData(g, filters, wt, argmax, y, dy, relu, pooledH, pooledW, dx, &p, dxp, lists, values);
+    free(dxp); free(lists); free(values);
+    if (!(dxp && lists && values)) return false;
+    return true;
+}
+
 #else
 
 bool cwide_convpool_forward(const cwide_window *g, long filters, const float *x, const float *w, const float *bias,
                             bool relu, long pooledH, long pooledW, float *y, float *argmax) { return false; }
 bool cwide_convpool_backward(const cwide_window *g, long filters, const float *x, const float *argmax, const float *y,
                              const float *dy, bool relu, long pooledH, long pooledW, float *dw, float *db) { return false; }
+bool cwide_convpool_backward_data(const cwide_window *g, long filters, const float *wt, const float *argmax, const float *y,
+                                  const float *dy, bool relu, long pooledH, long pooledW, float *dx) { return false; }
 
 #endif

@@ -72,6 +72,9 @@ import Testing
     private func run(_ layers: [Layer], input: [Int], blocked: Bool) throws -> (model: Sequential, y: [Float], dx: [Float]) {
         let m = Sequential(layers)
         m.blockedActivations = blocked
+        // Layouts alone: a conv before a pool would take its input gradient from the pool's in
+        // the NHWC model only (`PooledConvolution.backwardData`, other bits).
+        m.fusesPooling = false
         try m.build(inputShape: input, seed: 4)
         (m.layers[0] as! Conv2D).backwardSkipsActivation = true
         (m.layers[1] as! MaxPooling2D).backwardAppliesReLU = true

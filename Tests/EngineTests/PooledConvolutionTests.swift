@@ -123,6 +123,43 @@ struct PooledConvolutionTests {
         #expect(report.passed, "\(report)")
     }
 
+    /// A Conv2D on channels in 8s before a 2×2 pool takes its input gradient from the pool's
+    /// gradient (`PooledConvolution.backwardData`): on 24 samples in chunks over two threads,
+    /// the input gradient and every parameter gradient are the separate layers' (oneDNN's or
+    /// Winograd's input gradient) up to rounding, for `same` and `valid` padding, strides 1 and 2,
+    /// ReLU or none, with the ReLU's derivative taken by the conv or by the pool.
+    @Test(arguments: [(Padding.same, 1, Activation.relu, false), (.valid, 1, .relu, true), (.valid, 2, .linear, false),
+                      (.same, 1, .linear, true)])
+    func inputGradientFromThePoolMatchesTheSeparateLayers(padding: Padding, stride: Int, activation: Activation, poolReLU: Bool) throws {
+        let saved = Threads.budget
+        Threads.budget = 2
+        defer { Threads.budget = saved }
+        func model(_ on: Bool) throws -> Sequential {
+            let m = Sequential([Conv2D.keras(filters: 16, kernelSize: (3, 3), strides: (stride, stride), padding: padding,
+                                             activation: activation),
+                                MaxPooling2D.keras(poolSize: 2), Flatten(), Dense.keras(units: 3)])
+            m.fusesPooling = on
+            try m.build(inputShape: [10, 9, 8], seed: 7)
+            let c = m.layers[0] as! Conv2D, p = m.layers[1] as! MaxPooling2D
+            c.backwardSkipsActivation = poolReLU && activation == .relu
+            p.backwardAppliesReLU = poolReLU && activation == .relu
+            return m
+        }
+        let on = try model(true), off = try model(false)
+        #expect((on.layers[0] as! Conv2D).gradientPool === on.layers[1] && (off.layers[0] as! Conv2D).gradientPool == nil)
+        let x = randomTensor([24, 10, 9, 8], seed: 44), dy = randomTensor([24, 3], seed: 45)
+        func step(_ m: Sequential) -> (dx: [Float], grads: [[Float]]) {
+            m.zeroGradients()
+            _ = m.forward(x, training: true)
+            let dx = m.backward(dy).array
+            return (dx, m.parameters.map(\.grad.array))
+        }
+        let a = step(on), b = step(off)
+        #expect(a.dx.contains { $0 != 0 }, "some input gradient")
+        #expect(close(a.dx, b.dx, 1e-5), "input gradient")
+        for (i, (ga, gb)) in zip(a.grads, b.grads).enumerated() { #expect(close(ga, gb, 1e-4), "gradient \(i)") }
+    }
+
     /// A Conv2D on many channels, with another activation, or a pool of other windows stays apart.
     @Test func pairsOnlyWhatSuits() throws {
         func paired(_ layers: [Layer], _ input: [Int]) throws -> Bool {
@@ -138,6 +175,17 @@ struct PooledConvolutionTests {
         #expect(try !paired([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu),
                              MaxPooling2D.keras(poolSize: 2, padding: .same)], [9, 9, 1]))
         #expect(try !paired([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), Flatten()], [8, 8, 1]))
+        // The input gradient from the pool: channels in 8s, at most 9 taps, ReLU or none.
+        func fromPool(_ layers: [Layer], _ input: [Int]) throws -> Bool {
+            let m = Sequential(layers)
+            try m.build(inputShape: input, seed: 1)
+            return (m.layers[0] as! Conv2D).gradientPool != nil
+        }
+        #expect(try fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 16]))
+        #expect(try !fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 12]))
+        #expect(try !fromPool([Conv2D.keras(filters: 8, kernelSize: (5, 5), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 8]))
+        #expect(try !fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .tanh), MaxPooling2D.keras(poolSize: 2)], [8, 8, 8]))
+        #expect(try !fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 3)], [9, 9, 8]))
     }
 }
 

@@ -64,6 +64,17 @@ bool cwide_convpool_forward(const cwide_window *g, long filters, const float *x,
 bool cwide_convpool_backward(const cwide_window *g, long filters, const float *x, const float *argmax, const float *y,
                              const float *dy, bool relu, long pooledH, long pooledW, float *dw, float *db);
 
+/// The input gradient of a convolution `g` (any kernel, stride and padding; channels and filters
+/// in 8s) followed by a 2x2 max pool of stride 2, from the pooled gradient dy: dx (batch, height,
+/// width, C), overwritten, = Σ over the windows and filters of dy (with `relu`, only where the
+/// pooled y > 0) times the filter's taps, at the patch of the output its argmax names. The
+/// kernel by filter: wt (filters, kh, kw, C). Three of each window's four outputs have a zero
+/// gradient; this skips them, and the full-size gradient is not read. The sums' order is fixed
+/// by the image alone (convpool.c). False, touching nothing, without AVX2 or when the sizes do
+/// not suit.
+bool cwide_convpool_backward_data(const cwide_window *g, long filters, const float *wt, const float *argmax, const float *y,
+                                  const float *dy, bool relu, long pooledH, long pooledW, float *dx);
+
 /// Asks the CPU to bring the cache lines of `bytes` bytes from `p` into the cache (a hint:
 /// changes no value, faults on nothing). The batch gather reads a few rows ahead this way:
 /// shuffled rows lie anywhere in a data set larger than the caches.

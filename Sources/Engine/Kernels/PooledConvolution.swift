@@ -28,6 +28,44 @@ enum PooledConvolution {
             && cwide_avx2()
     }
 
+    /// Whether the input gradient of a convolution `conv` of `filters` with `activation`,
+    /// followed by a max pool of geometry `pool` (at batch 1), can come from the pool's gradient
+    /// on this CPU (`backwardData`): any kernel, stride and padding, channels and filters in 8s.
+    static func suitsInputGradient(_ conv: WindowGeometry, filters: Int, activation: Activation, pool: WindowGeometry) -> Bool {
+        (activation == .relu || activation == .linear) && filters % 8 == 0 && conv.channels % 8 == 0 && conv.kernelH * conv.kernelW <= 9
+            && pool.kernelH == 2 && pool.kernelW == 2 && pool.strideH == 2 && pool.strideW == 2
+            && pool.padTop == 0 && pool.padLeft == 0
+            && 2 * pool.outHeight <= conv.outHeight && 2 * pool.outWidth <= conv.outWidth
+            && cwide_avx2()
+    }
+
+    /// The kernel (kh, kw, C, filters) by filter, (filters, kh, kw, C), as `backwardData` reads it.
+    static func kernelByFilter(_ kernel: UnsafePointer<Float>, _ g: WindowGeometry, filters: Int,
+                               into wt: UnsafeMutablePointer<Float>) {
+        let taps = g.kernelH * g.kernelW, c = g.channels
+        for t in 0..<taps {
+            for i in 0..<c {
+                let row = kernel + (t * c + i) * filters
+                for f in 0..<filters { wt[(f * taps + t) * c + i] = row[f] }
+            }
+        }
+    }
+
+    /// dx (N, H, W, C), overwritten: the input gradient of the convolution from the pool's
+    /// gradient dy, its output y and argmax (`Pooling.maxForward`'s), with `relu` the ReLU's
+    /// derivative (y > 0). Only each window's maximum has a gradient, so this adds one output's
+    /// taps per window and filter, a quarter of a full input gradient's, fewer where the ReLU
+    /// is off; the full-size gradient is not read. `wt` is `kernelByFilter`'s. Its sums run
+    /// window by window in a fixed order per image: other bits than oneDNN's or Winograd's, the
+    /// same on any CPU and thread.
+    static func backwardData(_ g: WindowGeometry, filters: Int, pooled: (height: Int, width: Int), wt: UnsafePointer<Float>,
+                             argmax: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, relu: Bool,
+                             dx: UnsafeMutablePointer<Float>) {
+        var cg = Pooling.cWindow(g)
+        let done = cwide_convpool_backward_data(&cg, filters, wt, argmax, y, dy, relu, pooled.height, pooled.width, dx)
+        precondition(done, "PooledConvolution: unsuited geometry \(g) or no AVX2")
+    }
+
     /// y (N, PH, PW, filters) = the 2×2 max pool of f(conv(x, kernel) + bias), f the ReLU with
     /// `relu`; with `argmax`, each maximum's place in its window (0...3, row-major) as a Float,
     /// as `Pooling.maxForward` writes it.

@@ -47,6 +47,14 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
     /// The current pass writes `pooled`'s output and takes its gradient (`beginForward`): this
     /// layer's output stays unwritten, and the pool's chunks do nothing.
     private(set) var poolsThisPass = false
+    /// The 2×2 MaxPooling2D after this layer when the input gradient comes from its pooled
+    /// gradient (`PooledConvolution.backwardData`: one output per window has a gradient, so a
+    /// quarter of the work or less): set by `Sequential` (`fusesPooling`) where the pair suits it.
+    weak var gradientPool: MaxPooling2D?
+    /// The current backward pass takes its input gradient from `gradientPool` (`beginBackward`).
+    private var scattersThisPass = false
+    /// The kernel by filter (filters, kh, kw, C) for `PooledConvolution.backwardData`.
+    private let kernelByFilter = Tensor(shape: [0])
 
     public private(set) var kernel: Parameter!
     public private(set) var bias: Parameter?
@@ -250,6 +258,11 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         }
         dInput.resize(x.shape)
         dOutput = dy
+        scattersThisPass = computesInputGradient && !poolsThisPass && gradientPool?.fusedBuffers.argmax != nil
+        if scattersThisPass {
+            kernelByFilter.resize([kernel.count])
+            PooledConvolution.kernelByFilter(kernel.value.data, geometry, filters: filters, into: kernelByFilter.data)
+        }
         split = nil
         if splitsBackward && computesInputGradient && chunks.count >= 2 && winogradPasses.backwardData {
             if wholePlans[dy.batch] == nil { wholePlans[dy.batch] = (plan(batch: dy.batch), plan(batch: dy.batch)) }
@@ -268,6 +281,7 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         guard let (data, weights) = split else { return }
         let dz = (backwardSkipsActivation || activation == .linear ? dOutput! : dPreactivation).data
         if t == 0 {
+            if scattersThisPass { return backwardDataFromPool(0..<dOutput!.batch) }
             data.backwardData(dy: dz, weights: kernel.value.data, dx: dInput.data)
         } else {
             weights.backwardWeights(x: input!.data, dy: dz, dw: dKernels[0].data, db: useBias ? dBiases[0].data : nil,
@@ -292,11 +306,24 @@ public final class Conv2D: ActivatedLayer, ChunkedLayer, InputGradientOptional, 
         if split != nil { return }
         p.backwardWeights(x: input!.data + i, dy: dz + o, dw: dKernels[c].data, db: useBias ? dBiases[c].data : nil,
                           blocked: leavesBlocked(c))
-        if computesInputGradient {
+        if scattersThisPass {
+            backwardDataFromPool(r)
+        } else if computesInputGradient {
             p.backwardData(dy: dz + o, weights: kernel.value.data, dx: dInput.data + i)
         } else {
             (dInput.data + i).update(repeating: 0, count: r.count * inPer)
         }
+    }
+
+    /// The input gradient of images `r` from the pool's gradient, output and argmax
+    /// (`scattersThisPass`).
+    private func backwardDataFromPool(_ r: Range<Int>) {
+        let g = geometry!, out = gradientPool!.outputShape, b = gradientPool!.fusedBuffers
+        let inPer = g.height * g.width * g.channels, outPer = out[0] * out[1] * filters, o = r.lowerBound * outPer
+        guard let argmax = b.argmax, let dy = b.dy else { preconditionFailure("\(name): pooled input gradient without a training pass") }
+        PooledConvolution.backwardData(g.with(batch: r.count), filters: filters, pooled: (out[0], out[1]), wt: kernelByFilter.data,
+                                       argmax: argmax + o, y: b.y + o, dy: dy + o, relu: activation == .relu,
+                                       dx: dInput.data + r.lowerBound * inPer)
     }
 
     /// The kernel's rows (i, j, c) in slices, summed by `endBackward(task:)`.

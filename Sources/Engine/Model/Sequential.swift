@@ -18,7 +18,8 @@ public final class Sequential {
     /// either way (tests compare); read by `build`.
     public var blockedActivations = true
     /// A Conv2D on few channels and the 2×2 MaxPooling2D after it run as one pass where they
-    /// suit it (`pairPools`, `PooledConvolution`); off, every layer runs its own. Read by `build`.
+    /// suit it, and a Conv2D before such a pool takes its input gradient from the pool's
+    /// gradient (`pairPools`, `PooledConvolution`); off, every layer runs its own. Read by `build`.
     public var fusesPooling = true
 
     public init(_ layers: [Layer] = []) { self.layers = layers }
@@ -150,17 +151,23 @@ public final class Sequential {
     /// (`PooledConvolution.suits`: few input channels, ReLU or no activation, 2×2 windows of
     /// stride 2, both sides NHWC). The Conv2D then decides per pass (`Conv2D.poolsThisPass`): a
     /// first layer in training and any inference pass pool; a training pass that needs the
-    /// layer's input gradient runs the two apart.
+    /// layer's input gradient runs the two apart. Where that input gradient is needed, a Conv2D
+    /// on channels in 8s before such a pool takes it from the pool's gradient
+    /// (`Conv2D.gradientPool`, `PooledConvolution.backwardData`).
     static func pairPools(_ layers: [Layer], on: Bool) {
         for layer in layers {
             (layer as? Conv2D)?.pooled = nil
+            (layer as? Conv2D)?.gradientPool = nil
             (layer as? MaxPooling2D)?.fusedConvolution = nil
         }
         guard on else { return }
         for (a, b) in zip(layers, layers.dropFirst()) {
             guard let conv = a as? Conv2D, let pool = b as? MaxPooling2D, !conv.outputBlocked, !pool.inputBlocked,
-                  !pool.outputBlocked, let g = conv.windowGeometry, let pg = pool.windowGeometry,
-                  PooledConvolution.suits(g, filters: conv.filters, activation: conv.activation, pool: pg) else { continue }
+                  !pool.outputBlocked, let g = conv.windowGeometry, let pg = pool.windowGeometry else { continue }
+            if !conv.inputBlocked && PooledConvolution.suitsInputGradient(g, filters: conv.filters, activation: conv.activation, pool: pg) {
+                conv.gradientPool = pool
+            }
+            guard PooledConvolution.suits(g, filters: conv.filters, activation: conv.activation, pool: pg) else { continue }
             conv.pooled = pool
             pool.fusedConvolution = conv
         }
