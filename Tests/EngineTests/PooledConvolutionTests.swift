@@ -175,7 +175,7 @@ struct PooledConvolutionTests {
         #expect(try !paired([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu),
                              MaxPooling2D.keras(poolSize: 2, padding: .same)], [9, 9, 1]))
         #expect(try !paired([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), Flatten()], [8, 8, 1]))
-        // The input gradient from the pool: channels in 8s, at most 9 taps, ReLU or none.
+        // The input gradient from the pool: channels in 8s up to 32, at most 9 taps, ReLU or none.
         func fromPool(_ layers: [Layer], _ input: [Int]) throws -> Bool {
             let m = Sequential(layers)
             try m.build(inputShape: input, seed: 1)
@@ -183,6 +183,7 @@ struct PooledConvolutionTests {
         }
         #expect(try fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 16]))
         #expect(try !fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 12]))
+        #expect(try !fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 64]))
         #expect(try !fromPool([Conv2D.keras(filters: 8, kernelSize: (5, 5), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 8]))
         #expect(try !fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .tanh), MaxPooling2D.keras(poolSize: 2)], [8, 8, 8]))
         #expect(try !fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 3)], [9, 9, 8]))

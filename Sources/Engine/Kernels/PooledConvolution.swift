@@ -30,9 +30,13 @@ enum PooledConvolution {
 
     /// Whether the input gradient of a convolution `conv` of `filters` with `activation`,
     /// followed by a max pool of geometry `pool` (at batch 1), can come from the pool's gradient
-    /// on this CPU (`backwardData`): any kernel, stride and padding, channels and filters in 8s.
+    /// on this CPU (`backwardData`): up to 3×3, any stride and padding, filters in 8s, channels in
+    /// 8s up to 32. On more channels the Winograd or oneDNN input gradient is faster: the notebook
+    /// CNN's layers of 128 and 256 channels took 25% longer per epoch with this (131.9–137.5 s against
+    /// 164.8–175.4 s), where small_cnn's 32-channel layer gained.
     static func suitsInputGradient(_ conv: WindowGeometry, filters: Int, activation: Activation, pool: WindowGeometry) -> Bool {
-        (activation == .relu || activation == .linear) && filters % 8 == 0 && conv.channels % 8 == 0 && conv.kernelH * conv.kernelW <= 9
+        (activation == .relu || activation == .linear) && filters % 8 == 0 && conv.channels % 8 == 0 && conv.channels <= 32
+            && conv.kernelH * conv.kernelW <= 9
             && pool.kernelH == 2 && pool.kernelW == 2 && pool.strideH == 2 && pool.strideW == 2
             && pool.padTop == 0 && pool.padLeft == 0
             && 2 * pool.outHeight <= conv.outHeight && 2 * pool.outWidth <= conv.outWidth
