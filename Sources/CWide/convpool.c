@@ -20,9 +20,16 @@ typedef struct {
     long koff[32];                                    // patch value k = (i·kw + j)·C + c at base + koff[k]
 } padded;
 
-static padded plan(const cwide_window *g) {
+/// The padded image's sizes alone (koff left zero).
+static padded sizes(const cwide_window *g) {
     padded p = {(g->outHeight - 1) * g->strideH + g->kernelH, (g->outWidth - 1) * g->strideW + g->kernelW, g->channels,
                 g->strideH, g->strideW, {0}};
+    return p;
+}
+
+/// The sizes and the patch offsets, for kh·kw·C ≤ 32 (koff's length).
+static padded plan(const cwide_window *g) {
+    padded p = sizes(g);
     long k = 0;
     for (long i = 0; i < g->kernelH; i++)
         for (long j = 0; j < g->kernelW; j++)
@@ -228,7 +235,7 @@ AVX2 static void backward(const cwide_window *g, long F, const float *x, const f
 // One window's places: each place's listed filters summed in registers, tap by tap, 8 channels
 // at a time, then added into dxp. Inlined twice: for 3x3 kernels (taps a constant) and others.
 AVX2 INLINE void sumPlaces(const padded *p, long ph, long pw, long C, const long taps, const long *toff, long F,
-                       const float *wt, const int *count, const int *lists, const float *values, float *dxp) {
+                           const float *wt, const int *count, const int *lists, const float *values, float *dxp) {
     for (int k = 0; k < 4; k++) {
         if (!count[k]) continue;
         float *at = dxp + base(p, 2 * ph + (k >> 1), 2 * pw + (k & 1));
@@ -300,9 +307,13 @@ AVX2 static void backwardData(const cwide_window *g, long F, const float *wt, co
     }
 }
 
+/// AVX2, filters in 8s, and the pooled sizes inside the convolution's output.
+static bool fits(const cwide_window *g, long F, long PH, long PW) {
+    return cwide_avx2() && F % 8 == 0 && 2 * PH <= g->outHeight && 2 * PW <= g->outWidth;
+}
+
 static bool suits(const cwide_window *g, long F, long PH, long PW) {
-    return cwide_avx2() && F % 8 == 0 && g->kernelH * g->kernelW * g->channels <= 32
-        && 2 * PH <= g->outHeight && 2 * PW <= g->outWidth;
+    return fits(g, F, PH, PW) && g->kernelH * g->kernelW * g->channels <= 32;
 }
 
 bool cwide_convpool_forward(const cwide_window *g, long filters, const float *x, const float *w, const float *bias,
@@ -329,18 +340,15 @@ bool cwide_convpool_backward(const cwide_window *g, long filters, const float *x
 
 bool cwide_convpool_backward_data(const cwide_window *g, long filters, const float *wt, const float *argmax, const float *y,
                                   const float *dy, bool relu, long pooledH, long pooledW, float *dx) {
-    if (!cwide_avx2() || filters % 8 || g->channels % 8 || g->kernelH * g->kernelW > MAXTAPS
-        || 2 * pooledH > g->outHeight || 2 * pooledW > g->outWidth) return false;
-    // plan's sizes without its patch offsets (which hold 32 values: this kernel may have more).
-    const padded p = {(g->outHeight - 1) * g->strideH + g->kernelH, (g->outWidth - 1) * g->strideW + g->kernelW, g->channels,
-                      g->strideH, g->strideW, {0}};
+    if (!fits(g, filters, pooledH, pooledW) || g->channels % 8 || g->kernelH * g->kernelW > MAXTAPS) return false;
+    const padded p = sizes(g);
     float *dxp = malloc(p.height * p.width * p.channels * sizeof(float));
     int *lists = malloc(4 * filters * sizeof(int));
     float *values = malloc(4 * filters * sizeof(float));
-    if (dxp && lists && values) backwardData(g, filters, wt, argmax, y, dy, relu, pooledH, pooledW, dx, &p, dxp, lists, values);
+    const bool ok = dxp && lists && values;
+    if (ok) backwardData(g, filters, wt, argmax, y, dy, relu, pooledH, pooledW, dx, &p, dxp, lists, values);
     free(dxp); free(lists); free(values);
-    if (!(dxp && lists && values)) return false;
-    return true;
+    return ok;
 }
 
 #else

@@ -162,11 +162,13 @@ struct PooledConvolutionTests {
 
     /// A Conv2D on many channels, with another activation, or a pool of other windows stays apart.
     @Test func pairsOnlyWhatSuits() throws {
-        func paired(_ layers: [Layer], _ input: [Int]) throws -> Bool {
+        /// The first layer, a Conv2D, of the model of `layers` built for `input`.
+        func conv(_ layers: [Layer], _ input: [Int]) throws -> Conv2D {
             let m = Sequential(layers)
             try m.build(inputShape: input, seed: 1)
-            return (m.layers[0] as! Conv2D).pooled != nil
+            return m.layers[0] as! Conv2D
         }
+        func paired(_ layers: [Layer], _ input: [Int]) throws -> Bool { try conv(layers, input).pooled != nil }
         #expect(try paired([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 3]))
         #expect(try !paired([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 4]))
         #expect(try !paired([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .tanh), MaxPooling2D.keras(poolSize: 2)], [8, 8, 1]))
@@ -176,11 +178,7 @@ struct PooledConvolutionTests {
                              MaxPooling2D.keras(poolSize: 2, padding: .same)], [9, 9, 1]))
         #expect(try !paired([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), Flatten()], [8, 8, 1]))
         // The input gradient from the pool: channels in 8s up to 32, at most 9 taps, ReLU or none.
-        func fromPool(_ layers: [Layer], _ input: [Int]) throws -> Bool {
-            let m = Sequential(layers)
-            try m.build(inputShape: input, seed: 1)
-            return (m.layers[0] as! Conv2D).gradientPool != nil
-        }
+        func fromPool(_ layers: [Layer], _ input: [Int]) throws -> Bool { try conv(layers, input).gradientPool != nil }
         #expect(try fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 16]))
         #expect(try !fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 12]))
         #expect(try !fromPool([Conv2D.keras(filters: 8, kernelSize: (3, 3), activation: .relu), MaxPooling2D.keras(poolSize: 2)], [8, 8, 64]))

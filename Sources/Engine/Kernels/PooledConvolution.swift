@@ -20,8 +20,13 @@ enum PooledConvolution {
     /// Whether a convolution `conv` of `filters` with `activation`, followed by a max pool of
     /// geometry `pool` (at batch 1), runs as one pass on this CPU.
     static func suits(_ conv: WindowGeometry, filters: Int, activation: Activation, pool: WindowGeometry) -> Bool {
+        conv.kernelH * conv.kernelW * conv.channels <= 32 && pairs(conv, filters: filters, activation: activation, pool: pool)
+    }
+
+    /// What both uses ask of the pair: ReLU or no activation, filters in 8s, Keras's default
+    /// 2×2 pool of stride 2 (valid) inside the convolution's output, and AVX2.
+    private static func pairs(_ conv: WindowGeometry, filters: Int, activation: Activation, pool: WindowGeometry) -> Bool {
         (activation == .relu || activation == .linear) && filters % 8 == 0
-            && conv.kernelH * conv.kernelW * conv.channels <= 32
             && pool.kernelH == 2 && pool.kernelW == 2 && pool.strideH == 2 && pool.strideW == 2
             && pool.padTop == 0 && pool.padLeft == 0
             && 2 * pool.outHeight <= conv.outHeight && 2 * pool.outWidth <= conv.outWidth
@@ -31,16 +36,12 @@ enum PooledConvolution {
     /// Whether the input gradient of a convolution `conv` of `filters` with `activation`,
     /// followed by a max pool of geometry `pool` (at batch 1), can come from the pool's gradient
     /// on this CPU (`backwardData`): up to 3×3, any stride and padding, filters in 8s, channels in
-    /// 8s up to 32. On more channels the Winograd or oneDNN input gradient is faster: the notebook
-    /// CNN's layers of 128 and 256 channels took 25% longer per epoch with this (131.9–137.5 s against
-    /// 164.8–175.4 s), where small_cnn's 32-channel layer gained.
+    /// 8s up to 32. On more channels the Winograd or oneDNN input gradient is faster: with this
+    /// on the notebook CNN's layers of 128 and 256 channels, an epoch took 164.8–175.4 s against
+    /// 131.9–137.5 s, where small_cnn's 32-channel layer gained.
     static func suitsInputGradient(_ conv: WindowGeometry, filters: Int, activation: Activation, pool: WindowGeometry) -> Bool {
-        (activation == .relu || activation == .linear) && filters % 8 == 0 && conv.channels % 8 == 0 && conv.channels <= 32
-            && conv.kernelH * conv.kernelW <= 9
-            && pool.kernelH == 2 && pool.kernelW == 2 && pool.strideH == 2 && pool.strideW == 2
-            && pool.padTop == 0 && pool.padLeft == 0
-            && 2 * pool.outHeight <= conv.outHeight && 2 * pool.outWidth <= conv.outWidth
-            && cwide_avx2()
+        conv.channels % 8 == 0 && conv.channels <= 32 && conv.kernelH * conv.kernelW <= 9
+            && pairs(conv, filters: filters, activation: activation, pool: pool)
     }
 
     /// The kernel (kh, kw, C, filters) by filter, (filters, kh, kw, C), as `backwardData` reads it.
